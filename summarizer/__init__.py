@@ -1,0 +1,75 @@
+"""Structured, verifiable summaries of news articles.
+
+    >>> from summarizer import summarize
+    >>> summary = summarize(article_text)          # doctest: +SKIP
+    >>> summary.figures[0].text, summary.provenance.usage.total_tokens  # doctest: +SKIP
+"""
+
+from ._version import __version__
+from .client import DEFAULT_OPENAI_MODEL
+from .core import Summarizer, asummarize, provenance_of, summarize
+from .errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ContextLengthError,
+    EmptyInputError,
+    ModelNotFoundError,
+    ModelOutputError,
+    OutputValidationError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+    RefusalError,
+    SummarizerError,
+    TruncationError,
+)
+from .local import LocalModelWarning
+from .prompts import DEFAULT_PROMPT_VERSION
+from .schema import (
+    SCHEMA_VERSION,
+    Actor,
+    ActorKind,
+    ArticleSummary,
+    Figure,
+    KeyClaim,
+    PeaceTalkCondition,
+    Provenance,
+    Qualifier,
+    Usage,
+)
+
+__all__ = [
+    "__version__",
+    "summarize",
+    "asummarize",
+    "Summarizer",
+    "provenance_of",
+    "ArticleSummary",
+    "KeyClaim",
+    "Figure",
+    "Actor",
+    "PeaceTalkCondition",
+    "ActorKind",
+    "Qualifier",
+    "Provenance",
+    "Usage",
+    "SCHEMA_VERSION",
+    "DEFAULT_PROMPT_VERSION",
+    "DEFAULT_OPENAI_MODEL",
+    "LocalModelWarning",
+    "SummarizerError",
+    "ConfigurationError",
+    "EmptyInputError",
+    "ProviderError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ContextLengthError",
+    "ModelNotFoundError",
+    "RateLimitError",
+    "ProviderUnavailableError",
+    "ModelOutputError",
+    "OutputValidationError",
+    "TruncationError",
+    "RefusalError",
+]

@@ -1,0 +1,360 @@
+"""``summarize``, ``asummarize`` and ``Summarizer``: how an article becomes a typed summary.
+
+The flow for one article: check the text, build a fresh message list from the
+versioned prompt, let instructor ask for ``response_model`` through our raw create
+(which retries transient faults and counts tokens), translate whatever went wrong
+into a :class:`~summarizer.errors.SummarizerError`, and attach provenance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, TypeVar, overload
+
+import openai
+from instructor.core.exceptions import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
+from pydantic import BaseModel, ValidationError
+from tenacity import AsyncRetrying, Retrying, retry_if_exception_type, stop_after_attempt
+
+from . import client as _client
+from . import errors
+from ._version import __version__
+from .prompts import DEFAULT_PROMPT_VERSION, load_prompt
+from .schema import SCHEMA_VERSION, ArticleSummary, Provenance
+
+__all__ = ["Summarizer", "summarize", "asummarize", "provenance_of"]
+
+T = TypeVar("T", bound=BaseModel)
+
+_REASK_ON = (ValidationError, json.JSONDecodeError, ResponseParsingError)
+_PROVENANCE_ATTR = "_summarizer_provenance"
+_DEFAULT_MAX_TOKENS = 4096
+_LOCAL_MAX_TOKENS = 2048
+
+
+@dataclass
+class _Call:
+    """One summarize call: what was asked, and what it has spent so far."""
+
+    model_cls: type[BaseModel]
+    model_name: str
+    base_url: str | None
+    digest: str
+    kwargs: dict[str, Any]
+    stats: _client.CallStats = field(default_factory=_client.CallStats)
+    started: float = field(default_factory=time.perf_counter)
+
+
+def provenance_of(result: BaseModel) -> Provenance | None:
+    """Provenance of any result, including a user's own response model without that field."""
+    value = getattr(result, "provenance", None)
+    if isinstance(value, Provenance):
+        return value
+    return getattr(result, _PROVENANCE_ATTR, None)
+
+
+def _schema_version(model: type[BaseModel]) -> str:
+    if model is ArticleSummary:
+        return SCHEMA_VERSION
+    schema = json.dumps(model.model_json_schema(), sort_keys=True).encode()
+    return f"{model.__name__}@{hashlib.sha256(schema).hexdigest()[:12]}"
+
+
+def _check_text(text: object) -> str:
+    if isinstance(text, (bytes, bytearray)):
+        raise TypeError("text must be str, not bytes: decode it first (for example text.decode('utf-8'))")
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    if not text.strip():
+        raise errors.EmptyInputError("the article text is empty or only white space; nothing was sent")
+    return text
+
+
+class Summarizer:
+    """Configuration held for repeated use; ``summarize`` and ``asummarize`` use one each call.
+
+    Arguments win over the environment (``SUMMARIZER_MODEL``, ``OPENAI_API_KEY``,
+    ``OPENAI_BASE_URL``). ``mode`` overrides how structured output is requested
+    ("tools", "json_schema", "json", "md_json"); the default suits the backend.
+    ``max_retries`` bounds retries of transient API failures per request,
+    ``max_reasks`` bounds re-asks after invalid output. ``temperature=None`` leaves
+    the provider's default (needed for reasoning models that reject 0).
+    ``max_items`` caps every list in the schema sent to the model, which keeps small
+    or grammar-constrained models fast (the local model uses 3); ``local_context`` is
+    the local server's context window in tokens.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        response_model: type[BaseModel] = ArticleSummary,
+        prompt_version: str = DEFAULT_PROMPT_VERSION,
+        temperature: float | None = 0.0,
+        max_tokens: int | None = None,
+        seed: int | None = None,
+        timeout: float | None = None,
+        max_retries: int = 4,
+        max_reasks: int = 2,
+        retry_max_wait: float = 30.0,
+        max_items: int | None = None,
+        local_context: int | None = None,
+    ) -> None:
+        self._target = _client.resolve_target(model, base_url, api_key, mode)
+        if max_items is not None:
+            if max_items < 1:
+                raise errors.ConfigurationError("max_items must be 1 or more")
+            self._target = dataclasses.replace(self._target, max_items=max_items)
+        self._prompt = load_prompt(prompt_version)
+        self.response_model = response_model
+        self.temperature = temperature
+        local = self._target.backend == "local"
+        # The local model generates about ten tokens a second on two cores.
+        self.max_tokens = max_tokens or (_LOCAL_MAX_TOKENS if local else _DEFAULT_MAX_TOKENS)
+        self.timeout = timeout or (900.0 if local else 120.0)
+        self.seed = seed
+        if max_retries < 0 or max_reasks < 0:
+            raise errors.ConfigurationError("max_retries and max_reasks must be 0 or more")
+        self.max_reasks = max_reasks
+        self._policy = _client.RetryPolicy(max_retries=max_retries, max_wait=retry_max_wait)
+        self._local_context = local_context
+        self._sync: openai.OpenAI | None = None
+        self._async: openai.AsyncOpenAI | None = None
+
+    def __repr__(self) -> str:
+        t = self._target
+        return f"Summarizer(model={t.model!r}, backend={t.backend!r}, endpoint={t.endpoint!r}, mode={t.mode.value!r})"
+
+    # -- transport ---------------------------------------------------------
+
+    def _endpoint(self) -> tuple[str | None, str]:
+        """Base URL and model name to send; starts the local server on first use."""
+        target = self._target
+        if target.backend != "local":
+            return target.base_url, target.model
+        from .local import DEFAULT_CONTEXT, local_server
+
+        server = local_server(target.model, self._local_context or DEFAULT_CONTEXT)
+        if target.base_url != server.base_url:
+            # A restarted server has a new port: rebuild the clients.
+            self._target = dataclasses.replace(target, base_url=server.base_url)
+            self._sync = self._async = None
+        return server.base_url, server.alias
+
+    def _client_kwargs(self, base_url: str | None) -> dict[str, Any]:
+        return {
+            "api_key": self._target.api_key,
+            "base_url": base_url,
+            "max_retries": 0,  # retries are ours (see client.py); never two layers
+            "timeout": self.timeout,
+        }
+
+    def _request_kwargs(self, model_name: str, text: str, digest: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "model": model_name,
+            "messages": self._prompt.messages(text, digest),
+        }
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        if self.max_tokens is not None:
+            kwargs["max_tokens"] = self.max_tokens
+        if self.seed is not None:
+            kwargs["seed"] = self.seed
+        return kwargs
+
+    def _prepare(self, text: str, response_model: type[BaseModel] | None) -> _Call:
+        text = _check_text(text)
+        model_cls = response_model or self.response_model
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        base_url, model_name = self._endpoint()
+        return _Call(
+            model_cls=model_cls,
+            model_name=model_name,
+            base_url=base_url,
+            digest=digest,
+            kwargs={
+                "response_model": model_cls,
+                "strict": False,  # lax parsing: "40000" is accepted as a number
+                **self._request_kwargs(model_name, text, digest),
+            },
+        )
+
+    def _reasks(self) -> dict[str, Any]:
+        # Validation errors only: an API error must never be re-asked into the prompt.
+        return {
+            "stop": stop_after_attempt(self.max_reasks + 1),
+            "retry": retry_if_exception_type(_REASK_ON),
+            "reraise": True,
+        }
+
+    # -- public API --------------------------------------------------------
+
+    @overload
+    def summarize(self, text: str) -> ArticleSummary: ...
+    @overload
+    def summarize(self, text: str, *, response_model: type[T]) -> T: ...
+
+    def summarize(self, text: str, *, response_model: type[BaseModel] | None = None) -> Any:
+        """Summarize one article; raises a :class:`SummarizerError` subclass on failure."""
+        call = self._prepare(text, response_model)
+        if self._sync is None:
+            self._sync = openai.OpenAI(**self._client_kwargs(call.base_url))
+        raw = _client.sync_create(self._sync, self._target, self._policy, call.stats, call.model_cls)
+        create = _client.patched(raw, self._target.mode)
+        try:
+            result = create(max_retries=Retrying(**self._reasks()), **call.kwargs)
+        except Exception as exc:
+            raise self._translate(exc, call) from None
+        return self._finish(result, call)
+
+    @overload
+    async def asummarize(self, text: str) -> ArticleSummary: ...
+    @overload
+    async def asummarize(self, text: str, *, response_model: type[T]) -> T: ...
+
+    async def asummarize(self, text: str, *, response_model: type[BaseModel] | None = None) -> Any:
+        """Async twin of :meth:`summarize`, on the async openai client."""
+        call = self._prepare(text, response_model)
+        if self._async is None:
+            self._async = openai.AsyncOpenAI(**self._client_kwargs(call.base_url))
+        raw = _client.async_create(self._async, self._target, self._policy, call.stats, call.model_cls)
+        create = _client.patched(raw, self._target.mode)
+        try:
+            result = await create(max_retries=AsyncRetrying(**self._reasks()), **call.kwargs)
+        except Exception as exc:
+            raise self._translate(exc, call) from None
+        return self._finish(result, call)
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async.close()
+            self._async = None
+        self.close()
+
+    def __enter__(self) -> Summarizer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Summarizer:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- results and errors --------------------------------------------------
+
+    def _finish(self, result: BaseModel, call: _Call) -> BaseModel:
+        stats = call.stats
+        provenance = Provenance(
+            model=call.model_name,
+            endpoint=self._target.endpoint,
+            backend=self._target.backend,
+            mode=self._target.mode.value,
+            prompt_version=self._prompt.version,
+            prompt_sha256=self._prompt.sha256,
+            schema_version=_schema_version(call.model_cls),
+            input_sha256=call.digest,
+            usage=stats.usage,
+            attempts=stats.attempts,
+            transient_retries=stats.transient_retries,
+            latency_s=round(time.perf_counter() - call.started, 4),
+            created_at=datetime.now(timezone.utc),
+            library_version=__version__,
+        )
+        if "provenance" in type(result).model_fields:
+            result.provenance = provenance  # type: ignore[attr-defined]
+        else:
+            object.__setattr__(result, _PROVENANCE_ATTR, provenance)
+        return result
+
+    def _translate(self, exc: Exception, call: _Call) -> Exception:
+        """Map whatever instructor or openai raised to our hierarchy, with usage attached."""
+        stats = call.stats
+        cause: BaseException = exc
+        if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
+            cause = exc.__cause__
+        raw = _client.raw_output(stats.last_response)
+        if isinstance(cause, errors.ModelOutputError):
+            cause.usage, cause.attempts = stats.usage, stats.attempts
+            return cause
+        if isinstance(cause, errors.SummarizerError):
+            return cause
+        if isinstance(cause, IncompleteOutputException):
+            return errors.TruncationError(
+                "the model hit its output limit (finish_reason='length'); raise max_tokens",
+                raw_output=raw, usage=stats.usage, attempts=stats.attempts,
+            )
+        if isinstance(cause, openai.APIError):
+            return _client.provider_error(cause, self._target, stats)
+        if isinstance(cause, _REASK_ON):
+            lines = _client.format_validation(cause)
+            shown = "; ".join(lines[:5]) + (f"; and {len(lines) - 5} more" if len(lines) > 5 else "")
+            return errors.OutputValidationError(
+                f"the model's output failed the {call.model_cls.__name__} "
+                f"schema after {stats.attempts} attempt(s): {shown}",
+                errors=lines, raw_output=raw, usage=stats.usage, attempts=stats.attempts,
+            )
+        return exc if cause is exc else cause  # a bug, not a model failure: let it surface
+
+
+@overload
+def summarize(text: str, *, model: str | None = ..., base_url: str | None = ..., **options: Any) -> ArticleSummary: ...
+@overload
+def summarize(
+    text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ..., **options: Any
+) -> T: ...
+
+
+def summarize(
+    text: str,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    response_model: type[BaseModel] | None = None,
+    **options: Any,
+) -> Any:
+    """Summarize one article. ``options`` are :class:`Summarizer`'s keyword arguments."""
+    _check_text(text)  # fail before any configuration or server start-up
+    with Summarizer(model, base_url=base_url, **options) as summarizer:
+        return summarizer.summarize(text, response_model=response_model)
+
+
+@overload
+async def asummarize(text: str, *, model: str | None = ..., base_url: str | None = ..., **options: Any) -> ArticleSummary: ...
+@overload
+async def asummarize(
+    text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ..., **options: Any
+) -> T: ...
+
+
+async def asummarize(
+    text: str,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    response_model: type[BaseModel] | None = None,
+    **options: Any,
+) -> Any:
+    """Async twin of :func:`summarize`."""
+    _check_text(text)
+    async with Summarizer(model, base_url=base_url, **options) as summarizer:
+        return await summarizer.asummarize(text, response_model=response_model)

@@ -1,0 +1,74 @@
+"""Versioned prompt templates, and the one place where article text meets a prompt.
+
+Templates are files in ``prompts/`` (inside the wheel as ``summarizer/prompts``),
+named ``<version>.system.txt`` and ``<version>.user.txt``. Their version and a hash
+of their bytes go into every result's provenance, so a changed prompt is visible.
+
+The article is inserted with :class:`string.Template`, whose substituted values are
+never parsed again: ``{{ }}``, ``{% %}`` or ``$name`` in an article reach the model
+verbatim. The article sits between markers that embed the text's own hash, which the
+text cannot contain, so it cannot close its own delimiter.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from string import Template
+
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_PROMPT_VERSION", "Prompt", "load_prompt"]
+
+DEFAULT_PROMPT_VERSION = "summarize-v1"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    version: str
+    system: str
+    user_template: str
+    sha256: str
+
+    def messages(self, text: str, text_sha256: str) -> list[dict[str, str]]:
+        """A fresh message list for one request (callers and re-asks may append to it)."""
+        user = Template(self.user_template).substitute(article=text, marker=text_sha256[:16])
+        return [
+            {"role": "system", "content": self.system},
+            {"role": "user", "content": user},
+        ]
+
+
+def _prompt_dir() -> Traversable:
+    # Installed from a wheel, the templates are package data. In a source checkout
+    # (including an editable install) they are the repository's top-level prompts/.
+    packaged = resources.files("summarizer") / "prompts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "prompts"
+
+
+@functools.lru_cache(maxsize=8)
+def load_prompt(version: str = DEFAULT_PROMPT_VERSION) -> Prompt:
+    """Load a prompt version; raises :class:`ConfigurationError` if it does not exist."""
+    folder = _prompt_dir()
+    system_file = folder / f"{version}.system.txt"
+    user_file = folder / f"{version}.user.txt"
+    if not (system_file.is_file() and user_file.is_file()):
+        raise ConfigurationError(
+            f"prompt version {version!r} not found: expected {version}.system.txt and "
+            f"{version}.user.txt in {folder}"
+        )
+    system = system_file.read_bytes()
+    user = user_file.read_bytes()
+    digest = hashlib.sha256(system + b"\0" + user).hexdigest()
+    return Prompt(
+        version=version,
+        system=system.decode("utf-8").strip(),
+        user_template=user.decode("utf-8"),
+        sha256=digest,
+    )

@@ -1,0 +1,167 @@
+"""The shape of a summary.
+
+Two audiences read these models. The language model sees only the JSON Schema of
+the content fields, so those stay lean (every description is paid for in tokens on
+every call). The library adds what the model must never fill, ``provenance``, as a
+field hidden from that schema and always overwritten after parsing.
+
+Each extracted item starts with a verbatim ``quote`` from the article: asking for the
+evidence first makes the model commit to text that exists, and it is what the
+library checks against the source.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ActorKind",
+    "Qualifier",
+    "KeyClaim",
+    "Figure",
+    "Actor",
+    "PeaceTalkCondition",
+    "Usage",
+    "Provenance",
+    "ArticleSummary",
+]
+
+SCHEMA_VERSION = "article-summary/1"
+"""Bumped whenever a field the model fills changes meaning or shape."""
+
+def _require_text(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+# Non-empty without a minLength keyword: OpenAI's strict mode rejects unsupported
+# schema keywords, and the rule belongs to validation, not to the model's schema.
+_Text = Annotated[str, AfterValidator(_require_text)]
+
+_QUOTE = "Verbatim text copied from the article, a sentence or less, that supports this item."
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, use_enum_values=False)
+
+
+class ActorKind(str, Enum):
+    PERSON = "person"
+    GOVERNMENT = "government"
+    MILITARY = "military"
+    ORGANIZATION = "organization"
+    COUNTRY = "country"
+    GROUP = "group"
+    OTHER = "other"
+
+
+class Qualifier(str, Enum):
+    """How a figure is hedged in the text: "as many as" is ``at_most``, "well over" is ``more_than``."""
+
+    EXACT = "exact"
+    APPROXIMATELY = "approximately"
+    AT_LEAST = "at_least"
+    MORE_THAN = "more_than"
+    AT_MOST = "at_most"
+    LESS_THAN = "less_than"
+    RANGE = "range"
+
+
+class KeyClaim(_Item):
+    quote: _Text = Field(description=_QUOTE)
+    statement: _Text = Field(description="The claim in one neutral sentence.")
+    speaker: str | None = Field(
+        description="Who makes the claim, as named in the article; null when it is the article's own voice."
+    )
+    hedged: bool = Field(description='True when the claim is hedged ("probably", "could", "may").')
+
+
+class Figure(_Item):
+    quote: _Text = Field(description=_QUOTE)
+    text: _Text = Field(description='The figure exactly as written, e.g. "well over 100,000".')
+    value: float | None = Field(description="The number; null for a range.")
+    low: float | None = Field(description="Lower bound of a range, else null.")
+    high: float | None = Field(description="Upper bound of a range, else null.")
+    qualifier: Qualifier
+    unit: str | None = Field(description='e.g. "people", "troops", "percent", "USD"; null if none.')
+    measure: _Text = Field(description='What is counted, e.g. "Russian soldiers killed or wounded".')
+    reported_by: str | None = Field(description="Who gives the figure; null for the article's own voice.")
+
+    @model_validator(mode="after")
+    def _value_or_range(self) -> Figure:
+        if self.value is None and (self.low is None or self.high is None):
+            raise ValueError("a figure needs a value, or both low and high for a range")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is greater than high ({self.high})")
+        return self
+
+
+class Actor(_Item):
+    quote: _Text = Field(description="Verbatim text from the article that mentions this actor.")
+    name: _Text = Field(description="Name as written in the article.")
+    kind: ActorKind
+    role: str | None = Field(description="Role or title, e.g. \"chairman of the Joint Chiefs of Staff\".")
+    affiliation: str | None = Field(description="Country or organisation the actor belongs to.")
+
+
+class PeaceTalkCondition(_Item):
+    quote: _Text = Field(description=_QUOTE)
+    set_by: _Text = Field(description="The party that sets the condition.")
+    condition: _Text = Field(description="What must happen before or for talks.")
+    to_be_met_by: str | None = Field(description="Who must meet it; null if unstated.")
+
+
+class Usage(BaseModel):
+    """Tokens spent, summed over every request a result needed."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Provenance(BaseModel):
+    """Where a summary came from, filled by the library and never by the model."""
+
+    model: str
+    endpoint: str = Field(description="Host (and port) of the API; never a key or a path with credentials.")
+    backend: str = Field(description='"openai", "local" or "openai-compatible".')
+    mode: str = Field(description="How instructor asked for structured output (tools, json_schema, ...).")
+    prompt_version: str
+    prompt_sha256: str
+    schema_version: str
+    input_sha256: str = Field(description="sha256 of the article text exactly as passed in (UTF-8).")
+    usage: Usage
+    attempts: int = Field(description="Model answers received, re-asks included.")
+    transient_retries: int = Field(description="Requests repeated after 429, 5xx, time-outs or lost connections.")
+    latency_s: float
+    created_at: datetime
+    library_version: str
+
+
+class ArticleSummary(_Item):
+    """A structured summary of one news article."""
+
+    headline: str | None = Field(description="The article's headline if the text has one, else null.")
+    summary: _Text = Field(description="Two to four neutral sentences covering the whole article.")
+    key_claims: list[KeyClaim] = Field(max_length=20)
+    figures: list[Figure] = Field(max_length=40, description="Every number the article reports.")
+    actors: list[Actor] = Field(max_length=40)
+    peace_talk_conditions: list[PeaceTalkCondition] = Field(
+        max_length=15, description="Conditions any party sets for peace talks; empty if none."
+    )
+    provenance: SkipJsonSchema[Provenance | None] = Field(default=None, exclude=False)

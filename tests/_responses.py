@@ -1,0 +1,97 @@
+"""HAND-WRITTEN model responses for re-ask, retry and error tests.
+
+Nothing here was produced by a model. These bodies imitate the OpenAI chat
+completions format so that the library's own guarantees (parsing, re-asks, retries,
+usage accounting, error translation) can be tested on loopback without a model.
+Recorded, real model answers live in ``tests/cassettes/`` only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# A hand-written, correct summary of the seed article (quotes copied from it).
+SEED_SUMMARY: dict[str, Any] = {
+    "headline": "100,000 Russian troops killed or injured in Ukraine, US says",
+    "summary": (
+        "Gen. Mark Milley said well over 100,000 Russian soldiers and as many as 40,000 "
+        "Ukrainian civilians have been killed or wounded. He said Russia's retreat from "
+        "Kherson and a winter stalemate could open a window for negotiation. Ukrainian "
+        "President Volodymyr Zelensky set conditions for peace talks."
+    ),
+    "key_claims": [
+        {
+            "quote": "“Same thing probably on the Ukrainian side,” Milley added.",
+            "statement": "Ukrainian military losses are probably similar to Russia's.",
+            "speaker": "Mark Milley",
+            "hedged": True,
+        }
+    ],
+    "figures": [
+        {
+            "quote": "Russia had amassed 20,000 to 30,000 troops in Kherson",
+            "text": "20,000 to 30,000",
+            "value": None,
+            "low": 20000,
+            "high": 30000,
+            "qualifier": "range",
+            "unit": "troops",
+            "measure": "Russian troops amassed in Kherson",
+            "reported_by": "Mark Milley",
+        }
+    ],
+    "actors": [
+        {
+            "quote": "Army Gen. Mark Milley, chairman of the Joint Chiefs of Staff",
+            "name": "Mark Milley",
+            "kind": "person",
+            "role": "chairman of the Joint Chiefs of Staff",
+            "affiliation": "United States",
+        }
+    ],
+    "peace_talk_conditions": [
+        {
+            "quote": "only on the condition that Russia return all of Ukraine’s occupied lands",
+            "set_by": "Volodymyr Zelensky",
+            "condition": "Russia returns all occupied Ukrainian lands",
+            "to_be_met_by": "Russia",
+        }
+    ],
+}
+
+
+def completion(
+    *,
+    arguments: dict[str, Any] | str | None = None,
+    content: str | None = None,
+    refusal: str | None = None,
+    finish_reason: str = "tool_calls",
+    prompt_tokens: int = 100,
+    completion_tokens: int = 50,
+    name: str = "ArticleSummary",
+) -> dict[str, Any]:
+    """A hand-written chat completion: a tool call with ``arguments``, or plain ``content``."""
+    message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": refusal}
+    if arguments is not None:
+        args = arguments if isinstance(arguments, str) else json.dumps(arguments)
+        message["tool_calls"] = [
+            {"id": "call_hand_written", "type": "function", "function": {"name": name, "arguments": args}}
+        ]
+    return {
+        "id": "chatcmpl-hand-written",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": "hand-written",
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": None}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def error(status: int, message: str, *, code: str | None = None, type_: str = "invalid_request_error") -> dict[str, Any]:
+    """A hand-written OpenAI-style error body."""
+    return {"error": {"message": message, "type": type_, "param": None, "code": code}}

@@ -1,0 +1,79 @@
+"""Configuration: arguments, then environment; never a silent fallback to the tiny model."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import DEFAULT_OPENAI_MODEL, ConfigurationError, Summarizer
+from summarizer.client import resolve_target
+
+
+def test_nothing_configured_names_the_three_ways_out():
+    with pytest.raises(ConfigurationError) as caught:
+        Summarizer()
+    message = str(caught.value)
+    assert "OPENAI_API_KEY" in message and "OPENAI_BASE_URL" in message and 'model="local"' in message
+
+
+def test_a_key_alone_means_openai_with_the_default_small_model(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-000000000000")
+    target = resolve_target(None, None, None, None)
+    assert (target.backend, target.model, target.endpoint) == ("openai", DEFAULT_OPENAI_MODEL, "api.openai.com")
+    assert target.mode.value == "tool_call" and target.strict_tools
+
+
+def test_arguments_win_over_environment(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-000000000000")
+    monkeypatch.setenv("SUMMARIZER_MODEL", "env-model")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://env-host:1234/v1")
+    assert resolve_target(None, None, None, None).model == "env-model"
+    assert resolve_target(None, None, None, None).endpoint == "env-host:1234"
+    target = resolve_target("arg-model", "http://arg-host:8080/v1", "arg-key", None)
+    assert (target.model, target.endpoint, target.api_key) == ("arg-model", "arg-host:8080", "arg-key")
+
+
+def test_base_url_needs_a_model_and_no_key():
+    with pytest.raises(ConfigurationError, match="model name"):
+        resolve_target(None, "http://127.0.0.1:11434/v1", None, None)
+    target = resolve_target("llama3.2", "http://127.0.0.1:11434/v1", None, None)
+    assert target.backend == "openai-compatible" and target.mode.value == "tool_call"
+    assert not target.strict_tools and target.api_key == "not-needed"
+
+
+def test_local_is_only_chosen_on_request(monkeypatch):
+    target = resolve_target("local", None, None, None)
+    assert target.backend == "local" and target.mode.value == "tool_call" and target.max_items == 3
+    monkeypatch.setenv("SUMMARIZER_MODEL", "local:/models/other.gguf")
+    assert resolve_target(None, None, None, None).backend == "local"
+    with pytest.raises(ConfigurationError, match="base_url"):
+        resolve_target("local", "http://127.0.0.1:8080/v1", None, None)
+
+
+@pytest.mark.parametrize(("name", "value"), [("json_schema", "json_schema_mode"), ("json", "json_mode"), ("TOOLS", "tool_call")])
+def test_mode_can_be_chosen(name, value):
+    assert resolve_target("m", "http://127.0.0.1:1/v1", None, name).mode.value == value
+
+
+def test_unknown_mode_is_a_configuration_error():
+    with pytest.raises(ConfigurationError, match="unknown mode"):
+        Summarizer("m", base_url="http://127.0.0.1:1/v1", mode="xml")
+
+
+def test_endpoint_and_repr_never_show_credentials():
+    s = Summarizer("m", base_url="https://user:sk-secret-in-url@proxy.example:8443/v1/tok-abc", api_key="sk-arg-secret-0000")
+    assert "secret" not in repr(s) and "tok-abc" not in repr(s)
+    assert "proxy.example:8443" in repr(s)
+
+
+def test_local_gguf_path_must_exist():
+    from summarizer.local import resolve_gguf
+
+    with pytest.raises(ConfigurationError, match="not found"):
+        resolve_gguf("local:/nonexistent/model.gguf")
+
+
+def test_bad_retry_bounds_are_rejected():
+    with pytest.raises(ConfigurationError):
+        Summarizer("m", base_url="http://127.0.0.1:1/v1", max_reasks=-1)
+    with pytest.raises(ConfigurationError):
+        Summarizer("m", base_url="http://127.0.0.1:1/v1", max_items=0)
