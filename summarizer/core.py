@@ -24,7 +24,12 @@ from instructor.core.exceptions import (
     ResponseParsingError,
 )
 from pydantic import BaseModel, ValidationError
-from tenacity import AsyncRetrying, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
 
 from . import client as _client
 from . import errors
@@ -32,7 +37,7 @@ from ._version import __version__
 from .prompts import DEFAULT_PROMPT_VERSION, load_prompt
 from .schema import SCHEMA_VERSION, ArticleSummary, Provenance
 
-__all__ = ["Summarizer", "summarize", "asummarize", "provenance_of"]
+__all__ = ["Summarizer", "asummarize", "provenance_of", "summarize"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -101,7 +106,6 @@ class Summarizer:
         base_url: str | None = None,
         api_key: str | None = None,
         mode: str | None = None,
-        response_model: type[BaseModel] = ArticleSummary,
         prompt_version: str = DEFAULT_PROMPT_VERSION,
         temperature: float | None = 0.0,
         max_tokens: int | None = None,
@@ -119,7 +123,6 @@ class Summarizer:
                 raise errors.ConfigurationError("max_items must be 1 or more")
             self._target = dataclasses.replace(self._target, max_items=max_items)
         self._prompt = load_prompt(prompt_version)
-        self.response_model = response_model
         self.temperature = temperature
         local = self._target.backend == "local"
         # The local model generates about ten tokens a second on two cores.
@@ -177,7 +180,7 @@ class Summarizer:
 
     def _prepare(self, text: str, response_model: type[BaseModel] | None) -> _Call:
         text = _check_text(text)
-        model_cls = response_model or self.response_model
+        model_cls = response_model or ArticleSummary
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         base_url, model_name = self._endpoint()
         return _Call(
@@ -203,7 +206,7 @@ class Summarizer:
     # -- public API --------------------------------------------------------
 
     @overload
-    def summarize(self, text: str) -> ArticleSummary: ...
+    def summarize(self, text: str, *, response_model: None = None) -> ArticleSummary: ...
     @overload
     def summarize(self, text: str, *, response_model: type[T]) -> T: ...
 
@@ -221,7 +224,7 @@ class Summarizer:
         return self._finish(result, call)
 
     @overload
-    async def asummarize(self, text: str) -> ArticleSummary: ...
+    async def asummarize(self, text: str, *, response_model: None = None) -> ArticleSummary: ...
     @overload
     async def asummarize(self, text: str, *, response_model: type[T]) -> T: ...
 
@@ -315,23 +318,26 @@ class Summarizer:
                 f"schema after {stats.attempts} attempt(s): {shown}",
                 errors=lines, raw_output=raw, usage=stats.usage, attempts=stats.attempts,
             )
-        return exc if cause is exc else cause  # a bug, not a model failure: let it surface
+        # Anything else is a bug, not a model failure: let the original surface.
+        return cause if isinstance(cause, Exception) else exc
 
 
-@overload
-def summarize(text: str, *, model: str | None = ..., base_url: str | None = ..., **options: Any) -> ArticleSummary: ...
 @overload
 def summarize(
     text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ..., **options: Any
 ) -> T: ...
+@overload
+def summarize(
+    text: str, *, response_model: None = None, model: str | None = ..., base_url: str | None = ..., **options: Any
+) -> ArticleSummary: ...
 
 
 def summarize(
     text: str,
     *,
+    response_model: type[BaseModel] | None = None,
     model: str | None = None,
     base_url: str | None = None,
-    response_model: type[BaseModel] | None = None,
     **options: Any,
 ) -> Any:
     """Summarize one article. ``options`` are :class:`Summarizer`'s keyword arguments."""
@@ -341,19 +347,21 @@ def summarize(
 
 
 @overload
-async def asummarize(text: str, *, model: str | None = ..., base_url: str | None = ..., **options: Any) -> ArticleSummary: ...
-@overload
 async def asummarize(
     text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ..., **options: Any
 ) -> T: ...
+@overload
+async def asummarize(
+    text: str, *, response_model: None = None, model: str | None = ..., base_url: str | None = ..., **options: Any
+) -> ArticleSummary: ...
 
 
 async def asummarize(
     text: str,
     *,
+    response_model: type[BaseModel] | None = None,
     model: str | None = None,
     base_url: str | None = None,
-    response_model: type[BaseModel] | None = None,
     **options: Any,
 ) -> Any:
     """Async twin of :func:`summarize`."""

@@ -13,20 +13,20 @@ if TYPE_CHECKING:
     from .schema import Usage
 
 __all__ = [
-    "SummarizerError",
-    "ConfigurationError",
-    "EmptyInputError",
-    "ProviderError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "ContextLengthError",
+    "EmptyInputError",
     "ModelNotFoundError",
-    "RateLimitError",
-    "ProviderUnavailableError",
     "ModelOutputError",
     "OutputValidationError",
-    "TruncationError",
+    "ProviderError",
+    "ProviderUnavailableError",
+    "RateLimitError",
     "RefusalError",
+    "SummarizerError",
+    "TruncationError",
 ]
 
 

@@ -26,10 +26,11 @@ import urllib.request
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from .errors import ConfigurationError, ProviderUnavailableError
 
-__all__ = ["LocalModelWarning", "LocalServer", "resolve_gguf", "local_server"]
+__all__ = ["LocalModelWarning", "LocalServer", "local_server", "resolve_gguf"]
 
 DEFAULT_CONTEXT = 8192
 _STARTUP_TIMEOUT = 180.0
@@ -57,7 +58,8 @@ def _require_llama_cpp() -> None:
 def _caller_level() -> int:
     """The stacklevel that points a warning at the first frame outside this package."""
     package = str(Path(__file__).parent)
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame, level = frame.f_back, level + 1
     return level

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -22,15 +21,15 @@ from pydantic.json_schema import SkipJsonSchema
 
 __all__ = [
     "SCHEMA_VERSION",
-    "ActorKind",
-    "Qualifier",
-    "KeyClaim",
-    "Figure",
     "Actor",
-    "PeaceTalkCondition",
-    "Usage",
-    "Provenance",
+    "ActorKind",
     "ArticleSummary",
+    "Figure",
+    "KeyClaim",
+    "PeaceTalkCondition",
+    "Provenance",
+    "Qualifier",
+    "Usage",
 ]
 
 SCHEMA_VERSION = "article-summary/1"

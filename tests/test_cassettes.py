@@ -19,6 +19,7 @@ from summarizer import ArticleSummary, Summarizer, provenance_of
 
 from .conftest import LOCAL_ALIAS
 
+
 def local_like(base_url: str) -> Summarizer:
     # The request model="local" sends, pointed at a server we recorded from.
     return Summarizer(LOCAL_ALIAS, base_url=base_url, max_items=3, max_tokens=2048, timeout=900)

@@ -10,7 +10,12 @@ import importlib.util
 
 import pytest
 
-from summarizer import ArticleSummary, LocalModelWarning, ProviderUnavailableError, Summarizer
+from summarizer import (
+    ArticleSummary,
+    LocalModelWarning,
+    ProviderUnavailableError,
+    Summarizer,
+)
 
 pytestmark = [
     pytest.mark.local_model,
