@@ -263,11 +263,12 @@ def _transient_kwargs(policy: RetryPolicy, stats: CallStats) -> dict[str, Any]:
     }
 
 
-def _check_finish(response: Any, stats: CallStats) -> None:
-    """Stop at once on truncation or refusal: re-asking would only burn tokens."""
+def _accept(response: Any, stats: CallStats) -> Any:
+    """Count the answer, then stop at once on truncation or refusal: re-asking would only burn tokens."""
+    stats.record(response)
     choices = getattr(response, "choices", None) or []
     if not choices:
-        return
+        return response
     choice = choices[0]
     refusal = getattr(choice.message, "refusal", None)
     if refusal:
@@ -280,6 +281,7 @@ def _check_finish(response: Any, stats: CallStats) -> None:
             "(finish_reason='length'); raise max_tokens or shorten the article",
             raw_output=raw_output(response),
         )
+    return response
 
 
 def raw_output(response: Any) -> str | None:
@@ -340,9 +342,7 @@ def sync_create(
         except openai.APIError as exc:
             # Translated here, before instructor logs it: provider messages can echo the key.
             raise provider_error(exc, target, stats) from None
-        stats.record(response)
-        _check_finish(response, stats)
-        return response
+        return _accept(response, stats)
 
     return create
 
@@ -362,9 +362,7 @@ def async_create(
                     response = await client.chat.completions.create(*args, **kwargs)
         except openai.APIError as exc:
             raise provider_error(exc, target, stats) from None
-        stats.record(response)
-        _check_finish(response, stats)
-        return response
+        return _accept(response, stats)
 
     return create
 

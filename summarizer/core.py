@@ -15,7 +15,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, get_args, overload
 
 import openai
 from instructor.core.exceptions import (
@@ -287,7 +287,8 @@ class Summarizer:
             created_at=datetime.now(timezone.utc),
             library_version=__version__,
         )
-        if "provenance" in type(result).model_fields:
+        declared = type(result).model_fields.get("provenance")
+        if declared is not None and Provenance in (declared.annotation, *get_args(declared.annotation)):
             result.provenance = provenance  # type: ignore[attr-defined]
         else:
             object.__setattr__(result, _PROVENANCE_ATTR, provenance)
