@@ -118,6 +118,7 @@ class LocalServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        self.log_path.unlink(missing_ok=True)
 
 
 _servers: dict[tuple[Path, int], LocalServer] = {}
@@ -148,9 +149,10 @@ def _start(path: Path, n_ctx: int) -> LocalServer:
     deadline = time.monotonic() + _STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            tail = server.log_tail()
+            server.stop()
             raise ProviderUnavailableError(
-                f"the local llama.cpp server exited with code {process.returncode}:\n"
-                f"{server.log_tail()}"
+                f"the local llama.cpp server exited with code {process.returncode}:\n{tail}"
             )
         try:
             with urllib.request.urlopen(f"{server.base_url}/models", timeout=2) as reply:
@@ -159,10 +161,10 @@ def _start(path: Path, n_ctx: int) -> LocalServer:
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
+    tail = server.log_tail()
     server.stop()
     raise ProviderUnavailableError(
-        f"the local llama.cpp server did not answer within {_STARTUP_TIMEOUT:.0f} s:\n"
-        f"{server.log_tail()}"
+        f"the local llama.cpp server did not answer within {_STARTUP_TIMEOUT:.0f} s:\n{tail}"
     )
 
 
