@@ -4,6 +4,7 @@
     python examples/summarize_article.py article.txt                      # OPENAI_API_KEY set
     python examples/summarize_article.py article.txt --model llama3.2 --base-url http://127.0.0.1:11434/v1
     python examples/summarize_article.py article.txt --json               # the full JSON, provenance included
+    python examples/summarize_article.py article.txt --grounding flag     # keep unsupported items, marked
 """
 
 from __future__ import annotations
@@ -12,7 +13,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from summarizer import ArticleSummary, Summarizer, SummarizerError
+from summarizer import (
+    Actor,
+    ArticleSummary,
+    Figure,
+    KeyClaim,
+    PeaceTalkCondition,
+    Summarizer,
+    SummarizerError,
+)
+
+
+def where(item: KeyClaim | Figure | Actor | PeaceTalkCondition) -> str:
+    if item.span is None:
+        return f"NOT IN THE ARTICLE: {item.grounding_error}"
+    return f"chars {item.span.start}-{item.span.end}, {item.span.match}"
 
 
 def show(summary: ArticleSummary) -> None:
@@ -21,16 +36,21 @@ def show(summary: ArticleSummary) -> None:
     for f in summary.figures:
         amount = f"{f.low:g}-{f.high:g}" if f.value is None else f"{f.value:g}"
         print(f"- {f.text!r} = {amount} ({f.qualifier.value}, {f.unit or 'no unit'}): {f.measure}"
-              f" [{f.reported_by or 'article'}]\n    “{f.quote}”")
+              f" [{f.reported_by or 'article'}]\n    “{f.quote}” ({where(f)})")
     print("## Key claims")
     for c in summary.key_claims:
-        print(f"- {c.statement} [{c.speaker or 'article'}{', hedged' if c.hedged else ''}]\n    “{c.quote}”")
+        print(f"- {c.statement} [{c.speaker or 'article'}{', hedged' if c.hedged else ''}]\n"
+              f"    “{c.quote}” ({where(c)})")
     print("## Actors")
     for a in summary.actors:
-        print(f"- {a.name} ({a.kind.value}{', ' + a.role if a.role else ''})")
+        print(f"- {a.name} ({a.kind.value}{', ' + a.role if a.role else ''}) ({where(a)})")
     print("## Conditions for peace talks")
     for p in summary.peace_talk_conditions:
-        print(f"- {p.set_by}: {p.condition}\n    “{p.quote}”")
+        print(f"- {p.set_by}: {p.condition}\n    “{p.quote}” ({where(p)})")
+    if report := summary.grounding:
+        print(f"\nGrounding ({report.policy}): {report.describe()}")
+        for issue in report.issues:
+            print(f"- {'dropped' if issue.dropped else 'flagged'} {issue.path}: {issue.reason}: “{issue.quote}”")
     if prov := summary.provenance:
         print(
             f"\n{prov.model} at {prov.endpoint}: {prov.usage.total_tokens} tokens "
@@ -45,11 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help='model name, or "local" for the embedded offline model')
     parser.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1")
     parser.add_argument("--json", action="store_true", help="print the JSON instead of a readable summary")
+    parser.add_argument(
+        "--grounding", choices=["reask", "flag", "drop"], help="what to do with items the article does not support"
+    )
     args = parser.parse_args(argv)
 
     try:
         text = args.path.read_text(encoding="utf-8")
-        with Summarizer(args.model, base_url=args.base_url) as summarizer:
+        with Summarizer(args.model, base_url=args.base_url, grounding=args.grounding) as summarizer:
             summary = summarizer.summarize(text)
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read {args.path}: {exc}", file=sys.stderr)

@@ -24,6 +24,14 @@ from .errors import (
     SummarizerError,
     TruncationError,
 )
+from .grounding import (
+    GroundingIssue,
+    GroundingReport,
+    Span,
+    grounding_of,
+    locate,
+    ungrounded,
+)
 from .local import LocalModelWarning
 from .prompts import DEFAULT_PROMPT_VERSION
 from .schema import (
@@ -52,6 +60,8 @@ __all__ = [
     "ContextLengthError",
     "EmptyInputError",
     "Figure",
+    "GroundingIssue",
+    "GroundingReport",
     "KeyClaim",
     "LocalModelWarning",
     "ModelNotFoundError",
@@ -64,12 +74,16 @@ __all__ = [
     "Qualifier",
     "RateLimitError",
     "RefusalError",
+    "Span",
     "Summarizer",
     "SummarizerError",
     "TruncationError",
     "Usage",
     "__version__",
     "asummarize",
+    "grounding_of",
+    "locate",
     "provenance_of",
     "summarize",
+    "ungrounded",
 ]

@@ -26,6 +26,7 @@ from instructor.core.exceptions import (
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
+    RetryCallState,
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
@@ -33,7 +34,9 @@ from tenacity import (
 
 from . import client as _client
 from . import errors
+from ._checked import RUN, CheckedRun, checked_model, restore
 from ._version import __version__
+from .grounding import _REPORT_ATTR, GroundingPolicy
 from .prompts import DEFAULT_PROMPT_VERSION, load_prompt
 from .schema import SCHEMA_VERSION, ArticleSummary, Provenance
 
@@ -45,6 +48,7 @@ _REASK_ON = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 _PROVENANCE_ATTR = "_summarizer_provenance"
 _DEFAULT_MAX_TOKENS = 4096
 _LOCAL_MAX_TOKENS = 2048
+_POLICIES = ("reask", "flag", "drop")
 
 
 @dataclass
@@ -56,7 +60,9 @@ class _Call:
     base_url: str | None
     digest: str
     kwargs: dict[str, Any]
+    run: CheckedRun
     stats: _client.CallStats = field(default_factory=_client.CallStats)
+    invalid: BaseException | None = None  # the last answer that failed validation
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -66,6 +72,15 @@ def provenance_of(result: BaseModel) -> Provenance | None:
     if isinstance(value, Provenance):
         return value
     return getattr(result, _PROVENANCE_ATTR, None)
+
+
+def _attach(result: BaseModel, name: str, attr: str, value: BaseModel) -> None:
+    """Set ``value`` on the field ``name`` if the model declares one of its type, else on ``attr``."""
+    declared = type(result).model_fields.get(name)
+    if declared is not None and type(value) in (declared.annotation, *get_args(declared.annotation)):
+        setattr(result, name, value)
+    else:
+        object.__setattr__(result, attr, value)
 
 
 def _schema_version(model: type[BaseModel]) -> str:
@@ -92,7 +107,11 @@ class Summarizer:
     ``OPENAI_BASE_URL``). ``mode`` overrides how structured output is requested
     ("tools", "json_schema", "json", "md_json"); the default suits the backend.
     ``max_retries`` bounds retries of transient API failures per request,
-    ``max_reasks`` bounds re-asks after invalid output. ``temperature=None`` leaves
+    ``max_reasks`` bounds re-asks after invalid or ungrounded output.
+    ``grounding`` says what happens to an item the article does not support
+    (see :mod:`summarizer.grounding`): "reask" (the default; what still fails once
+    the re-asks are spent is dropped), "flag" or "drop". The embedded local model
+    defaults to "drop": re-asking a 270M model costs minutes and rarely helps. ``temperature=None`` leaves
     the provider's default (needed for reasoning models that reject 0).
     ``max_items`` caps every list in the schema sent to the model, which keeps small
     or grammar-constrained models fast (the local model uses 3); ``local_context`` is
@@ -112,12 +131,15 @@ class Summarizer:
         seed: int | None = None,
         timeout: float | None = None,
         max_retries: int = 4,
-        max_reasks: int = 2,
+        max_reasks: int | None = None,
         retry_max_wait: float = 30.0,
         max_items: int | None = None,
         local_context: int | None = None,
+        grounding: GroundingPolicy | None = None,
     ) -> None:
         self._target = _client.resolve_target(model, base_url, api_key, mode)
+        if grounding is not None and grounding not in _POLICIES:
+            raise errors.ConfigurationError(f"grounding must be one of {', '.join(_POLICIES)}, not {grounding!r}")
         if max_items is not None:
             if max_items < 1:
                 raise errors.ConfigurationError("max_items must be 1 or more")
@@ -125,10 +147,14 @@ class Summarizer:
         self._prompt = load_prompt(prompt_version)
         self.temperature = temperature
         local = self._target.backend == "local"
+        self.grounding: GroundingPolicy = grounding or ("drop" if local else "reask")
         # The local model generates about ten tokens a second on two cores.
         self.max_tokens = max_tokens or (_LOCAL_MAX_TOKENS if local else _DEFAULT_MAX_TOKENS)
         self.timeout = timeout or (900.0 if local else 120.0)
         self.seed = seed
+        if max_reasks is None:
+            # Each re-ask resends the answer too: a small local context fills after one.
+            max_reasks = 1 if local else 2
         if max_retries < 0 or max_reasks < 0:
             raise errors.ConfigurationError("max_retries and max_reasks must be 0 or more")
         self.max_reasks = max_reasks
@@ -183,23 +209,31 @@ class Summarizer:
         model_cls = response_model or ArticleSummary
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         base_url, model_name = self._endpoint()
+        stats = _client.CallStats()
         return _Call(
             model_cls=model_cls,
             model_name=model_name,
             base_url=base_url,
             digest=digest,
+            stats=stats,
+            run=CheckedRun(text=text, policy=self.grounding, stats=stats, last_attempt=self.max_reasks + 1),
             kwargs={
-                "response_model": model_cls,
+                "response_model": checked_model(model_cls),
                 "strict": False,  # lax parsing: "40000" is accepted as a number
                 **self._request_kwargs(model_name, text, digest),
             },
         )
 
-    def _reasks(self) -> dict[str, Any]:
+    def _reasks(self, call: _Call) -> dict[str, Any]:
+        def remember(state: RetryCallState) -> None:
+            if state.outcome is not None and isinstance(state.outcome.exception(), _REASK_ON):
+                call.invalid = state.outcome.exception()
+
         # Validation errors only: an API error must never be re-asked into the prompt.
         return {
             "stop": stop_after_attempt(self.max_reasks + 1),
             "retry": retry_if_exception_type(_REASK_ON),
+            "after": remember,
             "reraise": True,
         }
 
@@ -217,10 +251,13 @@ class Summarizer:
             self._sync = openai.OpenAI(**self._client_kwargs(call.base_url))
         raw = _client.sync_create(self._sync, self._target, self._policy, call.stats, call.model_cls)
         create = _client.patched(raw, self._target.mode)
+        token = RUN.set(call.run)
         try:
-            result = create(max_retries=Retrying(**self._reasks()), **call.kwargs)
+            result = create(max_retries=Retrying(**self._reasks(call)), **call.kwargs)
         except Exception as exc:
             raise self._translate(exc, call) from None
+        finally:
+            RUN.reset(token)
         return self._finish(result, call)
 
     @overload
@@ -238,10 +275,13 @@ class Summarizer:
             self._async = openai.AsyncOpenAI(**self._client_kwargs(call.base_url))
         raw = _client.async_create(self._async, self._target, self._policy, call.stats, call.model_cls)
         create = _client.patched(raw, self._target.mode)
+        token = RUN.set(call.run)
         try:
-            result = await create(max_retries=AsyncRetrying(**self._reasks()), **call.kwargs)
+            result = await create(max_retries=AsyncRetrying(**self._reasks(call)), **call.kwargs)
         except Exception as exc:
             raise self._translate(exc, call) from None
+        finally:
+            RUN.reset(token)
         return self._finish(result, call)
 
     def close(self) -> None:
@@ -270,6 +310,9 @@ class Summarizer:
     # -- results and errors --------------------------------------------------
 
     def _finish(self, result: BaseModel, call: _Call) -> BaseModel:
+        result = restore(result, call.model_cls)
+        if call.run.report is not None:
+            _attach(result, "grounding", _REPORT_ATTR, call.run.report)
         stats = call.stats
         provenance = Provenance(
             model=call.model_name,
@@ -287,11 +330,7 @@ class Summarizer:
             created_at=datetime.now(timezone.utc),
             library_version=__version__,
         )
-        declared = type(result).model_fields.get("provenance")
-        if declared is not None and Provenance in (declared.annotation, *get_args(declared.annotation)):
-            result.provenance = provenance  # type: ignore[attr-defined]
-        else:
-            object.__setattr__(result, _PROVENANCE_ATTR, provenance)
+        _attach(result, "provenance", _PROVENANCE_ATTR, provenance)
         return result
 
     def _translate(self, exc: Exception, call: _Call) -> Exception:
@@ -304,6 +343,9 @@ class Summarizer:
         if isinstance(cause, errors.ModelOutputError):
             cause.usage, cause.attempts = stats.usage, stats.attempts
             return cause
+        if isinstance(cause, errors.ContextLengthError) and call.invalid is not None:
+            # The re-ask, which resends the invalid answer, no longer fits: report that answer.
+            return self._invalid(call.invalid, call, raw, "; re-asking again would exceed the model's context")
         if isinstance(cause, errors.SummarizerError):
             return cause
         if isinstance(cause, IncompleteOutputException):
@@ -312,15 +354,20 @@ class Summarizer:
                 raw_output=raw, usage=stats.usage, attempts=stats.attempts,
             )
         if isinstance(cause, _REASK_ON):
-            lines = _client.format_validation(cause)
-            shown = "; ".join(lines[:5]) + (f"; and {len(lines) - 5} more" if len(lines) > 5 else "")
-            return errors.OutputValidationError(
-                f"the model's output failed the {call.model_cls.__name__} "
-                f"schema after {stats.attempts} attempt(s): {shown}",
-                errors=lines, raw_output=raw, usage=stats.usage, attempts=stats.attempts,
-            )
+            return self._invalid(cause, call, raw)
         # Anything else is a bug, not a model failure: let the original surface.
         return cause if isinstance(cause, Exception) else exc
+
+    @staticmethod
+    def _invalid(cause: BaseException, call: _Call, raw: str | None, note: str = "") -> errors.OutputValidationError:
+        stats = call.stats
+        lines = _client.format_validation(cause)
+        shown = "; ".join(lines[:5]) + (f"; and {len(lines) - 5} more" if len(lines) > 5 else "")
+        return errors.OutputValidationError(
+            f"the model's output failed the {call.model_cls.__name__} "
+            f"schema after {stats.attempts} attempt(s): {shown}{note}",
+            errors=lines, raw_output=raw, usage=stats.usage, attempts=stats.attempts,
+        )
 
 
 @overload

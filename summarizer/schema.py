@@ -7,7 +7,8 @@ field hidden from that schema and always overwritten after parsing.
 
 Each extracted item starts with a verbatim ``quote`` from the article: asking for the
 evidence first makes the model commit to text that exists, and it is what the
-library checks against the source.
+library checks against the source (see :mod:`summarizer.grounding`), recording
+where it found it in each item's hidden ``span``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
+
+from .grounding import GroundingReport, MatchKind, Span
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -52,6 +55,26 @@ class _Item(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, use_enum_values=False)
 
 
+class _Quoted(_Item):
+    """An item backed by a quote; the library pins the quote to the article after parsing."""
+
+    span: SkipJsonSchema[Span | None] = Field(
+        default=None, description="Where the quote sits in the article; None when it could not be found."
+    )
+    grounding_error: SkipJsonSchema[str | None] = Field(
+        default=None, description="Why the item is not supported by the article (kept under grounding='flag')."
+    )
+
+    @property
+    def match(self) -> MatchKind | None:
+        """How the quote was found: "exact", "normalized", "fuzzy", or None."""
+        return self.span.match if self.span else None
+
+    @property
+    def grounded(self) -> bool:
+        return self.span is not None and self.grounding_error is None
+
+
 class ActorKind(str, Enum):
     PERSON = "person"
     GOVERNMENT = "government"
@@ -74,7 +97,7 @@ class Qualifier(str, Enum):
     RANGE = "range"
 
 
-class KeyClaim(_Item):
+class KeyClaim(_Quoted):
     quote: _Text = Field(description=_QUOTE)
     statement: _Text = Field(description="The claim in one neutral sentence.")
     speaker: str | None = Field(
@@ -83,7 +106,7 @@ class KeyClaim(_Item):
     hedged: bool = Field(description='True when the claim is hedged ("probably", "could", "may").')
 
 
-class Figure(_Item):
+class Figure(_Quoted):
     quote: _Text = Field(description=_QUOTE)
     text: _Text = Field(description='The figure exactly as written, e.g. "well over 100,000".')
     value: float | None = Field(description="The number; null for a range.")
@@ -103,7 +126,7 @@ class Figure(_Item):
         return self
 
 
-class Actor(_Item):
+class Actor(_Quoted):
     quote: _Text = Field(description="Verbatim text from the article that mentions this actor.")
     name: _Text = Field(description="Name as written in the article.")
     kind: ActorKind
@@ -111,7 +134,7 @@ class Actor(_Item):
     affiliation: str | None = Field(description="Country or organisation the actor belongs to.")
 
 
-class PeaceTalkCondition(_Item):
+class PeaceTalkCondition(_Quoted):
     quote: _Text = Field(description=_QUOTE)
     set_by: _Text = Field(description="The party that sets the condition.")
     condition: _Text = Field(description="What must happen before or for talks.")
@@ -164,3 +187,4 @@ class ArticleSummary(_Item):
         max_length=15, description="Conditions any party sets for peace talks; empty if none."
     )
     provenance: SkipJsonSchema[Provenance | None] = Field(default=None, exclude=False)
+    grounding: SkipJsonSchema[GroundingReport | None] = Field(default=None, exclude=False)

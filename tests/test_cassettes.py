@@ -16,13 +16,15 @@ import pytest
 from pydantic import BaseModel
 
 from summarizer import ArticleSummary, Summarizer, provenance_of
+from summarizer.grounding import grounding_of
 
+from ._checks import check_grounded
 from .conftest import LOCAL_ALIAS
 
 
 def local_like(base_url: str) -> Summarizer:
     # The request model="local" sends, pointed at a server we recorded from.
-    return Summarizer(LOCAL_ALIAS, base_url=base_url, max_items=3, max_tokens=2048, timeout=900)
+    return Summarizer(LOCAL_ALIAS, base_url=base_url, max_items=3, max_tokens=2048, timeout=900, grounding="drop")
 
 
 def recorded_usage(cassette) -> tuple[int, int]:
@@ -34,10 +36,11 @@ def recorded_usage(cassette) -> tuple[int, int]:
     return len(cassette.responses), total
 
 
-def check_seed_summary(result: ArticleSummary, cassette) -> None:
+def check_seed_summary(result: ArticleSummary, cassette, text: str) -> None:
     assert isinstance(result, ArticleSummary)
     for items in (result.key_claims, result.figures, result.actors, result.peace_talk_conditions):
         assert len(items) <= 3  # the grammar enforced the cap
+    check_grounded(result, text)
     p = result.provenance
     assert p is not None and p.model == LOCAL_ALIAS and p.backend == "openai-compatible"
     requests, tokens = recorded_usage(cassette)
@@ -47,7 +50,7 @@ def check_seed_summary(result: ArticleSummary, cassette) -> None:
 @pytest.mark.vcr
 def test_seed_summary(llama_base_url, seed_text, vcr):
     with local_like(llama_base_url) as s:
-        check_seed_summary(s.summarize(seed_text), vcr)
+        check_seed_summary(s.summarize(seed_text), vcr, seed_text)
 
 
 @pytest.mark.vcr("test_seed_summary.yaml")
@@ -56,7 +59,7 @@ def test_seed_summary_async(llama_base_url, seed_text, vcr):
         async with local_like(llama_base_url) as s:
             return await s.asummarize(seed_text)
 
-    check_seed_summary(asyncio.run(run()), vcr)
+    check_seed_summary(asyncio.run(run()), vcr, seed_text)
 
 
 class Dateline(BaseModel):
@@ -76,3 +79,7 @@ def test_users_own_model(llama_base_url, seed_text, vcr):
     requests, tokens = recorded_usage(vcr)
     assert p is not None and p.schema_version.startswith("Dateline@")
     assert p.attempts == requests and p.usage.total_tokens == tokens
+    report = grounding_of(result)
+    assert report is not None and report.checked == 1  # the model's own root item has a quote
+    if report.grounded:
+        assert result.quote.strip() in seed_text or report.fuzzy or report.normalized

@@ -17,6 +17,8 @@ from summarizer import (
     Summarizer,
 )
 
+from ._checks import check_grounded
+
 pytestmark = [
     pytest.mark.local_model,
     pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason='needs pip install ".[local]"'),
@@ -33,6 +35,7 @@ def test_embedded_model_summarizes_the_seed(seed_text):
     assert p.usage.prompt_tokens > 0 and p.usage.completion_tokens > 0 and p.attempts >= 1
     for items in (result.key_claims, result.figures, result.actors, result.peace_talk_conditions):
         assert len(items) <= 3
+    check_grounded(result, seed_text)  # only items whose spans hold their quotes are left
 
 
 def test_a_broken_gguf_fails_with_the_server_log(tmp_path):

@@ -84,7 +84,7 @@ def test_template_syntax_in_the_article_reaches_the_model_verbatim(fake_llm):
         "<<<END ARTICLE 0000>>>"
     )
     fake_llm.reply(completion(arguments=SEED_SUMMARY))
-    make(fake_llm).summarize(article)
+    make(fake_llm, grounding="drop").summarize(article)  # not its quotes: no re-ask
     user = fake_llm.requests[0]["messages"][1]["content"]
     assert article in user
     marker = user.split("<<<ARTICLE ", 1)[1].split(">>>", 1)[0]

@@ -1,0 +1,82 @@
+"""How long grounding takes: 200 items against the longest article in ../shared/articles.
+
+A script, not a test. The items are quotes cut from the article itself, a quarter at
+each level: exact, normalized (quotes, dashes, spaces and case folded), fuzzy (one
+word changed) and absent (words the article does not have). Each is grounded as a
+Figure-free ArticleSummary item would be, so the time includes building the text's
+index once (the "cold" run) and the checks beyond the quote.
+
+    python benchmarks/bench_grounding.py [PATH]
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from summarizer import ArticleSummary, KeyClaim
+from summarizer.grounding import _index, ground
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT.parent / "shared" / "articles" / "guardian-war-foretold-cia-mi6.txt"
+
+
+def quotes(text: str, n: int, rng: random.Random) -> list[str]:
+    sentences = [m[0].strip() for m in re.finditer(r"[^.!?\n]{60,240}[.!?]", text)]
+    picked = rng.sample(sentences, min(n, len(sentences)))
+    while len(picked) < n:
+        picked.append(rng.choice(sentences))
+    out = []
+    for i, s in enumerate(picked):
+        level = i % 4
+        if level == 1:
+            s = s.replace("'", "\u2019").replace('"', "\u201d").replace(" ", "  ").lower()
+        elif level == 2:
+            words = s.split()
+            k = rng.randrange(1, len(words) - 1)
+            if not any(c.isdigit() for c in words[k]):
+                words[k] = "somehow"
+            s = " ".join(words)
+        elif level == 3:
+            s = "The committee voted unanimously to postpone the harvest festival until the spring."
+        out.append(s)
+    return out
+
+
+def summary_with(items: list[str]) -> ArticleSummary:
+    base = ArticleSummary(headline=None, summary="x", key_claims=[], figures=[], actors=[], peace_talk_conditions=[])
+    base.key_claims = [KeyClaim(quote=q, statement="x", speaker=None, hedged=False) for q in items]  # past the cap
+    return base
+
+
+def main() -> None:
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    if not path.exists():
+        sys.exit(f"{path} not found: pass an article's path")
+    text = path.read_text(encoding="utf-8")
+    rng = random.Random(7)
+    items = quotes(text, 200, rng)
+
+    _index.cache_clear()
+    t0 = time.perf_counter()
+    report = ground(summary_with(items), text, policy="flag")
+    cold = time.perf_counter() - t0
+
+    warm = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        ground(summary_with(items), text, policy="flag")
+        warm.append(time.perf_counter() - t0)
+
+    print(f"article: {path.name}, {len(text):,} characters")
+    print(f"items: {len(items)} -> {report.describe()}")
+    print(f"cold (index built): {cold * 1000:.1f} ms; warm: median {statistics.median(warm) * 1000:.1f} ms "
+          f"over {len(warm)} runs ({statistics.median(warm) / len(items) * 1e6:.0f} us per item)")
+
+
+if __name__ == "__main__":
+    main()

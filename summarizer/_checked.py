@@ -1,0 +1,148 @@
+"""Grounding inside instructor's parse, so that an unsupported item is re-asked like a schema error.
+
+instructor re-asks when validating an answer raises. So each call's response model is
+wrapped in a subclass (same name and docstring, hence the same tool sent to the model)
+whose validators ground the answer against the article. The article reaches them
+through a context variable: instructor's own ``context=`` would render the messages as
+a Jinja template and mangle the article.
+
+Two kinds of failure are handled per item rather than per answer: an item the article
+does not support (see :mod:`summarizer.grounding`), and a list item that breaks its own
+rules (a range whose low bound exceeds its high one). While re-asks remain under
+``reask``, either makes the answer invalid; otherwise the item is dropped and reported,
+so one bad figure never costs the rest of a summary.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import typing
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .client import CallStats
+from .grounding import (
+    GroundingIssue,
+    GroundingPolicy,
+    GroundingReport,
+    ground,
+    reask_message,
+)
+
+__all__ = ["RUN", "CheckedRun", "checked_model", "restore"]
+
+
+@dataclass
+class CheckedRun:
+    """What the validators need while instructor parses one call's answers."""
+
+    text: str
+    policy: GroundingPolicy
+    stats: CallStats
+    last_attempt: int
+    report: GroundingReport | None = None
+    invalid: list[GroundingIssue] = field(default_factory=list)  # items dropped from this answer
+
+    @property
+    def lenient(self) -> bool:
+        """True when a failing item is dropped rather than re-asked."""
+        return self.policy != "reask" or self.stats.attempts >= self.last_attempt
+
+
+RUN: contextvars.ContextVar[CheckedRun | None] = contextvars.ContextVar("summarizer_checked_run", default=None)
+
+
+def _start_answer(data: Any) -> Any:
+    run = RUN.get()
+    if run is not None:
+        run.invalid = []
+    return data
+
+
+def _quote_of(raw: Any) -> str:
+    return str(raw.get("quote", "")) if isinstance(raw, dict) else ""
+
+
+def _drop_invalid_items(value: Any, handler: Any, info: ValidationInfo) -> Any:
+    run = RUN.get()
+    if run is None or not run.lenient or not isinstance(value, list):
+        return handler(value)
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        bad: dict[int, str] = {}
+        for error in exc.errors():
+            loc = error["loc"]
+            if not loc or not isinstance(loc[0], int):
+                raise  # the list itself is wrong (too long, not a list): the answer is invalid
+            where = ".".join(str(part) for part in loc[1:])
+            bad.setdefault(loc[0], f"invalid{' ' + where if where else ''}: {error['msg']}")
+        for i, reason in bad.items():
+            path = f"{info.field_name}[{i}]"
+            run.invalid.append(GroundingIssue(path=path, quote=_quote_of(value[i]), reason=reason, dropped=True))
+        return handler([item for i, item in enumerate(value) if i not in bad])
+
+
+def _ground_answer(model: BaseModel) -> BaseModel:
+    run = RUN.get()
+    if run is None:
+        return model
+    if run.lenient:
+        report = ground(model, run.text, policy="drop" if run.policy == "reask" else run.policy)
+    else:
+        report = ground(model, run.text, policy="flag")
+        if report.issues:
+            raise PydanticCustomError("ungrounded", "{message}", {"message": reask_message(report)})
+    report.policy = run.policy
+    report.issues[:0] = run.invalid
+    report.dropped += len(run.invalid)
+    run.report = report
+    return model
+
+
+def _lists_of_models(model_cls: type[BaseModel]) -> list[str]:
+    names = []
+    for name, info in model_cls.model_fields.items():
+        if typing.get_origin(info.annotation) is list:
+            (element,) = typing.get_args(info.annotation) or (None,)
+            if isinstance(element, type) and issubclass(element, BaseModel):
+                names.append(name)
+    return names
+
+
+@lru_cache(maxsize=64)
+def checked_model(model_cls: type[BaseModel]) -> type[BaseModel]:
+    """``model_cls`` with the validators above; its schema, name and docstring are unchanged."""
+    validators: dict[str, Any] = {
+        "_summarizer_start": model_validator(mode="before")(_start_answer),
+        "_summarizer_ground": model_validator(mode="after")(_ground_answer),
+    }
+    lists = _lists_of_models(model_cls)
+    if lists:
+        validators["_summarizer_items"] = field_validator(*lists, mode="wrap")(_drop_invalid_items)
+    return create_model(
+        model_cls.__name__,
+        __base__=model_cls,
+        __doc__=model_cls.__doc__,
+        __module__=model_cls.__module__,
+        __validators__=validators,
+    )
+
+
+def restore(result: BaseModel, model_cls: type[BaseModel]) -> BaseModel:
+    """The caller's own class again (the fields are already validated)."""
+    if type(result) is model_cls:
+        return result
+    values = {name: getattr(result, name) for name in model_cls.model_fields if hasattr(result, name)}
+    return model_cls.model_construct(_fields_set=set(result.model_fields_set) & set(values), **values)
