@@ -285,13 +285,17 @@ def _accept(response: Any, stats: CallStats) -> Any:
 
 
 def raw_output(response: Any) -> str | None:
-    """The text the model produced: tool-call arguments if any, else the content."""
+    """The text the model produced: tool-call arguments if any, else the content.
+
+    A legacy ``function_call`` counts as a tool call: instructor validates its arguments
+    too, so an error must show them rather than the empty content beside them.
+    """
     choices = getattr(response, "choices", None) or []
     if not choices:
         return None
     message = choices[0].message
-    for call in getattr(message, "tool_calls", None) or []:
-        function = getattr(call, "function", None)
+    calls = [getattr(call, "function", None) for call in getattr(message, "tool_calls", None) or []]
+    for function in [*calls, getattr(message, "function_call", None)]:
         if function is not None and function.arguments:
             return str(function.arguments)
     return getattr(message, "content", None)
@@ -422,13 +426,15 @@ def provider_error(
         return errors.ProviderUnavailableError(
             f"{kind} to {where} after {stats.transient_retries + 1} tries: {hint}", **common
         )
+    # OpenAI's messages end with a full stop; do not double it before our hint.
+    said = detail.rstrip(".")
     if status in (401, 403):
         return errors.AuthenticationError(
-            f"{status} from {where}: {detail}. Check OPENAI_API_KEY (or api_key=).", **common
+            f"{status} from {where}: {said}. Check OPENAI_API_KEY (or api_key=).", **common
         )
     if status == 404:
         return errors.ModelNotFoundError(
-            f"404 from {where}: {detail}. Check the model name ({target.model!r}; "
+            f"404 from {where}: {said}. Check the model name ({target.model!r}; "
             "model= or SUMMARIZER_MODEL) and that the base URL ends in /v1.",
             **common,
         )
@@ -438,7 +444,7 @@ def provider_error(
             "length" in lowered or "window" in lowered or "exceed" in lowered
         ):
             return errors.ContextLengthError(
-                f"{status} from {where}: {detail}. The article and prompt do not fit the "
+                f"{status} from {where}: {said}. The article and prompt do not fit the "
                 "model's context: shorten the article or use a model with a larger context.",
                 **common,
             )
