@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import json
 import time
@@ -73,6 +74,11 @@ def _schema_version(model: type[BaseModel]) -> str:
         return SCHEMA_VERSION
     schema = json.dumps(model.model_json_schema(), sort_keys=True).encode()
     return f"{model.__name__}@{hashlib.sha256(schema).hexdigest()[:12]}"
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_sha256(model: type[BaseModel]) -> str:
+    return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()
 
 
 def _check_text(text: object) -> str:
@@ -243,6 +249,27 @@ class Summarizer:
         except Exception as exc:
             raise self._translate(exc, call) from None
         return self._finish(result, call)
+
+    def cache_key(self, text: str, response_model: type[BaseModel] | None = None) -> str:
+        """sha256 naming this article under every setting that can change its answer (see cache.py)."""
+        model_cls = response_model or ArticleSummary
+        target = self._target
+        parts = {
+            "input_sha256": hashlib.sha256(_check_text(text).encode("utf-8")).hexdigest(),
+            "model": target.model,
+            "endpoint": "local" if target.backend == "local" else target.endpoint,  # local ports change
+            "backend": target.backend,
+            "mode": target.mode.value,
+            "strict_tools": target.strict_tools,
+            "max_items": target.max_items,
+            "prompt": [self._prompt.version, self._prompt.sha256],
+            "schema": [_schema_version(model_cls), _schema_sha256(model_cls)],
+            "response_model": f"{model_cls.__module__}.{model_cls.__qualname__}",
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
     def close(self) -> None:
         if self._sync is not None:
