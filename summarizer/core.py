@@ -195,7 +195,7 @@ class Summarizer:
             base_url=base_url,
             digest=digest,
             kwargs={
-                "response_model": model_cls,
+                "response_model": _client.response_schema(model_cls),
                 "strict": False,  # lax parsing: "40000" is accepted as a number
                 **self._request_kwargs(model_name, text, digest),
             },
