@@ -468,7 +468,21 @@ async def asummarize_many(
     return results
 
 
-def summarize_many(inputs: Iterable[Input], **options: Any) -> list[BatchResult]:
+def summarize_many(
+    inputs: Iterable[Input],
+    *,
+    concurrency: int = 8,
+    output: str | os.PathLike[str] | None = None,
+    cache: bool | str | os.PathLike[str] | Cache = True,
+    order: Literal["input", "completed"] = "input",
+    progress: bool | ProgressCallback | None = None,
+    rpm: float | None = None,
+    tpm: float | None = None,
+    fsync: bool = False,
+    response_model: type[BaseModel] | None = None,
+    summarizer: Summarizer | None = None,
+    **summarizer_options: Any,
+) -> list[BatchResult]:
     """Blocking :func:`asummarize_many` (same arguments), run with :func:`asyncio.run`.
 
     It starts its own event loop, so it cannot be called where one is already running
@@ -483,7 +497,11 @@ def summarize_many(inputs: Iterable[Input], **options: Any) -> list[BatchResult]
             "summarize_many() cannot run inside a running event loop (async code or Jupyter); "
             "use `await asummarize_many(...)` there"
         )
-    summarizer = options.get("summarizer")
+    options: dict[str, Any] = {
+        "concurrency": concurrency, "output": output, "cache": cache, "order": order, "progress": progress,
+        "rpm": rpm, "tpm": tpm, "fsync": fsync, "response_model": response_model, "summarizer": summarizer,
+        **summarizer_options,
+    }
 
     async def run() -> list[BatchResult]:
         try:
