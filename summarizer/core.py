@@ -225,7 +225,7 @@ class Summarizer:
         create = _client.patched(raw, self._target.mode)
         try:
             result = create(max_retries=Retrying(**self._reasks()), **call.kwargs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated; anything unknown is re-raised as it was
             raise self._translate(exc, call) from None
         return self._finish(result, call)
 
@@ -246,7 +246,7 @@ class Summarizer:
         create = _client.patched(raw, self._target.mode)
         try:
             result = await create(max_retries=AsyncRetrying(**self._reasks()), **call.kwargs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated; anything unknown is re-raised as it was
             raise self._translate(exc, call) from None
         return self._finish(result, call)
 
@@ -282,13 +282,13 @@ class Summarizer:
             self._async = None
         self.close()
 
-    def __enter__(self) -> Summarizer:
+    def __enter__(self) -> Summarizer:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    async def __aenter__(self) -> Summarizer:
+    async def __aenter__(self) -> Summarizer:  # noqa: PYI034
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
