@@ -363,7 +363,12 @@ async def iter_summaries(
     summarizer: Summarizer | None = None,
     **summarizer_options: Any,
 ) -> AsyncIterator[BatchResult]:
-    """Yield one :class:`BatchResult` per input, as each completes (see :func:`asummarize_many`)."""
+    """Yield one :class:`BatchResult` per input, as each completes (see :func:`asummarize_many`).
+
+    To stop early, iterate inside ``contextlib.aclosing(iter_summaries(...))``: leaving
+    it cancels the requests still in flight at once (an abandoned generator is only
+    closed when the event loop shuts down). Results already yielded are in ``output``.
+    """
     if concurrency < 1:
         raise ValueError("concurrency must be 1 or more")
     if summarizer is not None and summarizer_options:

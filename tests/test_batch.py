@@ -332,3 +332,23 @@ def test_per_call_schema_work_is_done_once_per_model():
     assert client.response_schema(ArticleSummary) is client.response_schema(ArticleSummary)
     assert issubclass(client.response_schema(ArticleSummary), ArticleSummary)
     assert getattr(async_validators.reject_async_validators, "_summarizer_memo", False)
+
+
+def test_a_progress_bar_and_stopping_early(llm, capsys):
+    import contextlib
+
+    results = summarize_many(articles(3), model="test-model", base_url=llm.base_url, cache=False, progress=True)
+    assert all(r.ok for r in results)
+    assert "summarizing" in capsys.readouterr().err
+
+    async def first_only() -> BatchResult:
+        async with contextlib.aclosing(
+            iter_summaries(articles(20, "x"), model="test-model", base_url=llm.base_url, cache=False, concurrency=2)
+        ) as results:
+            async for result in results:
+                return result
+        raise AssertionError("no result")
+
+    llm.delay = 0.05
+    assert asyncio.run(first_only()).ok
+    assert len(llm.articles) < 3 + 20  # the rest was cancelled

@@ -7,6 +7,8 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from summarizer import ArticleSummary, Chunk, merge_summaries, split_text
 from summarizer.chunking import estimate_tokens
@@ -160,3 +162,17 @@ def test_merge_dedupes_conditions_and_respects_the_schema_caps():
     assert len(merged.peace_talk_conditions) == 1
     with pytest.raises(ValueError):
         merge_summaries([])
+
+
+_ALPHABET = st.sampled_from(list("ab .!?\n\t") + ["\n\n", "é", "”"])
+
+
+@given(text=st.lists(_ALPHABET, max_size=400).map("".join), max_tokens=st.integers(1, 40), overlap=st.integers(0, 39))
+@settings(max_examples=300, deadline=None)
+def test_offsets_and_budget_hold_for_any_text(text, max_tokens, overlap):
+    overlap = min(overlap, max_tokens - 1)
+    chunks = split_text(text, max_tokens, overlap_tokens=overlap)
+    if not text:
+        assert chunks == []
+        return
+    check(text, chunks, max_tokens)
