@@ -6,11 +6,15 @@ word changed) and absent (words the article does not have). Each is grounded as 
 Figure-free ArticleSummary item would be, so the time includes building the text's
 index once (the "cold" run) and the checks beyond the quote.
 
-    python benchmarks/bench_grounding.py [PATH]
+    python benchmarks/bench_grounding.py [PATH] [--chars N]
+
+``--chars 60000`` repeats the article up to that length (the size the grounding issue
+names), so the index and every search cover 60,000 characters.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import re
 import statistics
@@ -54,10 +58,16 @@ def summary_with(items: list[str]) -> ArticleSummary:
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--chars", type=int, help="repeat the article up to this many characters")
+    args = parser.parse_args()
+    path = args.path
     if not path.exists():
         sys.exit(f"{path} not found: pass an article's path")
     text = path.read_text(encoding="utf-8")
+    if args.chars:
+        text = ((text + "\n\n") * (args.chars // len(text) + 1))[: args.chars]
     rng = random.Random(7)
     items = quotes(text, 200, rng)
 

