@@ -9,7 +9,10 @@ a. the overhead of one ``Summarizer.summarize`` (and ``asummarize``) call beyond
    delay, against the floor of the raw openai client plus
    ``ArticleSummary.model_validate_json`` on the same body;
 b. 200 distinct articles through ``summarize_many`` at concurrency 32;
-c. the same 200 again, answered from the cache (requests counted at the server).
+c. the same 200 again, answered from the cache (requests counted at the server);
+d. the longest article in ../shared/articles end to end (skipped when absent): chunks,
+   requests and wall time. The server's one answer is not about that article, so
+   this run uses ``grounding="drop"`` (its items are dropped, not re-asked).
 
     python benchmarks/bench_batch.py [--delay 0.3] [--n 200] [--concurrency 32] [--profile]
 """
@@ -233,6 +236,19 @@ def batch(base: str, port: int, n: int, concurrency: int, cache_dir: str, profil
     return wall, requests_served(port) - before
 
 
+def long_article(base: str, port: int, path: Path) -> tuple[int, int, float, int]:
+    from summarizer import Summarizer
+
+    text = path.read_text(encoding="utf-8")
+    before = requests_served(port)
+    started = time.perf_counter()
+    with Summarizer("bench", base_url=base, grounding="drop") as summ:
+        result = summ.summarize(text)
+    wall = time.perf_counter() - started
+    assert result.provenance is not None
+    return result.provenance.chunks, requests_served(port) - before, wall, len(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--delay", type=float, default=0.3)
@@ -272,6 +288,10 @@ def main() -> None:
                   f"{waves} waves of {args.delay} s = {waves * args.delay:.3f} s)")
             wall, sent = batch(base, port, args.n, args.concurrency, cache_dir, args.profile)
             print(f"(c) the same {args.n} from the cache: {wall:.3f} s, {sent} requests")
+        longest = ROOT.parent / "shared" / "articles" / "guardian-war-foretold-cia-mi6.txt"
+        if longest.exists():
+            chunks, sent, wall, size = long_article(base, port, longest)
+            print(f"(d) {longest.name} ({size:,} characters): {chunks} chunks, {sent} requests, {wall:.3f} s")
     finally:
         child.terminate()
         child.wait()

@@ -4,8 +4,8 @@ Tokens are estimated as characters / 4 (rounded up): close for English with Open
 tokenizers, a little low for other languages and for text dense with numbers, so
 leave headroom in ``max_tokens``. Chunks are slices of the original text
 (``text[chunk.start:chunk.end] == chunk.text``), so quotes found in a chunk can be
-located in the article. Not wired into ``summarize``: the caller decides when an
-article is too long and what to do with the parts.
+located in the article. ``Summarizer`` splits an article longer than its
+``chunk_tokens``, summarizes the chunks concurrently and merges them here.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -372,16 +373,62 @@ def async_create(
     return create
 
 
+_CHECKED: weakref.WeakSet[type] = weakref.WeakSet()
+"""Wrapper classes of ours that already passed instructor's async-validator check."""
+
+
 @functools.lru_cache(maxsize=64)
 def response_schema(model: type[Any]) -> type[Any]:
-    """instructor's wrapper class for ``model``, built once.
+    """instructor's wrapper class for ``model``, built and checked once.
 
     Given a plain model, instructor builds a new wrapper class on every call, and with
     it a new JSON schema (its schema cache is keyed by class, so it never hits): about
     6 ms a call, more than the raw request itself. Given its own wrapper, it skips both.
     Results are instances of the wrapper, a subclass of ``model``, as before.
     """
-    return instructor.openai_schema(model)
+    wrapper = instructor.openai_schema(model)
+    _reject_async_validators(wrapper)  # instructor's own check, run once here
+    _CHECKED.add(wrapper)
+    return wrapper
+
+
+def _reject_async_validators(model: type[Any]) -> None:
+    from instructor.v2.validation import async_validators
+
+    getattr(async_validators.reject_async_validators, "__wrapped__", async_validators.reject_async_validators)(model)
+
+
+def _skip_recheck_of_our_classes() -> None:
+    """Let instructor skip its async-validator check for the classes checked above.
+
+    instructor 1.17 walks every nested model's attributes through its whole MRO six
+    times a request to refuse async validators: about 1.5 ms a call with this schema,
+    more than the rest of this library's own cost, and the same answer every time.
+    Only our own wrapper classes, already checked once by instructor's function, are
+    skipped; every other class (your own use of instructor included) goes through the
+    original. Nothing changes if instructor's internals are not where this expects.
+    """
+    try:
+        from instructor.v2.core import patch as patch_module
+        from instructor.v2.validation import async_validators
+    except ImportError:  # pragma: no cover - another instructor layout
+        return
+    original = async_validators.reject_async_validators
+    if hasattr(original, "__wrapped__"):
+        return
+
+    @functools.wraps(original)
+    def reject_async_validators(response_model: Any) -> None:
+        if isinstance(response_model, type) and response_model in _CHECKED:
+            return
+        original(response_model)
+
+    async_validators.reject_async_validators = reject_async_validators
+    if getattr(patch_module, "reject_async_validators", None) is original:
+        patch_module.reject_async_validators = reject_async_validators
+
+
+_skip_recheck_of_our_classes()
 
 
 def patched(create: Callable[..., Any], mode: Mode) -> Callable[..., Any]:

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar, get_args, overload
@@ -37,7 +38,8 @@ from . import client as _client
 from . import errors
 from ._checked import RUN, CheckedRun, checked_model, restore
 from ._version import __version__
-from .grounding import _REPORT_ATTR, GroundingPolicy
+from .chunking import Chunk, estimate_tokens, merge_summaries, split_text
+from .grounding import _REPORT_ATTR, GroundingPolicy, ground
 from .prompts import DEFAULT_PROMPT_VERSION, load_prompt
 from .schema import SCHEMA_VERSION, ArticleSummary, Provenance
 
@@ -50,6 +52,11 @@ _PROVENANCE_ATTR = "_summarizer_provenance"
 _DEFAULT_MAX_TOKENS = 4096
 _LOCAL_MAX_TOKENS = 2048
 _POLICIES = ("reask", "flag", "drop")
+_DEFAULT_CONTEXT = 128_000
+_LOCAL_CONTEXT = 8192  # as local.DEFAULT_CONTEXT, without importing the server code
+_PROMPT_TOKENS = 1200  # the instructions and the tool schema, measured at about 1,100
+_MIN_CHUNK_TOKENS = 200
+_CHUNK_CONCURRENCY = 4
 
 
 @dataclass
@@ -117,11 +124,17 @@ class Summarizer:
     ``grounding`` says what happens to an item the article does not support
     (see :mod:`summarizer.grounding`): "reask" (the default; what still fails once
     the re-asks are spent is dropped), "flag" or "drop". The embedded local model
-    defaults to "drop": re-asking a 270M model costs minutes and rarely helps. ``temperature=None`` leaves
-    the provider's default (needed for reasoning models that reject 0).
-    ``max_items`` caps every list in the schema sent to the model, which keeps small
-    or grammar-constrained models fast (the local model uses 3); ``local_context`` is
-    the local server's context window in tokens.
+    defaults to "drop": re-asking a 270M model costs minutes and rarely helps.
+    ``temperature=None`` leaves the provider's default (needed for reasoning models
+    that reject 0). ``max_items`` caps every list in the schema sent to the model,
+    which keeps small or grammar-constrained models fast (the local model uses 3);
+    ``local_context`` is the local server's context window in tokens.
+
+    An article longer than ``chunk_tokens`` (estimated at four characters a token) is
+    summarized in overlapping chunks, concurrently, and merged (see
+    :mod:`summarizer.chunking`). The default budget is three times ``max_tokens``, so
+    that the answer for one chunk fits its output budget, or less if the context
+    (``context_window``: 128k tokens, or the local server's) leaves less.
     """
 
     def __init__(
@@ -142,6 +155,8 @@ class Summarizer:
         max_items: int | None = None,
         local_context: int | None = None,
         grounding: GroundingPolicy | None = None,
+        chunk_tokens: int | None = None,
+        context_window: int | None = None,
     ) -> None:
         self._target = _client.resolve_target(model, base_url, api_key, mode)
         if grounding is not None and grounding not in _POLICIES:
@@ -166,6 +181,11 @@ class Summarizer:
         self.max_reasks = max_reasks
         self._policy = _client.RetryPolicy(max_retries=max_retries, max_wait=retry_max_wait)
         self._local_context = local_context
+        context = context_window or ((local_context or _LOCAL_CONTEXT) if local else _DEFAULT_CONTEXT)
+        room = context - self.max_tokens - _PROMPT_TOKENS
+        self.chunk_tokens = chunk_tokens or max(_MIN_CHUNK_TOKENS, min(room, 3 * self.max_tokens))
+        if self.chunk_tokens < _MIN_CHUNK_TOKENS:
+            raise errors.ConfigurationError(f"chunk_tokens must be {_MIN_CHUNK_TOKENS} or more")
         self._sync: openai.OpenAI | None = None
         self._async: openai.AsyncOpenAI | None = None
 
@@ -252,6 +272,17 @@ class Summarizer:
 
     def summarize(self, text: str, *, response_model: type[BaseModel] | None = None) -> Any:
         """Summarize one article; raises a :class:`SummarizerError` subclass on failure."""
+        chunks = self._chunks(text, response_model)
+        if not chunks:
+            return self._summarize_one(text, response_model)
+        started = time.perf_counter()
+        self._endpoint()  # start a local server once, not from each thread
+        # A few threads rather than asyncio.run, which fails inside a running loop (notebooks).
+        with ThreadPoolExecutor(max_workers=min(_CHUNK_CONCURRENCY, len(chunks))) as pool:
+            parts = list(pool.map(lambda chunk: self._summarize_one(chunk.text, None), chunks))
+        return self._merge(text, chunks, parts, started)
+
+    def _summarize_one(self, text: str, response_model: type[BaseModel] | None) -> Any:
         call = self._prepare(text, response_model)
         if self._sync is None:
             self._sync = openai.OpenAI(**self._client_kwargs(call.base_url))
@@ -273,6 +304,21 @@ class Summarizer:
 
     async def asummarize(self, text: str, *, response_model: type[BaseModel] | None = None) -> Any:
         """Async twin of :meth:`summarize`, on the async openai client."""
+        chunks = self._chunks(text, response_model)
+        if not chunks:
+            return await self._asummarize_one(text, response_model)
+        started = time.perf_counter()
+        gate = asyncio.Semaphore(_CHUNK_CONCURRENCY)
+
+        async def one(chunk: Chunk) -> ArticleSummary:
+            async with gate:
+                result: ArticleSummary = await self._asummarize_one(chunk.text, None)
+                return result
+
+        parts = await asyncio.gather(*(one(chunk) for chunk in chunks))
+        return self._merge(text, chunks, list(parts), started)
+
+    async def _asummarize_one(self, text: str, response_model: type[BaseModel] | None) -> Any:
         if self._target.backend == "local":  # may start the server: keep the event loop free
             call = await asyncio.to_thread(self._prepare, text, response_model)
         else:
@@ -289,6 +335,50 @@ class Summarizer:
         finally:
             RUN.reset(token)
         return self._finish(result, call)
+
+    # -- long articles -------------------------------------------------------
+
+    def _chunks(self, text: str, response_model: type[BaseModel] | None) -> list[Chunk]:
+        """The chunks of an article too long for one request; empty when it fits.
+
+        Only ``ArticleSummary`` is merged; a user's own model is sent whole.
+        """
+        text = _check_text(text)
+        if response_model not in (None, ArticleSummary) or estimate_tokens(text) <= self.chunk_tokens:
+            return []
+        return split_text(text, self.chunk_tokens)
+
+    def _merge(self, text: str, chunks: list[Chunk], parts: list[ArticleSummary], started: float) -> ArticleSummary:
+        """One summary whose spans refer to the whole article, and what all the chunks spent."""
+        merged = merge_summaries(list(zip(chunks, parts, strict=True)))
+        # Every kept item was grounded in its chunk; ground again in the whole text for
+        # offsets into it (and one consistent choice among repeated quotes).
+        report = ground(merged, text, policy="drop" if self.grounding == "reask" else self.grounding)
+        report.policy = self.grounding
+        for chunk, part in zip(chunks, parts, strict=True):
+            earlier = part.grounding
+            if earlier is not None:
+                dropped = [i for i in earlier.issues if i.dropped]
+                report.issues += [i.model_copy(update={"path": f"chunk {chunk.index}: {i.path}"}) for i in dropped]
+                report.dropped += len(dropped)
+        merged.grounding = report
+        provenances = [p for p in (part.provenance for part in parts) if p is not None]
+        first = provenances[0]
+        usage = first.usage
+        for p in provenances[1:]:
+            usage = usage + p.usage
+        merged.provenance = first.model_copy(
+            update={
+                "input_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "usage": usage,
+                "attempts": sum(p.attempts for p in provenances),
+                "transient_retries": sum(p.transient_retries for p in provenances),
+                "latency_s": round(time.perf_counter() - started, 4),
+                "created_at": datetime.now(timezone.utc),
+                "chunks": len(chunks),
+            }
+        )
+        return merged
 
     def cache_key(self, text: str, response_model: type[BaseModel] | None = None) -> str:
         """sha256 naming this article under every setting that can change its answer (see cache.py)."""
@@ -309,6 +399,7 @@ class Summarizer:
             "max_tokens": self.max_tokens,
             "seed": self.seed,
             "grounding": [self.grounding, self.max_reasks],
+            "chunk_tokens": self.chunk_tokens,
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 

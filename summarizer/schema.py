@@ -174,6 +174,7 @@ class Provenance(BaseModel):
     created_at: datetime
     library_version: str
     cached: bool = Field(default=False, description="True when read from the on-disk cache: no request was made.")
+    chunks: int = Field(default=1, description="Parts a long article was summarized in, then merged.")
 
 
 class ArticleSummary(_Item):

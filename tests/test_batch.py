@@ -334,6 +334,26 @@ def test_per_call_schema_work_is_done_once_per_model():
     assert issubclass(client.response_schema(ArticleSummary), ArticleSummary)
 
 
+def test_instructor_skips_its_recheck_for_our_classes_only():
+    from instructor.v2.validation import async_validators
+    from pydantic import BaseModel
+
+    from summarizer import client
+
+    ours = client.response_schema(ArticleSummary)
+    assert ours in client._CHECKED
+    async_validators.reject_async_validators(ours)  # skipped: checked once already
+
+    class Theirs(BaseModel):
+        x: int
+
+        def check(self) -> None: ...
+
+    setattr(Theirs.check, async_validators.ASYNC_VALIDATOR_KEY, True)
+    with pytest.raises(ValueError, match="async validators are not supported"):
+        async_validators.reject_async_validators(Theirs)  # everyone else: instructor's own check
+
+
 def test_a_progress_bar_and_stopping_early(llm, capsys):
     import contextlib
 
