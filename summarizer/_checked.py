@@ -9,13 +9,15 @@ a Jinja template and mangle the article.
 Two kinds of failure are handled per item rather than per answer: an item the article
 does not support (see :mod:`summarizer.grounding`), and a list item that breaks its own
 rules (a range whose low bound exceeds its high one). While re-asks remain under
-``reask``, either makes the answer invalid; otherwise the item is dropped and reported,
-so one bad figure never costs the rest of a summary.
+``reask``, either makes the answer invalid, and one re-ask message names them all;
+otherwise the item is dropped and reported, so one bad figure never costs the rest of
+a summary.
 """
 
 from __future__ import annotations
 
 import contextvars
+import re
 import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,7 +54,8 @@ class CheckedRun:
     stats: CallStats
     last_attempt: int
     report: GroundingReport | None = None
-    invalid: list[GroundingIssue] = field(default_factory=list)  # items dropped from this answer
+    invalid: list[GroundingIssue] = field(default_factory=list)  # items set aside from this answer
+    kept: dict[str, list[int]] = field(default_factory=dict)  # per list: the answer's index of each item left
 
     @property
     def lenient(self) -> bool:
@@ -67,6 +70,7 @@ def _start_answer(data: Any) -> Any:
     run = RUN.get()
     if run is not None:
         run.invalid = []
+        run.kept = {}
     return data
 
 
@@ -75,8 +79,13 @@ def _quote_of(raw: Any) -> str:
 
 
 def _drop_invalid_items(value: Any, handler: Any, info: ValidationInfo) -> Any:
+    """Set aside list items that break their own rules, so the rest of the answer is still checked.
+
+    Under ``reask`` with re-asks left they come back in the re-ask message, beside the
+    ungrounded items; otherwise they are dropped and reported.
+    """
     run = RUN.get()
-    if run is None or not run.lenient or not isinstance(value, list):
+    if run is None or not isinstance(value, list):
         return handler(value)
     try:
         return handler(value)
@@ -91,7 +100,19 @@ def _drop_invalid_items(value: Any, handler: Any, info: ValidationInfo) -> Any:
         for i, reason in bad.items():
             path = f"{info.field_name}[{i}]"
             run.invalid.append(GroundingIssue(path=path, quote=_quote_of(value[i]), reason=reason, dropped=True))
+        run.kept[str(info.field_name)] = [i for i in range(len(value)) if i not in bad]
         return handler([item for i, item in enumerate(value) if i not in bad])
+
+
+def _as_answered(run: CheckedRun, issues: list[GroundingIssue]) -> list[GroundingIssue]:
+    """Paths as the model numbered its items, before invalid ones were set aside."""
+    out = []
+    for issue in issues:
+        m = re.match(r"(\w+)\[(\d+)\](.*)", issue.path)
+        if m and m[1] in run.kept:
+            issue = issue.model_copy(update={"path": f"{m[1]}[{run.kept[m[1]][int(m[2])]}]{m[3]}"})
+        out.append(issue)
+    return out
 
 
 def _ground_answer(model: BaseModel) -> BaseModel:
@@ -102,10 +123,11 @@ def _ground_answer(model: BaseModel) -> BaseModel:
         report = ground(model, run.text, policy="drop" if run.policy == "reask" else run.policy)
     else:
         report = ground(model, run.text, policy="flag")
-        if report.issues:
-            raise PydanticCustomError("ungrounded", "{message}", {"message": reask_message(report)})
+        if report.issues or run.invalid:
+            message = reask_message([*run.invalid, *_as_answered(run, report.issues)])
+            raise PydanticCustomError("unsupported_items", "{message}", {"message": message})
     report.policy = run.policy
-    report.issues[:0] = run.invalid
+    report.issues = [*run.invalid, *_as_answered(run, report.issues)]
     report.dropped += len(run.invalid)
     run.report = report
     return model

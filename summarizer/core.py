@@ -429,9 +429,11 @@ class Summarizer:
     # -- results and errors --------------------------------------------------
 
     def _finish(self, result: BaseModel, call: _Call) -> BaseModel:
-        result = restore(result, call.model_cls)
-        if call.run.report is not None:
-            _attach(result, "grounding", _REPORT_ATTR, call.run.report)
+        answer, result = result, restore(result, call.model_cls)
+        report = call.run.report
+        if report is not None:
+            report._flagged = [result if item is answer else item for item in report._flagged]
+            _attach(result, "grounding", _REPORT_ATTR, report)
         stats = call.stats
         provenance = Provenance(
             model=call.model_name,

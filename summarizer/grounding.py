@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from rapidfuzz.distance import Levenshtein
 
 from ._numbers import states_number
@@ -90,7 +90,7 @@ class Span(BaseModel):
 class GroundingIssue(BaseModel):
     """One item that the article does not support, and why."""
 
-    path: str = Field(description='Where the item was, e.g. "figures[2]".')
+    path: str = Field(description='Where the item was in the model\'s answer, e.g. "figures[2]".')
     quote: str
     reason: str
     dropped: bool = False
@@ -106,6 +106,7 @@ class GroundingReport(BaseModel):
     ungrounded: int = Field(default=0, description="Items kept although unsupported (policy flag).")
     dropped: int = Field(default=0, description="Unsupported items removed from the result.")
     issues: list[GroundingIssue] = Field(default_factory=list)
+    _flagged: list[BaseModel] = PrivateAttr(default_factory=list)  # the kept items themselves
 
     @property
     def grounded(self) -> int:
@@ -428,21 +429,22 @@ def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag") ->
             report.dropped += 1
         else:
             report.ungrounded += 1
+            report._flagged.append(item)
     for holder, item in doomed:
         holder[:] = [x for x in holder if x is not item]
     return report
 
 
-def reask_message(report: GroundingReport, limit: int = 12) -> str:
-    """What the model is told when items fail: each quote and why, and what to do."""
-    lines = [f"- {i.path}: {i.reason} (quote: {i.quote[:160]!r})" for i in report.issues[:limit]]
-    if len(report.issues) > limit:
-        lines.append(f"- and {len(report.issues) - limit} more")
+def reask_message(issues: list[GroundingIssue], limit: int = 12) -> str:
+    """What the model is told when items fail: each one, its quote and why, and what to do."""
+    lines = [f"- {i.path}: {i.reason} (quote: {i.quote[:160]!r})" for i in issues[:limit]]
+    if len(issues) > limit:
+        lines.append(f"- and {len(issues) - limit} more")
     return (
-        f"{len(report.issues)} item(s) are not supported by the article text:\n"
+        f"{len(issues)} item(s) are invalid or not supported by the article text:\n"
         + "\n".join(lines)
         + "\nCopy every quote character for character from the article, state each figure's number "
-        "inside its quote, and name only actors the article names; remove any item you cannot support."
+        "inside its quote, and name only actors the article names; fix or remove every item listed."
     )
 
 
@@ -458,9 +460,13 @@ def grounding_of(result: BaseModel) -> GroundingReport | None:
 
 
 def ungrounded(result: BaseModel) -> list[tuple[str, BaseModel]]:
-    """(path, item) for every item whose quote is not pinned to the article (kept under ``flag``)."""
+    """(path, item) for every item kept although the article does not support it (``flag``)."""
     report = grounding_of(result)
     if report is None:
         raise ValueError("this result was never grounded; call summarize() or ground() first")
-    flagged = {i.path for i in report.issues if not i.dropped}
-    return [(path, item) for path, _, item, _ in _items(result) if path in flagged]
+    flagged = {id(item) for item in report._flagged}
+    return [
+        (path, item)
+        for path, _, item, _ in _items(result)
+        if id(item) in flagged or getattr(item, "grounding_error", None) is not None  # the latter survives JSON
+    ]

@@ -40,9 +40,9 @@ class BatchLLM:
         return sum(marker in article for article in self.articles)
 
     def _delay_for(self, article: str) -> float:
-        # "SLOW<n>" in an article adds n tenths of a second, to shuffle completion order.
+        # "SLOW<n>" in an article adds n quarters of a second, to shuffle completion order.
         if "SLOW" in article:
-            return self.delay + int(article.split("SLOW", 1)[1][:1]) / 10
+            return self.delay + int(article.split("SLOW", 1)[1][:1]) / 4
         return self.delay
 
     def _handle(self, request: Request) -> Response:

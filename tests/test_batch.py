@@ -72,7 +72,7 @@ def test_results_come_back_in_input_order_or_as_completed(llm):
     results = summarize_many(texts, concurrency=4, cache=False, **opts(llm))
     assert [r.id for r in results] == [0, 1, 2, 3]
     assert all(isinstance(r.summary, ArticleSummary) and r.error is None for r in results)
-    assert results[0].input_sha256 == sha(texts[0]) and results[0].elapsed > 0.25
+    assert results[0].input_sha256 == sha(texts[0]) and results[0].elapsed > 0.7
 
     completed = summarize_many(texts, concurrency=4, cache=False, order="completed", **opts(llm))
     assert [r.id for r in completed] == [3, 2, 1, 0]

@@ -83,3 +83,21 @@ def test_users_own_model(llama_base_url, seed_text, vcr):
     assert report is not None and report.checked == 1  # the model's own root item has a quote
     if report.grounded:
         assert result.quote.strip() in seed_text or report.fuzzy or report.normalized
+
+
+@pytest.mark.vcr
+def test_reask_through_the_real_server(llama_base_url, seed_text, vcr):
+    # Recorded: the tiny model's first answer quotes text that is not in the article,
+    # so the library re-asked once through llama.cpp's tool-call format, then dropped
+    # what still failed. What is asserted is the protocol, never the model's wording.
+    options = {"max_items": 3, "max_tokens": 2048, "timeout": 900, "grounding": "reask", "max_reasks": 1}
+    with Summarizer(LOCAL_ALIAS, base_url=llama_base_url, **options) as s:
+        result = s.summarize(seed_text)
+    requests = [json.loads(r.body) for r in vcr.requests]
+    assert len(requests) == 2
+    reask = json.dumps(requests[1]["messages"][2:])
+    assert "not supported by the article text" in reask
+    p = result.provenance
+    _, tokens = recorded_usage(vcr)
+    assert p is not None and p.attempts == 2 and p.usage.total_tokens == tokens
+    check_grounded(result, seed_text, policy="reask")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -25,6 +26,8 @@ def test_script_prints_a_readable_summary(fake_llm):
     assert done.returncode == 0, done.stderr
     assert "'20,000 to 30,000' = 20000-30000 (range" in done.stdout
     assert "1200 tokens" in done.stdout
+    assert "Grounding (reask): 4/4 items grounded (4 exact" in done.stdout
+    assert re.search(r"“Russia had amassed 20,000 to 30,000 troops in Kherson” \(chars \d+-\d+, exact\)", done.stdout)
 
 
 def test_script_json_output_parses(fake_llm):
@@ -55,5 +58,8 @@ def test_notebook_runs_top_to_bottom(fake_llm, monkeypatch):
     notebook = nbformat.read(ROOT / "examples" / "summarize_article.ipynb", as_version=4)
     nbclient.NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(ROOT / "examples")}}).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert any("20,000 to 30,000" in o.get("text", "") for o in outputs)
+    printed = "".join(o.get("text", "") for o in outputs)
+    assert "20,000 to 30,000" in printed
+    assert "exact: Russia had amassed 20,000 to 30,000 troops in Kherson" in printed
+    assert "4/4 items grounded (4 exact" in printed
     assert len(fake_llm.requests) == 1

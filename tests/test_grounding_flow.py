@@ -147,9 +147,13 @@ def test_users_own_model_root_item_that_never_grounds_is_flagged(fake_llm, seed_
 def test_an_invalid_list_item_is_reasked_then_dropped_alone(fake_llm, seed_text):
     broken = {**SEED_SUMMARY["figures"][0], "low": 30000, "high": 20000}  # low above high
     answer = with_figures(broken, SEED_SUMMARY["figures"][0])
-    fake_llm.reply(completion(arguments=answer)).reply(completion(arguments=answer))
+    fake_llm.reply(completion(arguments=with_figures(broken, MADE_UP))).reply(completion(arguments=answer))
     result = make(fake_llm, max_reasks=1).summarize(seed_text)
     assert len(fake_llm.requests) == 2  # re-asked once, then the bad item alone is dropped
+    reask = " ".join(str(m.get("content")) for m in fake_llm.requests[1]["messages"][2:])
+    # One re-ask names both problems: the broken range and the invented figure.
+    assert "figures[0]: invalid" in reask and "greater than high" in reask
+    assert "figures[1]: its quote is not in the article (quote: 'Russia had amassed 50,000 troops" in reask
     assert len(result.figures) == 1 and result.figures[0].low == 20000
     report = result.grounding
     assert report is not None and report.dropped == 1 and report.grounded == 4
