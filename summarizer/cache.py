@@ -5,7 +5,7 @@ number of processes may read and write it at once. Rows are keyed by
 :meth:`Summarizer.cache_key <summarizer.core.Summarizer.cache_key>`, a sha256 over the
 article's hash and every setting that can change the answer (model, endpoint host,
 backend, mode, prompt version and hash, schema, response model, temperature,
-max_tokens, seed, max_items). A row holds the validated model's JSON and its
+max_tokens, seed, max_items, grounding policy and re-asks, chunk budget). A row holds the validated model's JSON and its
 provenance; it is validated again on load, and a row that no longer validates is a
 miss. The batch functions use it by default; single ``summarize`` calls do not.
 
@@ -24,7 +24,7 @@ from typing import TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from .core import _PROVENANCE_ATTR, provenance_of
+from .core import _PROVENANCE_ATTR, _attach, provenance_of
 from .schema import Provenance
 
 __all__ = ["Cache", "default_cache_dir"]
@@ -51,11 +51,8 @@ def _holds_provenance(model_cls: type[BaseModel]) -> bool:
 
 
 def attach_provenance(result: BaseModel, provenance: Provenance) -> None:
-    """Put provenance where :func:`~summarizer.provenance_of` finds it (as core does)."""
-    if _holds_provenance(type(result)):
-        result.provenance = provenance  # type: ignore[attr-defined]
-    else:
-        object.__setattr__(result, _PROVENANCE_ATTR, provenance)
+    """Put provenance where :func:`~summarizer.provenance_of` finds it."""
+    _attach(result, "provenance", _PROVENANCE_ATTR, provenance)
 
 
 class Cache:

@@ -17,6 +17,7 @@ Two retry layers, never nested in the same place:
 
 from __future__ import annotations
 
+import copy
 import email.utils
 import functools
 import json
@@ -32,6 +33,7 @@ from urllib.parse import urlsplit
 import instructor
 import openai
 from instructor import Mode
+from pydantic import BaseModel
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -314,7 +316,13 @@ def _cap_lists(schema: Any, cap: int) -> Any:
     return schema
 
 
-def _shape_tools(kwargs: dict[str, Any], target: Target, response_model: type[Any]) -> dict[str, Any]:
+@functools.lru_cache(maxsize=64)
+def _strict_tool(response_model: type[BaseModel], name: str) -> Any:
+    """openai's strict tool for a model, built once (about 2 ms each time; callers copy it)."""
+    return openai.pydantic_function_tool(response_model, name=name)
+
+
+def _shape_tools(kwargs: dict[str, Any], target: Target, response_model: type[BaseModel]) -> dict[str, Any]:
     """Adjust the function schema instructor built, per backend (on a copy)."""
     tools = kwargs.get("tools")
     if not tools:
@@ -322,8 +330,7 @@ def _shape_tools(kwargs: dict[str, Any], target: Target, response_model: type[An
     if target.strict_tools:
         # instructor sends a plain function schema; OpenAI's strict mode needs every
         # property required and no extra properties, which openai's helper produces.
-        name = tools[0]["function"]["name"]
-        strict = openai.pydantic_function_tool(response_model, name=name)
+        strict = copy.deepcopy(_strict_tool(response_model, tools[0]["function"]["name"]))
         return {**kwargs, "tools": [strict], "parallel_tool_calls": False}
     if target.max_items is not None:
         return {**kwargs, "tools": _cap_lists(tools, target.max_items)}
@@ -335,7 +342,7 @@ def sync_create(
     target: Target,
     policy: RetryPolicy,
     stats: CallStats,
-    response_model: type[Any],
+    response_model: type[BaseModel],
 ) -> Callable[..., Any]:
     """The raw ``create`` that instructor wraps, with transient retries and bookkeeping."""
 
@@ -358,7 +365,7 @@ def async_create(
     target: Target,
     policy: RetryPolicy,
     stats: CallStats,
-    response_model: type[Any],
+    response_model: type[BaseModel],
 ) -> Callable[..., Awaitable[Any]]:
     async def create(*args: Any, **kwargs: Any) -> Any:
         kwargs = _shape_tools(kwargs, target, response_model)

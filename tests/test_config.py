@@ -77,3 +77,21 @@ def test_bad_retry_bounds_are_rejected():
         Summarizer("m", base_url="http://127.0.0.1:1/v1", max_reasks=-1)
     with pytest.raises(ConfigurationError):
         Summarizer("m", base_url="http://127.0.0.1:1/v1", max_items=0)
+
+
+def test_openai_gets_a_strict_tool_built_once_and_copied_per_request():
+    from summarizer import ArticleSummary
+    from summarizer.client import _shape_tools, _strict_tool
+
+    target = resolve_target(None, None, "sk-test-000000000000", None)
+    sent = {"tools": [{"type": "function", "function": {"name": "ArticleSummary", "parameters": {}}}]}
+    first = _shape_tools(sent, target, ArticleSummary)
+    before = _strict_tool.cache_info().hits
+    second = _shape_tools(sent, target, ArticleSummary)
+    assert _strict_tool.cache_info().hits == before + 1
+    tool = first["tools"][0]["function"]
+    assert tool["strict"] is True and tool["parameters"]["additionalProperties"] is False
+    assert set(tool["parameters"]["required"]) == set(tool["parameters"]["properties"])
+    assert "span" not in str(tool) and "provenance" not in str(tool)
+    assert first["parallel_tool_calls"] is False and first == second
+    assert first["tools"][0] is not second["tools"][0]  # a copy each time: openai may change it
