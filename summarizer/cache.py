@@ -25,6 +25,7 @@ from typing import TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 
 from .core import _PROVENANCE_ATTR, _attach, provenance_of
+from .grounding import _REPORT_ATTR, GroundingReport, grounding_of
 from .schema import Provenance
 
 __all__ = ["Cache", "default_cache_dir"]
@@ -73,7 +74,7 @@ class Cache:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS summaries ("
             " key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL,"
-            " provenance TEXT, created REAL NOT NULL)"
+            " provenance TEXT, grounding TEXT, created REAL NOT NULL)"
         )
 
     def __repr__(self) -> str:
@@ -82,30 +83,38 @@ class Cache:
     def get(self, key: str, response_model: type[T]) -> T | None:
         """The cached result, validated as ``response_model``, with ``provenance.cached`` set; else None."""
         with self._lock:
-            row = self._db.execute("SELECT result, provenance FROM summaries WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute(
+                "SELECT result, provenance, grounding FROM summaries WHERE key = ?", (key,)
+            ).fetchone()
         if row is None:
             return None
         try:
             result = response_model.model_validate_json(row[0])
             provenance = Provenance.model_validate_json(row[1]) if row[1] else None
+            grounding = GroundingReport.model_validate_json(row[2]) if row[2] else None
         except (ValidationError, ValueError):
             return None  # a corrupt or outdated row is a miss; the next put replaces it
         if provenance is not None:
             attach_provenance(result, provenance.model_copy(update={"cached": True}))
+        if grounding is not None and grounding_of(result) is None:  # a user's model keeps it beside
+            _attach(result, "grounding", _REPORT_ATTR, grounding)
         return result
 
     def put(self, key: str, result: BaseModel) -> None:
         provenance = provenance_of(result)
+        grounding = grounding_of(result)
         exclude = {"provenance"} if _holds_provenance(type(result)) else None
         body = result.model_dump_json(exclude=exclude)
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO summaries (key, model, result, provenance, created) VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO summaries (key, model, result, provenance, grounding, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     type(result).__name__,
                     body,
                     provenance.model_dump_json() if provenance is not None else None,
+                    grounding.model_dump_json() if grounding is not None else None,
                     time.time(),
                 ),
             )

@@ -86,7 +86,10 @@ def _attach(result: BaseModel, name: str, attr: str, value: BaseModel) -> None:
     """Set ``value`` on the field ``name`` if the model declares one of its type, else on ``attr``."""
     declared = type(result).model_fields.get(name)
     if declared is not None and type(value) in (declared.annotation, *get_args(declared.annotation)):
-        setattr(result, name, value)
+        try:
+            setattr(result, name, value)
+        except ValidationError:  # a frozen model: the value is the library's, set it anyway
+            object.__setattr__(result, name, value)
     else:
         object.__setattr__(result, attr, value)
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from rapidfuzz.distance import Levenshtein
 
 from ._numbers import states_number
@@ -395,8 +395,12 @@ def _check_item(text: str, item: BaseModel, span: Span | None) -> str | None:
 
 
 def _set(item: BaseModel, field: str, value: Any) -> None:
+    """Set a field the library fills, even on a frozen model (the value is ours, not the model's)."""
     if field in type(item).model_fields:
-        setattr(item, field, value)
+        try:
+            setattr(item, field, value)
+        except ValidationError:  # frozen
+            object.__setattr__(item, field, value)
 
 
 def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag") -> GroundingReport:

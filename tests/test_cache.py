@@ -87,16 +87,36 @@ def test_round_trip_marks_provenance_as_cached(tmp_path):
         assert len(cache) == 1
 
 
-def test_a_users_own_model_keeps_its_provenance(tmp_path):
+def test_a_users_own_model_keeps_its_provenance_and_grounding(tmp_path):
+    from summarizer.grounding import ground, grounding_of
+
     class Casualties(BaseModel):
+        quote: str
         killed: int
 
-    result = Casualties(killed=3)
+    result = Casualties(quote="Officials said", killed=3)
     object.__setattr__(result, "_summarizer_provenance", provenance())
+    object.__setattr__(result, "_summarizer_grounding", ground(result, TEXT))
     with Cache(tmp_path) as cache:
         cache.put("k", result)
         got = cache.get("k", Casualties)
     assert got == result and provenance_of(got).cached is True  # type: ignore[union-attr]
+    report = grounding_of(got)
+    assert report is not None and report.exact == 1
+
+
+def test_an_article_summary_keeps_its_spans_and_report(tmp_path):
+    from summarizer.grounding import ground
+
+    from .conftest import SEED
+
+    result = summary()
+    result.grounding = ground(result, SEED.read_text(encoding="utf-8"))
+    with Cache(tmp_path) as cache:
+        cache.put("k", result)
+        got = cache.get("k", ArticleSummary)
+    assert got is not None and got.grounding == result.grounding
+    assert [f.span for f in got.figures] == [f.span for f in result.figures] != [None]
 
 
 def test_a_corrupt_or_outdated_row_is_a_miss(tmp_path):

@@ -230,6 +230,25 @@ def test_users_own_model_with_quotes_anywhere(seed_text):
     assert result.lines[0].span is not None
 
 
+def test_frozen_models_are_grounded_too():
+    from pydantic import BaseModel, ConfigDict
+
+    class Quote(BaseModel):
+        model_config = ConfigDict(frozen=True)
+        quote: str
+        span: Span | None = None
+
+    class Frozen(BaseModel):
+        model_config = ConfigDict(frozen=True)
+        items: list[Quote]
+
+    result = Frozen(items=[Quote(quote="put the figure higher"), Quote(quote="nothing like this")])
+    report = ground(result, OWN, policy="drop")
+    assert (report.exact, report.dropped) == (1, 1)
+    span = result.items[0].span
+    assert span is not None and OWN[span.start : span.end] == "put the figure higher"
+
+
 # -- properties ------------------------------------------------------------------------
 
 _WORD = re.compile(r"\S+")

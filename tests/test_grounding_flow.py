@@ -201,3 +201,19 @@ def test_defaults():
     assert (remote.grounding, remote.max_reasks) == ("reask", 2)
     local = Summarizer("local")
     assert (local.grounding, local.max_reasks) == ("drop", 1)
+
+
+def test_a_frozen_users_model_gets_its_spans_and_provenance(fake_llm, seed_text):
+    from pydantic import ConfigDict
+
+    from summarizer import Span
+
+    class Byline(BaseModel):
+        model_config = ConfigDict(frozen=True)
+        quote: str
+        span: Span | None = None
+
+    fake_llm.reply(completion(arguments={"quote": "By Tara Copp, The Associated Press"}, name="Byline"))
+    result = make(fake_llm).summarize(seed_text, response_model=Byline)
+    assert result.span is not None and seed_text[result.span.start : result.span.end] == result.quote
+    assert provenance_of(result) is not None and grounding_of(result) is not None
