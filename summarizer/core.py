@@ -2,8 +2,11 @@
 
 The flow for one article: check the text, build a fresh message list from the
 versioned prompt, let instructor ask for ``response_model`` through our raw create
-(which retries transient faults and counts tokens), translate whatever went wrong
-into a :class:`~summarizer.errors.SummarizerError`, and attach provenance.
+(which retries transient faults and counts tokens) and parse the answer with a checked
+subclass of that model (which grounds every quoted item, see ``_checked.py``),
+translate whatever went wrong into a :class:`~summarizer.errors.SummarizerError`, and
+attach provenance and the grounding report. An article too long for one request is
+split, its chunks are summarized concurrently, and the parts are merged.
 """
 
 from __future__ import annotations
@@ -279,7 +282,9 @@ class Summarizer:
         if not chunks:
             return self._summarize_one(text, response_model)
         started = time.perf_counter()
-        self._endpoint()  # start a local server once, not from each thread
+        base_url, _ = self._endpoint()  # start a local server, and the client, once: not from each thread
+        if self._sync is None:
+            self._sync = openai.OpenAI(**self._client_kwargs(base_url))
         # A few threads rather than asyncio.run, which fails inside a running loop (notebooks).
         with ThreadPoolExecutor(max_workers=min(_CHUNK_CONCURRENCY, len(chunks))) as pool:
             parts = list(pool.map(lambda chunk: self._summarize_one(chunk.text, None), chunks))
