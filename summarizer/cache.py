@@ -20,11 +20,11 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import TypeVar, get_args
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .core import _PROVENANCE_ATTR, _attach, provenance_of
+from .core import _PROVENANCE_ATTR, _attach, _declares, provenance_of
 from .grounding import _REPORT_ATTR, GroundingReport, grounding_of
 from .schema import Provenance
 
@@ -44,11 +44,6 @@ def default_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("summarizer"))
-
-
-def _holds_provenance(model_cls: type[BaseModel]) -> bool:
-    declared = model_cls.model_fields.get("provenance")
-    return declared is not None and Provenance in (declared.annotation, *get_args(declared.annotation))
 
 
 def attach_provenance(result: BaseModel, provenance: Provenance) -> None:
@@ -103,7 +98,7 @@ class Cache:
     def put(self, key: str, result: BaseModel) -> None:
         provenance = provenance_of(result)
         grounding = grounding_of(result)
-        exclude = {"provenance"} if _holds_provenance(type(result)) else None
+        exclude = {"provenance"} if _declares(type(result), "provenance", Provenance) else None
         body = result.model_dump_json(exclude=exclude)
         with self._lock:
             self._db.execute(

@@ -85,10 +85,15 @@ def provenance_of(result: BaseModel) -> Provenance | None:
     return getattr(result, _PROVENANCE_ATTR, None)
 
 
+def _declares(model_cls: type[BaseModel], name: str, kind: type) -> bool:
+    """Whether ``model_cls`` has a field ``name`` that holds a ``kind`` (alone or in a union)."""
+    declared = model_cls.model_fields.get(name)
+    return declared is not None and kind in (declared.annotation, *get_args(declared.annotation))
+
+
 def _attach(result: BaseModel, name: str, attr: str, value: BaseModel) -> None:
     """Set ``value`` on the field ``name`` if the model declares one of its type, else on ``attr``."""
-    declared = type(result).model_fields.get(name)
-    if declared is not None and type(value) in (declared.annotation, *get_args(declared.annotation)):
+    if _declares(type(result), name, type(value)):
         try:
             setattr(result, name, value)
         except ValidationError:  # a frozen model: the value is the library's, set it anyway
@@ -97,16 +102,15 @@ def _attach(result: BaseModel, name: str, attr: str, value: BaseModel) -> None:
         object.__setattr__(result, attr, value)
 
 
-def _schema_version(model: type[BaseModel]) -> str:
-    if model is ArticleSummary:
-        return SCHEMA_VERSION
-    schema = json.dumps(model.model_json_schema(), sort_keys=True).encode()
-    return f"{model.__name__}@{hashlib.sha256(schema).hexdigest()[:12]}"
-
-
 @functools.lru_cache(maxsize=64)
 def _schema_sha256(model: type[BaseModel]) -> str:
     return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()
+
+
+def _schema_version(model: type[BaseModel]) -> str:
+    if model is ArticleSummary:
+        return SCHEMA_VERSION
+    return f"{model.__name__}@{_schema_sha256(model)[:12]}"
 
 
 def _check_text(text: object) -> str:

@@ -120,3 +120,15 @@ class FakeLLM:
 @pytest.fixture
 def fake_llm(httpserver: HTTPServer) -> Iterator[FakeLLM]:
     yield FakeLLM(httpserver)
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A loopback server that answers many requests at once (``httpserver`` takes one at a time)."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.clear()
+        server.stop()

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,14 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def llm() -> Iterator[BatchLLM]:
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    try:
-        yield BatchLLM(server)
-    finally:
-        server.clear()
-        server.stop()
+def llm(threaded_server: HTTPServer) -> BatchLLM:
+    return BatchLLM(threaded_server)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ import asyncio
 import json
 import re
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -74,14 +73,8 @@ class ChunkLLM:
 
 
 @pytest.fixture
-def llm() -> Iterator[ChunkLLM]:
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    try:
-        yield ChunkLLM(server)
-    finally:
-        server.clear()
-        server.stop()
+def llm(threaded_server: HTTPServer) -> ChunkLLM:
+    return ChunkLLM(threaded_server)
 
 
 # Our own long text: 60 paragraphs, each with a figure, about 9,000 characters.
