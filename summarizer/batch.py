@@ -41,6 +41,7 @@ from ._ratelimit import TokenBucket
 from .cache import Cache, attach_provenance
 from .chunking import estimate_tokens
 from .core import Summarizer, provenance_of
+from .inputs import read_article
 from .schema import ArticleSummary, Provenance
 
 try:
@@ -69,11 +70,18 @@ class OutputLockedError(errors.SummarizerError):
 
 @dataclass(frozen=True)
 class BatchError:
-    """Why one input failed: the exception's type name, its message, and whether trying again may help."""
+    """Why one input failed: the exception's type name, its message, and whether trying again may help.
+
+    ``usage`` (prompt, completion and total tokens), ``attempts`` (model answers) and
+    ``requests`` (HTTP requests, retries included) are what the failed call spent.
+    """
 
     type: str
     message: str
     retryable: bool
+    attempts: int = 0
+    requests: int = 0
+    usage: dict[str, int] | None = None
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> BatchError:
@@ -81,7 +89,15 @@ class BatchError:
             retryable = exc.retryable
         else:  # another sample may validate; file, input and other errors will not change by themselves
             retryable = isinstance(exc, errors.OutputValidationError)
-        return cls(type(exc).__name__, str(exc), retryable)
+        usage = getattr(exc, "usage", None)
+        return cls(
+            type(exc).__name__,
+            str(exc),
+            retryable,
+            attempts=getattr(exc, "attempts", 0),
+            requests=getattr(exc, "requests", 0),
+            usage=usage.model_dump() if isinstance(usage, BaseModel) else None,
+        )
 
 
 @dataclass
@@ -125,7 +141,7 @@ def _load(item: object) -> str:
     if isinstance(source, str):
         return source
     if isinstance(source, os.PathLike):
-        return Path(source).read_text(encoding="utf-8")
+        return read_article(source)  # decoded, HTML reduced to text: the text the spans index
     raise TypeError(f"an input must be a str, a path or an (id, text) pair, not {type(item).__name__}")
 
 
@@ -227,6 +243,30 @@ class _Output:
         if self._fsync:
             os.fsync(self._file.fileno())
 
+    def compact(self) -> None:
+        """Drop the lines of earlier runs whose id this run wrote again, so a resumed file ends with one line per id.
+
+        A resumed run appends a retried item after its earlier failure. Lines of this
+        run are all kept (two inputs may share an id). The file is rewritten beside
+        itself and swapped in atomically, so a kill here loses nothing.
+        """
+        self._file.seek(0)
+        records, _ = _parse_lines(self._file.read())
+        earlier, this_run = records[: len(self.records)], records[len(self.records) :]
+        rewritten = {json.dumps(record.get("id")) for record in this_run}
+        kept = [record for record in earlier if json.dumps(record.get("id")) not in rewritten]
+        if len(kept) == len(earlier):
+            return
+        temporary = self.path.with_name(self.path.name + ".compacting")
+        try:
+            with open(temporary, "wb") as file:
+                file.writelines(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in kept + this_run)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.path)
+        except OSError:  # pragma: no cover - e.g. a file open elsewhere on Windows: the last line still wins
+            temporary.unlink(missing_ok=True)
+
     def close(self) -> None:
         self._file.close()  # also releases the lock
 
@@ -259,7 +299,8 @@ class _Run:
         result = BatchResult(item_id, index, None)
         try:
             text = _load(item)
-            result.input_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            # "surrogatepass": text that cannot be sent still gets a hash; summarizing it says why it cannot
+            result.input_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
             done = self.previous.get((item_id, result.input_sha256))
             if done is not None:
                 return dataclasses.replace(done, index=index, elapsed=time.perf_counter() - started)
@@ -409,6 +450,8 @@ async def iter_summaries(
                 raise got
             bar(done, total, got)
             yield got
+        if out is not None:
+            out.compact()
     finally:
         for task in workers:
             task.cancel()
@@ -440,7 +483,8 @@ async def asummarize_many(
 ) -> list[BatchResult]:
     """Summarize every input, ``concurrency`` at a time; one :class:`BatchResult` per input.
 
-    Inputs are article strings (id: their index), paths (read as UTF-8; id: the path)
+    Inputs are article strings (id: their index), paths (read with :func:`~summarizer.read_article`:
+    decoded, HTML reduced to its text; id: the path)
     or ``(id, text_or_path)`` pairs; ids should be str or int (others become str).
     ``order="input"`` returns results in input order, ``"completed"`` as they finished.
     ``cache`` is True (the default location), False, a directory, or a :class:`Cache`.

@@ -17,6 +17,7 @@ Two retry layers, never nested in the same place:
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import email.utils
 import functools
@@ -24,6 +25,7 @@ import json
 import os
 import re
 import time
+import warnings
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -124,6 +126,8 @@ def resolve_target(
         return Target("local", model, None, "local", chosen_mode or Mode.TOOLS, False, LOCAL_MAX_ITEMS)
 
     base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    if base_url is not None:
+        _warn_of_credentials(base_url)
     if base_url is not None and urlsplit(base_url).hostname != _OPENAI_HOST:
         if model is None:
             raise errors.ConfigurationError(
@@ -153,6 +157,18 @@ def resolve_target(
     )
 
 
+def _warn_of_credentials(url: str) -> None:
+    """This library never shows a URL's credentials, but openai and httpx log request URLs (INFO/DEBUG)."""
+    parts = urlsplit(url)
+    if parts.username or parts.password or parts.query:
+        warnings.warn(
+            "base_url carries credentials or a query string, which the HTTP client writes to its logs "
+            "with every request URL; pass the key as api_key= (or OPENAI_API_KEY) instead",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def _safe_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -169,13 +185,18 @@ class CallStats:
     """What one summarize call spent, gathered at the raw transport."""
 
     usage: Usage = field(default_factory=Usage)
-    attempts: int = 0
+    attempts: int = 0  # model answers
     transient_retries: int = 0
+    requests: int = 0  # HTTP requests sent: answers, failures and retries alike
+    tries: int = 0  # of the request in progress (or the last one)
     last_response: Any = None
 
     def record(self, response: Any) -> None:
         self.attempts += 1
         self.last_response = response
+        self.add_usage(response)
+
+    def add_usage(self, response: Any) -> None:
         usage = getattr(response, "usage", None)
         if usage is not None:
             self.usage = self.usage + Usage(
@@ -190,6 +211,7 @@ class RetryPolicy:
     max_retries: int = 4
     max_wait: float = 30.0
     max_total: float = 300.0
+    deadline: float | None = None  # for one whole request, on the async client (see async_create)
 
 
 def _status(exc: BaseException) -> int | None:
@@ -206,8 +228,32 @@ def _error_code(exc: BaseException) -> str | None:
     return code if isinstance(code, str) else None
 
 
+class NotACompletion(Exception):
+    """A 200 whose body is not a chat completion with choices: a gateway's error page, a glitch."""
+
+    def __init__(self, response: Any) -> None:
+        shown = str(response)[:80] if isinstance(response, str) else f"{type(response).__name__} without choices"
+        super().__init__(shown)
+
+
+def _check_shape(response: Any, stats: CallStats) -> Any:
+    """Let only a chat completion with a choice through; anything else is retried like a 502.
+
+    Given an HTML error page, the openai client returns a str, and instructor would
+    re-ask the model about "no choices": a paid request that cannot help.
+    """
+    if getattr(response, "choices", None):
+        return response
+    stats.add_usage(response)  # a completion without choices may still have been billed
+    raise NotACompletion(response)
+
+
+class Stalled(Exception):
+    """A request that kept receiving bytes, each within the time-out, past its whole deadline."""
+
+
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, NotACompletion, Stalled)):
         return True
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
@@ -267,8 +313,13 @@ def _transient_kwargs(policy: RetryPolicy, stats: CallStats) -> dict[str, Any]:
     }
 
 
-def _accept(response: Any, stats: CallStats) -> Any:
-    """Count the answer, then stop at once on truncation or refusal: re-asking would only burn tokens."""
+def _accept(response: Any, stats: CallStats, max_tokens: int | None = None) -> Any:
+    """Count the answer, then stop at once on truncation or refusal: re-asking would only burn tokens.
+
+    An answer that used all of ``max_tokens`` is truncated whatever its ``finish_reason``
+    says: llama-cpp-python's server reports "tool_calls" for a call cut off at the limit,
+    and re-asking with the cut-off answer appended overflows a small context.
+    """
     stats.record(response)
     choices = getattr(response, "choices", None) or []
     if not choices:
@@ -279,11 +330,18 @@ def _accept(response: Any, stats: CallStats) -> Any:
         raise errors.RefusalError(
             f"the model refused to answer: {refusal}", refusal=refusal, raw_output=refusal
         )
-    if choice.finish_reason == "length":
+    used = getattr(getattr(response, "usage", None), "completion_tokens", None) or 0
+    if choice.finish_reason == "length" or (max_tokens and used >= max_tokens):
         raise errors.TruncationError(
-            "the model hit its output limit before finishing the JSON "
-            "(finish_reason='length'); raise max_tokens or shorten the article",
+            f"the model hit its output limit before finishing the JSON (finish_reason={choice.finish_reason!r}, "
+            f"{used} of max_tokens={max_tokens} used); raise max_tokens or shorten the article",
             raw_output=raw_output(response),
+        )
+    if choice.finish_reason == "content_filter":
+        raise errors.RefusalError(
+            "the provider's content filter stopped the answer (finish_reason='content_filter'); asking "
+            "again would be filtered again: check the article, or use another model",
+            refusal="content_filter", raw_output=raw_output(response),
         )
     return response
 
@@ -348,14 +406,17 @@ def sync_create(
 
     def create(*args: Any, **kwargs: Any) -> Any:
         kwargs = _shape_tools(kwargs, target, response_model)
+        stats.tries = 0
         try:
             for attempt in Retrying(**_transient_kwargs(policy, stats)):
                 with attempt:
-                    response = client.chat.completions.create(*args, **kwargs)
-        except openai.APIError as exc:
+                    stats.requests += 1
+                    stats.tries += 1
+                    response = _check_shape(client.chat.completions.create(*args, **kwargs), stats)
+        except (openai.APIError, NotACompletion) as exc:
             # Translated here, before instructor logs it: provider messages can echo the key.
             raise provider_error(exc, target, stats) from None
-        return _accept(response, stats)
+        return _accept(response, stats, kwargs.get("max_tokens"))
 
     return create
 
@@ -367,15 +428,26 @@ def async_create(
     stats: CallStats,
     response_model: type[BaseModel],
 ) -> Callable[..., Awaitable[Any]]:
+    async def one_request(*args: Any, **kwargs: Any) -> Any:
+        # httpx's time-out is per read: a server trickling its answer a byte at a time
+        # never trips it. A whole-request deadline bounds that, here where asyncio can.
+        try:
+            return await asyncio.wait_for(client.chat.completions.create(*args, **kwargs), policy.deadline)
+        except asyncio.TimeoutError:
+            raise Stalled(f"no complete answer within {policy.deadline:g} s") from None
+
     async def create(*args: Any, **kwargs: Any) -> Any:
         kwargs = _shape_tools(kwargs, target, response_model)
+        stats.tries = 0
         try:
             async for attempt in AsyncRetrying(**_transient_kwargs(policy, stats)):
                 with attempt:
-                    response = await client.chat.completions.create(*args, **kwargs)
-        except openai.APIError as exc:
+                    stats.requests += 1
+                    stats.tries += 1
+                    response = _check_shape(await one_request(*args, **kwargs), stats)
+        except (openai.APIError, NotACompletion, Stalled) as exc:
             raise provider_error(exc, target, stats) from None
-        return _accept(response, stats)
+        return _accept(response, stats, kwargs.get("max_tokens"))
 
     return create
 
@@ -469,30 +541,46 @@ def _provider_message(exc: openai.APIError) -> str:
 
 
 def provider_error(
-    exc: openai.APIError, target: Target, stats: CallStats
+    exc: openai.APIError | NotACompletion | Stalled, target: Target, stats: CallStats
 ) -> errors.ProviderError:
     """Translate an openai exception into ours, naming the cause and what to do."""
     where = target.endpoint
     status = _status(exc)
     code = _error_code(exc)
-    detail = redact(_provider_message(exc), target.api_key)
+    tries = f"{stats.tries} {'try' if stats.tries == 1 else 'tries'}"
     common: dict[str, Any] = {
         "status_code": status,
         "code": code,
         "retryable": is_transient(exc),
         "usage": stats.usage,
         "attempts": stats.attempts,
+        "requests": stats.requests,
     }
+    if isinstance(exc, Stalled):
+        return errors.ProviderUnavailableError(
+            f"{where} sent its answer too slowly after {tries}: {exc}; raise timeout= if answers are that slow",
+            **common,
+        )
+    if isinstance(exc, NotACompletion):
+        return errors.ProviderUnavailableError(
+            f"{where} answered with something that is not a chat completion after {tries} "
+            f"({redact(str(exc), target.api_key)!r}): is a proxy or gateway in between? check base_url",
+            **common,
+        )
+    detail = redact(_provider_message(exc), target.api_key)
     if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
-        kind = "timed out" if isinstance(exc, openai.APITimeoutError) else "could not connect"
         hint = (
             "is the server running? check base_url / OPENAI_BASE_URL"
             if target.backend != "openai"
             else "check the network, or raise timeout="
         )
-        return errors.ProviderUnavailableError(
-            f"{kind} to {where} after {stats.transient_retries + 1} tries: {hint}", **common
-        )
+        if isinstance(exc, openai.APITimeoutError):
+            kind = "timed out waiting for"
+        elif type(exc.__cause__).__name__ in ("ConnectError", "ConnectTimeout"):
+            kind = "could not connect to"
+        else:  # connected, then the answer broke off or never came
+            kind, hint = "lost the connection to", "the server closed it before its answer was complete"
+        return errors.ProviderUnavailableError(f"{kind} {where} after {tries}: {hint}", **common)
     # OpenAI's messages end with a full stop; do not double it before our hint.
     said = detail.rstrip(".")
     if status in (401, 403):
@@ -515,19 +603,25 @@ def provider_error(
                 "model's context: shorten the article or use a model with a larger context.",
                 **common,
             )
-        return errors.BadRequestError(f"{status} from {where}: {detail}", **common)
+        return errors.BadRequestError(
+            f"{status} from {where}: {said}. The endpoint rejected the request as sent: check the options this "
+            "model supports (temperature=None for models that refuse 0, or another mode=).",
+            **common,
+        )
     if status == 429:
         hint = (
             "the account is out of quota; retrying will not help"
             if code == "insufficient_quota"
-            else f"still rate limited after {stats.transient_retries + 1} tries; lower the request rate"
+            else f"still rate limited after {tries}; lower the request rate (rpm=, concurrency=) or raise max_retries="
         )
         return errors.RateLimitError(f"429 from {where}: {detail} ({hint})", **common)
     if status is not None and status >= 500:
         return errors.ProviderUnavailableError(
-            f"{status} from {where} after {stats.transient_retries + 1} tries: {detail}", **common
+            f"{status} from {where} after {tries}: {detail} (the provider is failing; try again later)", **common
         )
-    return errors.ProviderError(f"{status} from {where}: {detail}", **common)
+    return errors.ProviderError(
+        f"{status} from {where}: {detail} (an unexpected answer; check base_url and the provider's status)", **common
+    )
 
 
 def format_validation(exc: BaseException) -> list[str]:

@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from ._version import __version__
 from .chunking import Chunk, estimate_tokens, merge_summaries, split_text
 from .grounding import _REPORT_ATTR, GroundingPolicy, ground
 from .prompts import DEFAULT_PROMPT_VERSION, load_prompt
-from .schema import SCHEMA_VERSION, ArticleSummary, Provenance
+from .schema import SCHEMA_VERSION, ArticleSummary, Provenance, Usage
 
 __all__ = ["Summarizer", "asummarize", "provenance_of", "summarize"]
 
@@ -60,6 +61,9 @@ _LOCAL_CONTEXT = 8192  # as local.DEFAULT_CONTEXT, without importing the server 
 _PROMPT_TOKENS = 1200  # the instructions and the tool schema, measured at about 1,100
 _MIN_CHUNK_TOKENS = 200
 _CHUNK_CONCURRENCY = 4
+DEFAULT_MAX_CHARS = 1_000_000
+"""About 250k tokens, some twenty chunk requests: far beyond any news article, so a longer
+text is more likely a wrong file (a dump, a book, a log) than something worth paying for."""
 
 
 @dataclass
@@ -115,11 +119,22 @@ def _schema_version(model: type[BaseModel]) -> str:
 
 def _check_text(text: object) -> str:
     if isinstance(text, (bytes, bytearray)):
-        raise TypeError("text must be str, not bytes: decode it first (for example text.decode('utf-8'))")
+        raise TypeError(
+            "text must be str, not bytes: decode it first with summarizer.decode_article(data), which also "
+            "reduces an HTML page to its text, and summarize the string it returns (spans are offsets into it)"
+        )
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     if not text.strip():
         raise errors.EmptyInputError("the article text is empty or only white space; nothing was sent")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise errors.InputError(
+            f"the article text holds an unpaired surrogate at position {exc.start}, which cannot be sent "
+            "(text decoded with errors='surrogateescape', or broken UTF-16): decode the bytes with "
+            "summarizer.decode_article; nothing was sent"
+        ) from None
     return text
 
 
@@ -144,7 +159,9 @@ class Summarizer:
     summarized in overlapping chunks, concurrently, and merged (see
     :mod:`summarizer.chunking`). The default budget is three times ``max_tokens``, so
     that the answer for one chunk fits its output budget, or less if the context
-    (``context_window``: 128k tokens, or the local server's) leaves less.
+    (``context_window``: 128k tokens, or the local server's) leaves less. An article
+    longer than ``max_chars`` (a million characters by default; None for no limit) is
+    refused with :class:`~summarizer.errors.InputTooLongError` before any request.
     """
 
     def __init__(
@@ -167,6 +184,7 @@ class Summarizer:
         grounding: GroundingPolicy | None = None,
         chunk_tokens: int | None = None,
         context_window: int | None = None,
+        max_chars: int | None = DEFAULT_MAX_CHARS,
     ) -> None:
         self._target = _client.resolve_target(model, base_url, api_key, mode)
         if grounding is not None and grounding not in _POLICIES:
@@ -189,13 +207,19 @@ class Summarizer:
         if max_retries < 0 or max_reasks < 0:
             raise errors.ConfigurationError("max_retries and max_reasks must be 0 or more")
         self.max_reasks = max_reasks
-        self._policy = _client.RetryPolicy(max_retries=max_retries, max_wait=retry_max_wait)
+        # The time-out is per read; a whole request may take twice as long before it is cut (async only).
+        self._policy = _client.RetryPolicy(
+            max_retries=max_retries, max_wait=retry_max_wait, deadline=2 * self.timeout
+        )
         self._local_context = local_context
         context = context_window or ((local_context or _LOCAL_CONTEXT) if local else _DEFAULT_CONTEXT)
         room = context - self.max_tokens - _PROMPT_TOKENS
         self.chunk_tokens = chunk_tokens or max(_MIN_CHUNK_TOKENS, min(room, 3 * self.max_tokens))
         if self.chunk_tokens < _MIN_CHUNK_TOKENS:
             raise errors.ConfigurationError(f"chunk_tokens must be {_MIN_CHUNK_TOKENS} or more")
+        if max_chars is not None and max_chars < 1:
+            raise errors.ConfigurationError("max_chars must be 1 or more, or None for no limit")
+        self.max_chars = max_chars
         self._sync: openai.OpenAI | None = None
         self._async: openai.AsyncOpenAI | None = None
 
@@ -289,10 +313,23 @@ class Summarizer:
         base_url, _ = self._endpoint()  # start a local server, and the client, once: not from each thread
         if self._sync is None:
             self._sync = openai.OpenAI(**self._client_kwargs(base_url))
+        failed = threading.Event()
+
+        def one(chunk: Chunk) -> ArticleSummary | None:
+            if failed.is_set():
+                return None  # an earlier chunk failed: do not pay for this one
+            try:
+                result: ArticleSummary = self._summarize_one(chunk.text, None)
+                return result
+            except Exception:
+                failed.set()
+                raise
+
         # A few threads rather than asyncio.run, which fails inside a running loop (notebooks).
         with ThreadPoolExecutor(max_workers=min(_CHUNK_CONCURRENCY, len(chunks))) as pool:
-            parts = list(pool.map(lambda chunk: self._summarize_one(chunk.text, None), chunks))
-        return self._merge(text, chunks, parts, started)
+            futures = [pool.submit(one, chunk) for chunk in chunks]
+        outcomes = [future.exception() or future.result() for future in futures]
+        return self._merge(text, chunks, self._chunk_parts(outcomes), started)
 
     def _summarize_one(self, text: str, response_model: type[BaseModel] | None) -> Any:
         call = self._prepare(text, response_model)
@@ -322,13 +359,46 @@ class Summarizer:
         started = time.perf_counter()
         gate = asyncio.Semaphore(_CHUNK_CONCURRENCY)
 
-        async def one(chunk: Chunk) -> ArticleSummary:
-            async with gate:
-                result: ArticleSummary = await self._asummarize_one(chunk.text, None)
-                return result
+        failed = False
 
-        parts = await asyncio.gather(*(one(chunk) for chunk in chunks))
-        return self._merge(text, chunks, list(parts), started)
+        async def one(chunk: Chunk) -> ArticleSummary | None:
+            nonlocal failed
+            async with gate:
+                if failed:
+                    return None  # an earlier chunk failed: do not pay for this one
+                try:
+                    result: ArticleSummary = await self._asummarize_one(chunk.text, None)
+                    return result
+                except Exception:
+                    failed = True
+                    raise
+
+        outcomes = await asyncio.gather(*(one(chunk) for chunk in chunks), return_exceptions=True)
+        return self._merge(text, chunks, self._chunk_parts(list(outcomes)), started)
+
+    @staticmethod
+    def _chunk_parts(outcomes: list[Any]) -> list[ArticleSummary]:
+        """Every chunk's summary; or the first chunk error, charged with what all the chunks spent.
+
+        Chunks still waiting when one fails are never sent; those already in flight finish,
+        and their tokens are the caller's to pay, so the error counts them.
+        """
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        if not failures:
+            return list(outcomes)
+        first = failures[0]
+        if isinstance(first, (errors.ProviderError, errors.ModelOutputError)):
+            usage, attempts, requests = Usage(), 0, 0
+            for outcome in outcomes:
+                if isinstance(outcome, (errors.ProviderError, errors.ModelOutputError)):
+                    usage, attempts = usage + (outcome.usage or Usage()), attempts + outcome.attempts
+                    requests += outcome.requests
+                elif isinstance(outcome, ArticleSummary) and outcome.provenance is not None:
+                    p = outcome.provenance
+                    usage, attempts = usage + p.usage, attempts + p.attempts
+                    requests += p.attempts + p.transient_retries
+            first.usage, first.attempts, first.requests = usage, attempts, requests
+        raise first
 
     async def _asummarize_one(self, text: str, response_model: type[BaseModel] | None) -> Any:
         if self._target.backend == "local":  # may start the server: keep the event loop free
@@ -356,6 +426,12 @@ class Summarizer:
         Only ``ArticleSummary`` is merged; a user's own model is sent whole.
         """
         text = _check_text(text)
+        if self.max_chars is not None and len(text) > self.max_chars:
+            raise errors.InputTooLongError(
+                f"the article is {len(text):,} characters, more than max_chars={self.max_chars:,} "
+                f"(it would take about {-(-estimate_tokens(text) // self.chunk_tokens)} requests); nothing was sent. "
+                "Check that this is the right text, or pass a larger max_chars= (None for no limit)"
+            )
         if response_model not in (None, ArticleSummary) or estimate_tokens(text) <= self.chunk_tokens:
             return []
         return split_text(text, self.chunk_tokens)
@@ -374,6 +450,7 @@ class Summarizer:
                 report.issues += [i.model_copy(update={"path": f"chunk {chunk.index}: {i.path}"}) for i in dropped]
                 report.dropped += len(dropped)
         merged.grounding = report
+        merged._source_text = text
         provenances = [p for p in (part.provenance for part in parts) if p is not None]
         first = provenances[0]
         usage = first.usage
@@ -464,6 +541,8 @@ class Summarizer:
             library_version=__version__,
         )
         _attach(result, "provenance", _PROVENANCE_ATTR, provenance)
+        if isinstance(result, ArticleSummary):
+            result._source_text = call.run.text  # for reports (report.py); never dumped
         return result
 
     def _translate(self, exc: Exception, call: _Call) -> Exception:
@@ -474,7 +553,7 @@ class Summarizer:
             cause = exc.__cause__
         raw = _client.raw_output(stats.last_response)
         if isinstance(cause, errors.ModelOutputError):
-            cause.usage, cause.attempts = stats.usage, stats.attempts
+            cause.usage, cause.attempts, cause.requests = stats.usage, stats.attempts, stats.requests
             return cause
         if isinstance(cause, errors.ContextLengthError) and call.invalid is not None:
             # The re-ask, which resends the invalid answer, no longer fits: report that answer.
@@ -484,7 +563,7 @@ class Summarizer:
         if isinstance(cause, IncompleteOutputException):
             return errors.TruncationError(
                 "the model hit its output limit (finish_reason='length'); raise max_tokens",
-                raw_output=raw, usage=stats.usage, attempts=stats.attempts,
+                raw_output=raw, usage=stats.usage, attempts=stats.attempts, requests=stats.requests,
             )
         if isinstance(cause, _REASK_ON):
             return self._invalid(cause, call, raw)
@@ -499,7 +578,7 @@ class Summarizer:
         return errors.OutputValidationError(
             f"the model's output failed the {call.model_cls.__name__} "
             f"schema after {stats.attempts} attempt(s): {shown}{note}",
-            errors=lines, raw_output=raw, usage=stats.usage, attempts=stats.attempts,
+            errors=lines, raw_output=raw, usage=stats.usage, attempts=stats.attempts, requests=stats.requests,
         )
 
 

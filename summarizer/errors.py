@@ -18,6 +18,8 @@ __all__ = [
     "ConfigurationError",
     "ContextLengthError",
     "EmptyInputError",
+    "InputError",
+    "InputTooLongError",
     "ModelNotFoundError",
     "ModelOutputError",
     "OutputValidationError",
@@ -38,15 +40,25 @@ class ConfigurationError(SummarizerError):
     """The library cannot tell which model to call, or how."""
 
 
-class EmptyInputError(SummarizerError, ValueError):
+class InputError(SummarizerError, ValueError):
+    """The input cannot be read as article text (missing, binary, undecodable, too long); no request was made."""
+
+
+class EmptyInputError(InputError):
     """The article text is empty or only white space; no request was made."""
+
+
+class InputTooLongError(InputError):
+    """The article is longer than ``max_chars``; refused before any request, since every chunk costs a request."""
 
 
 class ProviderError(SummarizerError):
     """The model endpoint failed or refused the request.
 
     ``retryable`` tells whether the library considered the failure transient; when it
-    did, the error is raised only after the configured retries ran out.
+    did, the error is raised only after the configured retries ran out. ``attempts``
+    counts model answers received in this call (re-asks included), ``requests`` every
+    HTTP request sent, failed ones and retries included: what the provider saw.
     """
 
     def __init__(
@@ -58,6 +70,7 @@ class ProviderError(SummarizerError):
         retryable: bool = False,
         usage: Usage | None = None,
         attempts: int = 0,
+        requests: int = 0,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -65,6 +78,7 @@ class ProviderError(SummarizerError):
         self.retryable = retryable
         self.usage = usage
         self.attempts = attempts
+        self.requests = requests
 
 
 class AuthenticationError(ProviderError):
@@ -95,7 +109,8 @@ class ModelOutputError(SummarizerError):
     """The model answered, but the answer cannot be used.
 
     Carries the last raw output (the text or tool-call arguments), the token usage
-    summed over every attempt, and the number of attempts.
+    summed over every attempt, the number of attempts (model answers) and of HTTP
+    requests (answers plus retried failures).
     """
 
     def __init__(
@@ -105,11 +120,13 @@ class ModelOutputError(SummarizerError):
         raw_output: str | None = None,
         usage: Usage | None = None,
         attempts: int = 0,
+        requests: int = 0,
     ) -> None:
         super().__init__(message)
         self.raw_output = raw_output
         self.usage = usage
         self.attempts = attempts
+        self.requests = requests
 
 
 class OutputValidationError(ModelOutputError):

@@ -17,7 +17,14 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from .grounding import GroundingReport, MatchKind, Span
@@ -190,3 +197,17 @@ class ArticleSummary(_Item):
     )
     provenance: SkipJsonSchema[Provenance | None] = Field(default=None, exclude=False)
     grounding: SkipJsonSchema[GroundingReport | None] = Field(default=None, exclude=False)
+    # The article the summary was made from, kept by the library so that a report can
+    # show every item in place; private, so neither the schema nor a dump carries it.
+    _source_text: str | None = PrivateAttr(default=None)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the HTML report, with the article when the library kept it."""
+        from .report import render_html_fragment
+
+        return render_html_fragment(self)
+
+    def _repr_markdown_(self) -> str:
+        from .report import render_markdown
+
+        return render_markdown(self)

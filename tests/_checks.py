@@ -1,6 +1,9 @@
-"""Assertions shared by the tests that replay or run a real model."""
+"""Assertions and set-ups shared by several test modules."""
 
 from __future__ import annotations
+
+import os
+from typing import Any
 
 from summarizer import ArticleSummary
 from summarizer.grounding import grounding_of, locate
@@ -19,3 +22,14 @@ def check_grounded(result: ArticleSummary, text: str, policy: str = "drop") -> N
             assert found in item.quote
         else:
             assert locate(found, item.quote) is not None
+
+
+def deny_open_for_root(monkeypatch: Any) -> None:
+    """Root reads a file with no permissions: make opening it fail, as it would for anyone else."""
+    if os.geteuid() == 0:
+        import summarizer.inputs
+
+        def denied(name: Any, *args: Any, **kwargs: Any) -> Any:
+            raise PermissionError(13, "Permission denied", name)
+
+        monkeypatch.setattr(summarizer.inputs, "open", denied, raising=False)

@@ -19,6 +19,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from ._leaks import _leak_catcher, _no_key_in_logs_or_files  # noqa: F401 - fixtures: no key in any log or file
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "ap-2022-11-milley-ukraine-casualties-peace-talks.txt"
 SHARED = ROOT.parent / "shared"

@@ -89,9 +89,11 @@ def test_one_bad_input_never_stops_the_batch(llm, tmp_path):
 
     assert [r.id for r in results] == [0, 1, str(tmp_path / "missing.txt"), str(bad_bytes), "custom-id", str(good_file), 6]
     kinds = [r.error.type if r.error else "ok" for r in results]
-    assert kinds == ["ok", "EmptyInputError", "FileNotFoundError", "UnicodeDecodeError", "BadRequestError", "ok", "TypeError"]
+    assert kinds == ["ok", "EmptyInputError", "InputError", "ok", "BadRequestError", "ok", "TypeError"]
     assert results[4].error.retryable is False and "hand-written bad request" in results[4].error.message
-    assert len(llm.articles) == 3  # only the valid articles reached the server
+    assert "missing.txt: no such file" in results[2].error.message
+    assert any("Café talks" in article for article in llm.articles)  # Latin-1 is decoded (see test_inputs.py)
+    assert len(llm.articles) == 4  # only the valid articles reached the server
 
 
 def test_requests_really_overlap(llm):
@@ -154,13 +156,28 @@ def test_resume_skips_successes_retries_failures_and_repairs_a_partial_tail(llm,
 
     lines = out.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]  # every line parses: the partial tail is gone
-    assert len(records) == 4 + 4
+    assert len(records) == 6  # the run completed: one line per id, the latest (the old 2 and 3 are gone)
     assert read_output(out) == records
-    assert {r["id"] for r in records[4:]} == {2, 3, 4, 5} and all(r["ok"] for r in records[4:])
+    assert sorted(r["id"] for r in records) == [0, 1, 2, 3, 4, 5] and all(r["ok"] for r in records)
+    by_id = {r["id"]: r for r in records}
+    assert by_id[0]["summary"]["headline"] == "from the earlier run"
+    assert by_id[3]["input_sha256"] == sha(texts[3])
 
     # A third run has nothing left to do.
     again = summarize_many(texts, output=out, cache=False, **opts(llm))
     assert all(r.resumed for r in again) and len(llm.articles) == 4
+
+
+def test_resuming_keeps_one_line_per_id_but_never_drops_a_line_of_the_same_run(llm, tmp_path):
+    out = tmp_path / "run.jsonl"
+    texts = [("a", "Article a. FAIL"), ("b", "Article b."), ("b", "Article b, a second input with its id.")]
+    summarize_many(texts, output=out, cache=False, max_retries=0, **opts(llm))
+    assert sorted(r["id"] for r in read_output(out)) == ["a", "b", "b"]  # both b's: two inputs, one id
+    texts[0] = ("a", "Article a, fixed.")
+    summarize_many(texts, output=out, cache=False, **opts(llm))
+    records = read_output(out)
+    assert sorted(r["id"] for r in records) == ["a", "b", "b"] and all(r["ok"] for r in records)
+    assert not list(tmp_path.glob("*.compacting"))
 
 
 def test_a_corrupt_complete_last_line_is_cut_off(tmp_path):

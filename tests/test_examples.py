@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from ._responses import SEED_SUMMARY, completion
-from .conftest import ROOT, SEED
+from .conftest import LOCAL_ALIAS, ROOT, SEED
 
 
 def run_script(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -49,17 +49,91 @@ def test_script_reports_a_missing_file():
     assert done.returncode == 2 and "cannot read" in done.stderr
 
 
-def test_notebook_runs_top_to_bottom(fake_llm, monkeypatch):
+# -- the notebook ----------------------------------------------------------------------
+#
+# The kernel is another process, so vcr in this one cannot reach it. The notebook is
+# ordinary user code with a "parameters" cell; each test adds a cell after it (as
+# papermill does) that points it at a server on 127.0.0.1 started here.
+
+CASSETTE = ROOT / "tests" / "cassettes" / "test_cassettes" / "test_seed_summary.yaml"
+NOTEBOOK = ROOT / "examples" / "summarize_article.ipynb"
+# What model="local" sends (see test_cassettes.local_like), aimed at the replay server.
+LOCAL_OPTIONS = {"max_items": 3, "max_tokens": 2048, "grounding": "drop"}
+
+
+class Replay:
+    """Answers each request with the cassette's recorded response, only if the body is the recorded one.
+
+    The cassette is a real recording from llama-cpp-python's server running the bundled
+    model; a request that differs from it gets a 400, so the replay stays honest.
+    """
+
+    def __init__(self, server, cassette) -> None:
+        yaml = pytest.importorskip("yaml")
+        self.interactions = yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]
+        self.served = 0
+        self.mismatches: list[str] = []
+        server.expect_request("/v1/chat/completions", method="POST").respond_with_handler(self._handle)
+        self.base_url = server.url_for("/v1")
+
+    def _handle(self, request):
+        from werkzeug import Response
+
+        if self.served >= len(self.interactions):
+            return Response('{"error": {"message": "the cassette has no more answers"}}', status=418)
+        recorded = self.interactions[self.served]
+        if json.loads(request.get_data()) != json.loads(recorded["request"]["body"]):
+            self.mismatches.append(request.get_data(as_text=True)[:200])
+            return Response('{"error": {"message": "request differs from the recording"}}', status=400)
+        self.served += 1
+        response = recorded["response"]
+        return Response(response["body"]["string"], status=response["status"]["code"],
+                        content_type="application/json")
+
+
+def run_notebook(**parameters):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    fake_llm.reply(completion(arguments=SEED_SUMMARY))
-    monkeypatch.setenv("SUMMARIZER_MODEL", "m")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url)
-    notebook = nbformat.read(ROOT / "examples" / "summarize_article.ipynb", as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    at = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
+    injected = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+    notebook.cells.insert(at + 1, nbformat.v4.new_code_cell(injected, metadata={"tags": ["injected-parameters"]}))
     nbclient.NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(ROOT / "examples")}}).execute()
-    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
-    printed = "".join(o.get("text", "") for o in outputs)
-    assert "20,000 to 30,000" in printed
+    return notebook
+
+
+def outputs(notebook) -> tuple[str, str]:
+    """Everything printed, and every HTML shown, by the notebook's code cells."""
+    found = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    printed = "".join(o.get("text", "") for o in found)
+    shown = "".join(o.get("data", {}).get("text/html", "") for o in found)
+    return printed, shown
+
+
+def test_notebook_runs_top_to_bottom_against_the_recorded_cassette(httpserver):
+    replay = Replay(httpserver, CASSETTE)
+    notebook = run_notebook(MODEL=LOCAL_ALIAS, BASE_URL=replay.base_url, OPTIONS=LOCAL_OPTIONS)
+    assert replay.mismatches == [] and replay.served == 1  # the very request that was recorded
+    printed, shown = outputs(notebook)
+    recorded = json.loads(replay.interactions[0]["response"]["body"]["string"])
+    # The summary displayed itself as the report, with the article and its provenance.
+    assert '<div class="smz smz-embedded">' in shown and "<article" in shown
+    assert f"{recorded['usage']['total_tokens']:,} ({recorded['usage']['prompt_tokens']:,} in" in shown
+    assert f"{LOCAL_ALIAS} at" in printed and f"{recorded['usage']['total_tokens']} tokens" in printed
+    assert "items grounded" in printed
+    # The tiny model's wording is never asserted; whatever it got wrong is shown with a reason.
+    if "dropped" in printed:
+        assert "Not supported by the article (" in shown and "- dropped " in printed
+    assert "report.html" in printed and "bytes" in printed
+
+
+def test_notebook_shows_grounded_items_highlighted(fake_llm):
+    # HAND-WRITTEN answer (tests/_responses.py): four items, all in the article.
+    fake_llm.reply(completion(arguments=SEED_SUMMARY))
+    notebook = run_notebook(MODEL="test-model", BASE_URL=fake_llm.base_url, OPTIONS={})
+    printed, shown = outputs(notebook)
+    for key in ("claim-0", "figure-0", "actor-0", "condition-0"):
+        assert f'data-items="{key}"' in shown and f'data-item="{key}"' in shown
     assert "exact: Russia had amassed 20,000 to 30,000 troops in Kherson" in printed
     assert "4/4 items grounded (4 exact" in printed
     assert len(fake_llm.requests) == 1

