@@ -122,6 +122,23 @@ class BatchResult:
     def ok(self) -> bool:
         return self.summary is not None
 
+    def to_record(self) -> dict[str, Any]:
+        """The JSON-ready record this result is saved as, one line of a batch's output file."""
+        record: dict[str, Any] = {
+            "id": self.id,
+            "input_sha256": self.input_sha256,
+            "ok": self.ok,
+            "cached": self.cached,
+            "elapsed": round(self.elapsed, 4),
+        }
+        if self.summary is not None:
+            record["summary"] = self.summary.model_dump(mode="json")
+            if "provenance" not in record["summary"] and (p := provenance_of(self.summary)) is not None:
+                record["provenance"] = p.model_dump(mode="json")
+        elif self.error is not None:
+            record["error"] = dataclasses.asdict(self.error)
+        return record
+
 
 # -- inputs ------------------------------------------------------------------
 
@@ -146,23 +163,6 @@ def _load(item: object) -> str:
 
 
 # -- the output file -----------------------------------------------------------
-
-
-def _record(result: BatchResult) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "id": result.id,
-        "input_sha256": result.input_sha256,
-        "ok": result.ok,
-        "cached": result.cached,
-        "elapsed": round(result.elapsed, 4),
-    }
-    if result.summary is not None:
-        record["summary"] = result.summary.model_dump(mode="json")
-        if "provenance" not in record["summary"] and (p := provenance_of(result.summary)) is not None:
-            record["provenance"] = p.model_dump(mode="json")
-    elif result.error is not None:
-        record["error"] = dataclasses.asdict(result.error)
-    return record
 
 
 def _parse_lines(data: bytes) -> tuple[list[dict[str, Any]], int]:
@@ -237,7 +237,7 @@ class _Output:
         return done
 
     def write(self, result: BatchResult) -> None:
-        line = json.dumps(_record(result), ensure_ascii=False, default=str) + "\n"
+        line = json.dumps(result.to_record(), ensure_ascii=False, default=str) + "\n"
         self._file.write(line.encode("utf-8"))
         self._file.flush()
         if self._fsync:

@@ -34,7 +34,7 @@ import typer
 
 from . import errors
 from ._version import __version__
-from .batch import BatchResult, _record, summarize_many
+from .batch import BatchResult, summarize_many
 from .inputs import decode_article, read_article
 from .schema import ArticleSummary
 
@@ -74,6 +74,27 @@ class Grounding(str, Enum):
     reask = "reask"
     flag = "flag"
     drop = "drop"
+
+
+# Options shared by the commands that call a model.
+_ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help='Model name, or "local" for the embedded offline model. (env: SUMMARIZER_MODEL)'),
+]
+_BaseUrlOption = Annotated[
+    str | None,
+    typer.Option("--base-url", help="An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1. (env: OPENAI_BASE_URL)"),
+]
+_ConcurrencyOption = Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Articles in flight at once.")]
+_NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the on-disk cache.")]
+_GroundingOption = Annotated[
+    Grounding | None,
+    typer.Option(help="Items the article does not support: re-ask the model, flag them, or drop them."),
+]
+_MaxRetriesOption = Annotated[
+    int, typer.Option("--max-retries", min=0, help="Retries of a failed request (429, 5xx, lost connection).")
+]
+_VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show the library's and instructor's logs.")]
 
 
 class _Stop(Exception):
@@ -227,11 +248,11 @@ def _emit(fmt: OutputFormat, out: Path | None, articles: list[_Article], results
     if fmt is OutputFormat.jsonl:
         if out is None:  # with --out the batch itself appended each line as it completed
             for result in results:
-                typer.echo(json.dumps(_record(result), ensure_ascii=False, default=str))
+                typer.echo(json.dumps(result.to_record(), ensure_ascii=False, default=str))
         return
     if fmt is OutputFormat.json:
         if many:
-            data: Any = [_record(result) for result in results]
+            data: Any = [result.to_record() for result in results]
         elif ok:
             data = ok[0][1].summary.model_dump(mode="json")  # type: ignore[union-attr]
         else:
@@ -335,14 +356,8 @@ def summarize_command(
             show_default=False,
         ),
     ],
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help='Model name, or "local" for the embedded offline model. (env: SUMMARIZER_MODEL)'),
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1. (env: OPENAI_BASE_URL)"),
-    ] = None,
+    model: _ModelOption = None,
+    base_url: _BaseUrlOption = None,
     fmt: Annotated[
         OutputFormat | None,
         typer.Option(
@@ -359,21 +374,16 @@ def summarize_command(
             "jsonl: appended to, and a second run resumes from it. Default: standard output.",
         ),
     ] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Articles in flight at once.")] = 4,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the on-disk cache.")] = False,
-    grounding: Annotated[
-        Grounding | None,
-        typer.Option(help="Items the article does not support: re-ask the model, flag them, or drop them."),
-    ] = None,
-    max_retries: Annotated[
-        int, typer.Option("--max-retries", min=0, help="Retries of a failed request (429, 5xx, lost connection).")
-    ] = 4,
+    concurrency: _ConcurrencyOption = 4,
+    no_cache: _NoCacheOption = False,
+    grounding: _GroundingOption = None,
+    max_retries: _MaxRetriesOption = 4,
     progress: Annotated[
         bool | None,
         typer.Option("--progress/--no-progress", help="Progress bar (default: for several articles, on a terminal).",
                      show_default=False),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the library's and instructor's logs.")] = False,
+    verbose: _VerboseOption = False,
 ) -> None:
     """Summarize articles, each item pinned to its quote in the article."""
     try:
@@ -447,30 +457,19 @@ def eval_command(
         typer.Option("--predictions", "-p", help="Score the summaries saved in this JSON Lines file "
                      "(summarize --format jsonl, or summarize_many(output=...)); no model is called."),
     ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help='Model name, or "local" for the embedded offline model. (env: SUMMARIZER_MODEL)'),
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1. (env: OPENAI_BASE_URL)"),
-    ] = None,
-    grounding: Annotated[
-        Grounding | None,
-        typer.Option(help="Items the article does not support: re-ask the model, flag them, or drop them."),
-    ] = None,
+    model: _ModelOption = None,
+    base_url: _BaseUrlOption = None,
+    grounding: _GroundingOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the scores as JSON.")] = Path("scores.json"),
     save: Annotated[
         Path | None,
         typer.Option("--save-predictions", help="Append the model's summaries to this JSON Lines file, to score "
                      "again with --predictions (a second run resumes from it)."),
     ] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Articles in flight at once.")] = 4,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the on-disk cache.")] = False,
-    max_retries: Annotated[
-        int, typer.Option("--max-retries", min=0, help="Retries of a failed request (429, 5xx, lost connection).")
-    ] = 4,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the library's and instructor's logs.")] = False,
+    concurrency: _ConcurrencyOption = 4,
+    no_cache: _NoCacheOption = False,
+    max_retries: _MaxRetriesOption = 4,
+    verbose: _VerboseOption = False,
 ) -> None:
     """Score summaries against hand-made gold: P/R/F1 per list, figure fields, grounding (see README, Evaluation)."""
     from .evaluation import EvaluationError, print_scores, run_eval
