@@ -16,14 +16,14 @@ def test_nothing_configured_names_the_three_ways_out():
 
 
 def test_a_key_alone_means_openai_with_the_default_small_model(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-000000000000")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-00000000")
     target = resolve_target(None, None, None, None)
     assert (target.backend, target.model, target.endpoint) == ("openai", DEFAULT_OPENAI_MODEL, "api.openai.com")
     assert target.mode.value == "tool_call" and target.strict_tools
 
 
 def test_arguments_win_over_environment(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-000000000000")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-00000000")
     monkeypatch.setenv("SUMMARIZER_MODEL", "env-model")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://env-host:1234/v1")
     assert resolve_target(None, None, None, None).model == "env-model"

@@ -46,7 +46,7 @@ from summarizer.chunking import split_text
 from ._faults import PERMANENT, REASKED, TRANSIENT, FaultServer, Seen, seed_answer
 
 ROOT = Path(__file__).resolve().parent.parent
-KEY = "sk-fault-test-0123456789abcdefghij"
+KEY = "sk-fault-test-012345"
 TIMEOUT = 1.0  # the client's; a "hang" outlasts it (short, yet long enough for a loaded CI machine)
 
 

@@ -48,7 +48,7 @@ from summarizer import (
 from .conftest import SHARED
 
 CASSETTES = SHARED / "openai-cassettes"
-KEY = "sk-test-cassette-0123456789abcdef"
+KEY = "sk-test-cassette-0123"
 
 DATADOG = "DataDog__dd-trace-py/tests/contrib/openai/cassettes/v1/"
 MIRASCOPE = "Mirascope__mirascope/python/tests/e2e/"

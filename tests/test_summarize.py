@@ -179,7 +179,7 @@ def test_quota_exhaustion_is_not_retried(fake_llm, seed_text):
 @pytest.mark.parametrize(
     ("status", "body", "expected", "hint"),
     [
-        (401, error(401, "Incorrect API key provided: sk-abcdefghijklmnop1234"), AuthenticationError, "OPENAI_API_KEY"),
+        (401, error(401, "Incorrect API key provided: sk-abcdefghijklmnop12"), AuthenticationError, "OPENAI_API_KEY"),
         (404, error(404, "The model `nope` does not exist", code="model_not_found"), ModelNotFoundError, "model name"),
         (400, error(400, "This model's maximum context length is 8192 tokens", code="context_length_exceeded"), ContextLengthError, "shorten"),
         (400, error(400, "Unsupported value: 'temperature'"), BadRequestError, "Unsupported value"),
@@ -188,10 +188,10 @@ def test_quota_exhaustion_is_not_retried(fake_llm, seed_text):
 def test_permanent_errors_fail_at_once_with_a_typed_error(fake_llm, seed_text, status, body, expected, hint):
     fake_llm.reply(body, status=status)
     with pytest.raises(expected, match=hint) as caught:
-        make(fake_llm, api_key="sk-abcdefghijklmnop1234").summarize(seed_text)
+        make(fake_llm, api_key="sk-abcdefghijklmnop12").summarize(seed_text)
     assert len(fake_llm.requests) == 1
     assert caught.value.status_code == status and not caught.value.retryable
-    assert "sk-abcdefghijklmnop1234" not in str(caught.value)
+    assert "sk-abcdefghijklmnop12" not in str(caught.value)
 
 
 def test_truncation_stops_at_once_with_usage(fake_llm, seed_text):
@@ -258,7 +258,7 @@ def test_module_level_functions(fake_llm, seed_text):
 
 
 def test_key_is_sent_only_as_a_header_and_never_shown(fake_llm, seed_text):
-    key = "sk-test-0123456789abcdefghij"
+    key = "sk-test-0123456789abcd"
     fake_llm.reply(completion(arguments=SEED_SUMMARY))
     s = make(fake_llm, api_key=key)
     result = s.summarize(seed_text)
