@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -20,6 +19,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
+from ._text import fold
 from .schema import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
 
 __all__ = ["Chunk", "estimate_tokens", "merge_summaries", "split_text"]
@@ -108,22 +108,11 @@ def split_text(text: str, max_tokens: int, overlap_tokens: int | None = None) ->
 
 # -- merging ---------------------------------------------------------------------
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-"})
-
 M = TypeVar("M", bound=BaseModel)
 
 
-def _fold(text: str | None) -> str:
-    """Case-, accent-, quote- and space-insensitive form of a string."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
-
-
 def _words(text: str | None) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", _fold(text)).split())
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
 
 
 def _similar(a: str, b: str) -> bool:
@@ -194,7 +183,7 @@ def merge_summaries(parts: Sequence[tuple[Chunk, ArticleSummary]]) -> ArticleSum
         lambda new, old: _richness(new) > _richness(old),
     )
     conditions = _dedupe([c for s in ordered for c in s.peace_talk_conditions], _same_condition)
-    summaries = _dedupe(ordered, lambda a, b: _fold(a.summary) == _fold(b.summary))
+    summaries = _dedupe(ordered, lambda a, b: fold(a.summary) == fold(b.summary))
     return ArticleSummary(
         headline=next((s.headline for s in ordered if s.headline), None),
         summary=" ".join(s.summary for s in summaries),

@@ -49,7 +49,6 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,6 +58,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz
 
+from ._text import fold
 from .errors import InputError, SummarizerError
 from .grounding import Span, ground
 from .inputs import read_article
@@ -382,9 +382,8 @@ _SYNONYMS = {
 
 
 def _plain(text: str) -> str:
-    """Case, accents and letters without a decomposition (ø, ł, æ) folded."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Folded (case, accents, quotes), with letters NFKD leaves whole (ø, ł, æ) spelt plain too."""
+    return fold(text.translate(_LETTERS))
 
 
 @lru_cache(maxsize=4096)

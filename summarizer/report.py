@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from .grounding import GroundingIssue, ground
+from .grounding import GroundingIssue, Span, ground
 from .schema import (
     Actor,
     ArticleSummary,
@@ -129,12 +129,19 @@ def _prepared(summary: ArticleSummary, text: str | None) -> tuple[ArticleSummary
     return summary, text
 
 
+def _fits(span: Span, text: str) -> bool:
+    return 0 <= span.start < span.end <= len(text)
+
+
+_OUTSIDE = "not shown: its offsets are outside this text"
+
+
 def _where(item: Item, text: str | None) -> str:
     span = item.span
     if span is None:
         return "not found in the article" + (f": {item.grounding_error}" if item.grounding_error else "")
-    if text is not None and not 0 <= span.start < span.end <= len(text):
-        return "not shown: its offsets are outside this text"
+    if text is not None and not _fits(span, text):
+        return _OUTSIDE
     return f"{span.match}, characters {span.start}–{span.end}"
 
 
@@ -154,8 +161,8 @@ def _where_short(item: Item, text: str | None) -> str:
     span = item.span
     if span is None:
         return "not highlighted"
-    if text is not None and not 0 <= span.start < span.end <= len(text):
-        return "not shown: its offsets are outside this text"
+    if text is not None and not _fits(span, text):
+        return _OUTSIDE
     return f"characters {span.start}–{span.end}"
 
 
@@ -435,7 +442,7 @@ def _marks(entries: Sequence[_Entry], text: str) -> list[_Mark]:
     marks = []
     for e in entries:
         span = e.item.span
-        if span is not None and 0 <= span.start < span.end <= len(text):
+        if span is not None and _fits(span, text):
             marks.append(_Mark(e.key, e.kind, span.start, span.end, f"{e.kind}: {_label(e.item)}"))
     return marks
 

@@ -174,6 +174,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None,
               content_type: str = "application/json") -> None:
+        data = self._head(status, payload, headers, content_type)
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def _head(self, status: int, payload: Any, headers: dict[str, str] | None = None,
+              content_type: str = "application/json") -> bytes:
+        """Send the status and headers for ``payload``; returns its bytes, for the body still to send."""
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -181,8 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
-        self.wfile.flush()
+        return data
 
     def _cut(self) -> None:
         self.close_connection = True
@@ -228,22 +234,14 @@ class _Handler(BaseHTTPRequestHandler):
             fs.wait(fs.hang)  # past the client's time-out; ends early when the server stops
             self._cut()
         elif fault == "drop":
-            data = json.dumps(completion(arguments=answer)).encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
+            data = self._head(200, completion(arguments=answer))
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
             self._cut()
         elif fault == "close":
             self._cut()
         elif fault == "trickle":
-            data = json.dumps(completion(arguments=answer)).encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
+            data = self._head(200, completion(arguments=answer))
             deadline = time.monotonic() + fs.hang
             for i in range(0, len(data), 16):  # 16 bytes every 0.2 s: never silent for long
                 if fs._stop.is_set() or time.monotonic() > deadline:
