@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 from summarizer import ArticleSummary, KeyClaim
-from summarizer.grounding import _index, ground
+from summarizer.grounding import ground
+from summarizer.grounding.align import _index
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "articles" / "guardian-war-foretold-cia-mi6.txt"

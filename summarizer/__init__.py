@@ -8,26 +8,31 @@
 from ._version import __version__
 from .batch import (
     BatchError,
+    BatchOptions,
     BatchResult,
-    OutputLockedError,
     asummarize_many,
     iter_summaries,
     summarize_many,
 )
 from .cache import Cache
 from .chunking import Chunk, merge_summaries, split_text
-from .client import DEFAULT_OPENAI_MODEL
-from .core import Summarizer, asummarize, provenance_of, summarize
+from .config import DEFAULT_OPENAI_MODEL, Settings
+from .core import Summarizer, asummarize, summarize
 from .errors import (
     AuthenticationError,
     BadRequestError,
+    CallError,
     ConfigurationError,
     ContextLengthError,
     EmptyInputError,
+    EvaluationError,
+    GoldError,
     InputError,
     InputTooLongError,
+    LocalModelWarning,
     ModelNotFoundError,
     ModelOutputError,
+    OutputLockedError,
     OutputValidationError,
     ProviderError,
     ProviderUnavailableError,
@@ -38,10 +43,8 @@ from .errors import (
 )
 from .evaluation import (
     EvalReport,
-    EvaluationError,
     Gold,
     GoldArticle,
-    GoldError,
     ListScores,
     Scores,
     aggregate,
@@ -50,28 +53,24 @@ from .evaluation import (
     load_gold,
     run_eval,
 )
-from .grounding import (
-    GroundingIssue,
-    GroundingReport,
-    Span,
-    grounding_of,
-    locate,
-    ungrounded,
-)
+from .grounding import locate, ungrounded
 from .inputs import decode_article, html_to_text, read_article
-from .local import LocalModelWarning
 from .prompts import DEFAULT_PROMPT_VERSION
 from .report import render_html, render_markdown
+from .results import grounding_of, provenance_of
 from .schema import (
     SCHEMA_VERSION,
     Actor,
     ActorKind,
     ArticleSummary,
     Figure,
+    GroundingIssue,
+    GroundingReport,
     KeyClaim,
     PeaceTalkCondition,
     Provenance,
     Qualifier,
+    Span,
     Usage,
 )
 
@@ -85,7 +84,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchError",
+    "BatchOptions",
     "BatchResult",
+    "CallError",
     "Cache",
     "Chunk",
     "ConfigurationError",
@@ -116,6 +117,7 @@ __all__ = [
     "RateLimitError",
     "RefusalError",
     "Scores",
+    "Settings",
     "Span",
     "Summarizer",
     "SummarizerError",

@@ -3,9 +3,10 @@
 One SQLite file (standard library ``sqlite3``) in WAL mode with a busy timeout: any
 number of processes may read and write it at once. Rows are keyed by
 :meth:`Summarizer.cache_key <summarizer.core.Summarizer.cache_key>`, a sha256 over the
-article's hash and every setting that can change the answer (model, endpoint host,
-backend, mode, prompt version and hash, schema, response model, temperature,
-max_tokens, seed, max_items, grounding policy and re-asks, chunk budget). A row holds the validated model's JSON and its
+article's hash, :meth:`Settings.fingerprint <summarizer.config.Settings.fingerprint>`
+(every setting that can change the answer: model, endpoint host, backend, mode,
+temperature, max_tokens, seed, max_items, grounding policy and re-asks, chunk budget),
+the prompt's version and hash, and the response model and its schema. A row holds the validated model's JSON and its
 provenance; it is validated again on load, and a row that no longer validates is a
 miss. The batch functions use it by default; single ``summarize`` calls do not.
 
@@ -24,9 +25,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .core import _PROVENANCE_ATTR, _attach, _declares, provenance_of
-from .grounding import _REPORT_ATTR, GroundingReport, grounding_of
-from .schema import Provenance
+from .results import attach, declares, grounding_of, provenance_of
+from .schema import GroundingReport, Provenance
 
 __all__ = ["Cache", "default_cache_dir"]
 
@@ -44,11 +44,6 @@ def default_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("summarizer"))
-
-
-def attach_provenance(result: BaseModel, provenance: Provenance) -> None:
-    """Put provenance where :func:`~summarizer.provenance_of` finds it."""
-    _attach(result, "provenance", _PROVENANCE_ATTR, provenance)
 
 
 class Cache:
@@ -90,15 +85,15 @@ class Cache:
         except (ValidationError, ValueError):
             return None  # a corrupt or outdated row is a miss; the next put replaces it
         if provenance is not None:
-            attach_provenance(result, provenance.model_copy(update={"cached": True}))
+            attach(result, provenance=provenance.model_copy(update={"cached": True}))
         if grounding is not None and grounding_of(result) is None:  # a user's model keeps it beside
-            _attach(result, "grounding", _REPORT_ATTR, grounding)
+            attach(result, grounding=grounding)
         return result
 
     def put(self, key: str, result: BaseModel) -> None:
         provenance = provenance_of(result)
         grounding = grounding_of(result)
-        exclude = {"provenance"} if _declares(type(result), "provenance", Provenance) else None
+        exclude = {"provenance"} if declares(type(result), "provenance", Provenance) else None
         body = result.model_dump_json(exclude=exclude)
         with self._lock:
             self._db.execute(

@@ -1,28 +1,52 @@
-"""Split an article too long for one request, and merge the summaries of its parts.
+"""Long articles: split one too long for a request, run its chunks, and merge the summaries of its parts.
 
 Tokens are estimated as characters / 4 (rounded up): close for English with OpenAI's
 tokenizers, a little low for other languages and for text dense with numbers, so
 leave headroom in ``max_tokens``. Chunks are slices of the original text
 (``text[chunk.start:chunk.end] == chunk.text``), so quotes found in a chunk can be
 located in the article. ``Summarizer`` splits an article longer than its
-``chunk_tokens``, summarizes the chunks concurrently and merges them here.
+``chunk_tokens``; :func:`run_chunks` and :func:`arun_chunks` summarize the chunks
+concurrently (threads for the blocking client, so that it works inside a running event
+loop too), never sending the chunks still waiting once one has failed, and
+:func:`merge_results` merges them into one summary grounded in the whole text.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import math
 import re
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import datetime, timezone
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
-from ._text import fold
-from .schema import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
+from . import errors
+from .grounding import ground
+from .results import attach
+from .schema import Actor, ArticleSummary, Figure, GroundingPolicy, KeyClaim, PeaceTalkCondition, Usage
+from .text import fold
 
-__all__ = ["Chunk", "estimate_tokens", "merge_summaries", "split_text"]
+__all__ = [
+    "Chunk",
+    "arun_chunks",
+    "estimate_tokens",
+    "merge_results",
+    "merge_summaries",
+    "plan_chunks",
+    "run_chunks",
+    "split_text",
+]
+
+CONCURRENCY = 4
+"""Chunks of one article in flight at once."""
 
 CHARS_PER_TOKEN = 4
 SIMILAR = 90.0
@@ -192,3 +216,119 @@ def merge_summaries(parts: Sequence[tuple[Chunk, ArticleSummary]]) -> ArticleSum
         actors=actors[: _cap("actors")],
         peace_talk_conditions=conditions[: _cap("peace_talk_conditions")],
     )
+
+
+# -- running an article in chunks ----------------------------------------------------
+
+
+def plan_chunks(text: str, chunk_tokens: int, max_chars: int | None, whole: bool) -> list[Chunk]:
+    """The chunks of an article too long for one request; empty when it fits (or ``whole``: a user's own model).
+
+    An article over ``max_chars`` is refused before any request.
+    """
+    if max_chars is not None and len(text) > max_chars:
+        raise errors.InputTooLongError(
+            f"the article is {len(text):,} characters, more than max_chars={max_chars:,} "
+            f"(it would take about {-(-estimate_tokens(text) // chunk_tokens)} requests); nothing was sent. "
+            "Check that this is the right text, or pass a larger max_chars= (None for no limit)"
+        )
+    if whole or estimate_tokens(text) <= chunk_tokens:
+        return []
+    return split_text(text, chunk_tokens)
+
+
+def run_chunks(chunks: list[Chunk], one: Callable[[str], ArticleSummary]) -> list[ArticleSummary]:
+    """Every chunk through ``one``, a few at a time in threads (``asyncio.run`` fails inside a running loop)."""
+    failed = threading.Event()
+
+    def guarded(chunk: Chunk) -> ArticleSummary | None:
+        if failed.is_set():
+            return None  # an earlier chunk failed: do not pay for this one
+        try:
+            return one(chunk.text)
+        except Exception:
+            failed.set()
+            raise
+
+    with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(chunks))) as pool:
+        futures = [pool.submit(guarded, chunk) for chunk in chunks]
+    return _parts([future.exception() or future.result() for future in futures])
+
+
+async def arun_chunks(chunks: list[Chunk], one: Callable[[str], Awaitable[ArticleSummary]]) -> list[ArticleSummary]:
+    """The async twin of :func:`run_chunks`."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+    failed = False
+
+    async def guarded(chunk: Chunk) -> ArticleSummary | None:
+        nonlocal failed
+        async with gate:
+            if failed:
+                return None  # an earlier chunk failed: do not pay for this one
+            try:
+                return await one(chunk.text)
+            except Exception:
+                failed = True
+                raise
+
+    return _parts(list(await asyncio.gather(*(guarded(chunk) for chunk in chunks), return_exceptions=True)))
+
+
+def _parts(outcomes: list[Any]) -> list[ArticleSummary]:
+    """Every chunk's summary; or the first chunk error, charged with what all the chunks spent.
+
+    Chunks still waiting when one fails are never sent; those already in flight finish,
+    and their tokens are the caller's to pay, so the error counts them.
+    """
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    if not failures:
+        return list(outcomes)
+    first = failures[0]
+    if isinstance(first, errors.CallError):
+        usage, attempts, requests = Usage(), 0, 0
+        for outcome in outcomes:
+            if isinstance(outcome, errors.CallError):
+                usage, attempts = usage + (outcome.usage or Usage()), attempts + outcome.attempts
+                requests += outcome.requests
+            elif isinstance(outcome, ArticleSummary) and outcome.provenance is not None:
+                p = outcome.provenance
+                usage, attempts = usage + p.usage, attempts + p.attempts
+                requests += p.attempts + p.transient_retries
+        first.usage, first.attempts, first.requests = usage, attempts, requests
+    raise first
+
+
+def merge_results(
+    text: str, chunks: list[Chunk], parts: list[ArticleSummary], policy: GroundingPolicy, started: float
+) -> ArticleSummary:
+    """One summary whose spans refer to the whole article, and what all the chunks spent."""
+    merged = merge_summaries(list(zip(chunks, parts, strict=True)))
+    # Every kept item was grounded in its chunk; ground again in the whole text for
+    # offsets into it (and one consistent choice among repeated quotes).
+    report = ground(merged, text, policy="drop" if policy == "reask" else policy)
+    report.policy = policy
+    for chunk, part in zip(chunks, parts, strict=True):
+        earlier = part.grounding
+        if earlier is not None:
+            dropped = [i for i in earlier.issues if i.dropped]
+            report.issues += [i.model_copy(update={"path": f"chunk {chunk.index}: {i.path}"}) for i in dropped]
+            report.dropped += len(dropped)
+    provenances = [p for p in (part.provenance for part in parts) if p is not None]
+    first = provenances[0]
+    usage = first.usage
+    for p in provenances[1:]:
+        usage = usage + p.usage
+    provenance = first.model_copy(
+        update={
+            "input_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "usage": usage,
+            "attempts": sum(p.attempts for p in provenances),
+            "transient_retries": sum(p.transient_retries for p in provenances),
+            "latency_s": round(time.perf_counter() - started, 4),
+            "created_at": datetime.now(timezone.utc),
+            "chunks": len(chunks),
+        }
+    )
+    attach(merged, provenance=provenance, grounding=report, source_text=text)
+    return merged
+

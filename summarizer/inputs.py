@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .errors import EmptyInputError, InputError
 
-__all__ = ["MAX_FILE_BYTES", "decode_article", "html_to_text", "read_article"]
+__all__ = ["check_text", "MAX_FILE_BYTES", "decode_article", "html_to_text", "read_article"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Files larger than this are refused before they are read whole (``read_article(max_bytes=)``)."""
@@ -340,3 +340,25 @@ def html_to_text(html: str) -> str:
     parser.close()
     lines = (line.rstrip(" \t\r\f\v") for line in "".join(parser.parts).split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def check_text(text: object) -> str:
+    """``text`` if it can be summarized: a non-empty ``str`` that can be sent as UTF-8; nothing is sent otherwise."""
+    if isinstance(text, (bytes, bytearray)):
+        raise TypeError(
+            "text must be str, not bytes: decode it first with summarizer.decode_article(data), which also "
+            "reduces an HTML page to its text, and summarize the string it returns (spans are offsets into it)"
+        )
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    if not text.strip():
+        raise EmptyInputError("the article text is empty or only white space; nothing was sent")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"the article text holds an unpaired surrogate at position {exc.start}, which cannot be sent "
+            "(text decoded with errors='surrogateescape', or broken UTF-16): decode the bytes with "
+            "summarizer.decode_article; nothing was sent"
+        ) from None
+    return text

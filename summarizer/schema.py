@@ -1,4 +1,9 @@
-"""The shape of a summary.
+"""The data: a summary, its items, and what the library records about it.
+
+Data only: nothing here calls a model, aligns a quote or renders a report. Grounding
+(:mod:`summarizer.grounding`) fills the types at the bottom of this module; the one
+late import is of :mod:`summarizer.report`, by the notebook display hooks of
+:class:`ArticleSummary`, so that a summary shows itself in Jupyter.
 
 Two audiences read these models. The language model sees only the JSON Schema of
 the content fields, so those stay lean (every description is paid for in tokens on
@@ -13,9 +18,12 @@ where it found it in each item's hidden ``span``.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -27,23 +35,98 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from .grounding import GroundingReport, MatchKind, Span
-
 __all__ = [
     "SCHEMA_VERSION",
     "Actor",
     "ActorKind",
     "ArticleSummary",
     "Figure",
+    "GroundingIssue",
+    "GroundingPolicy",
+    "GroundingReport",
     "KeyClaim",
+    "MatchKind",
     "PeaceTalkCondition",
     "Provenance",
     "Qualifier",
+    "Span",
     "Usage",
+    "schema_sha256",
+    "schema_version_of",
 ]
 
 SCHEMA_VERSION = "article-summary/1"
 """Bumped whenever a field the model fills changes meaning or shape."""
+
+
+# -- what grounding records -------------------------------------------------------------
+
+MatchKind = Literal["exact", "normalized", "fuzzy"]
+GroundingPolicy = Literal["reask", "flag", "drop"]
+
+
+class Span(BaseModel):
+    """Where an item's quote sits in the article: ``text[start:end]``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    match: MatchKind
+
+
+class GroundingIssue(BaseModel):
+    """One item that the article does not support, and why."""
+
+    path: str = Field(description='Where the item was in the model\'s answer, e.g. "figures[2]".')
+    quote: str
+    reason: str
+    dropped: bool = False
+
+
+class GroundingReport(BaseModel):
+    """How well a result's items are supported by its article."""
+
+    policy: GroundingPolicy
+    exact: int = 0
+    normalized: int = 0
+    fuzzy: int = 0
+    ungrounded: int = Field(default=0, description="Items kept although unsupported (policy flag).")
+    dropped: int = Field(default=0, description="Unsupported items removed from the result.")
+    issues: list[GroundingIssue] = Field(default_factory=list)
+    _flagged: list[BaseModel] = PrivateAttr(default_factory=list)  # the kept items themselves
+
+    @property
+    def grounded(self) -> int:
+        return self.exact + self.normalized + self.fuzzy
+
+    @property
+    def checked(self) -> int:
+        return self.grounded + self.ungrounded + self.dropped
+
+    def describe(self) -> str:
+        return (
+            f"{self.grounded}/{self.checked} items grounded ({self.exact} exact, "
+            f"{self.normalized} normalized, {self.fuzzy} fuzzy); "
+            f"{self.ungrounded} flagged, {self.dropped} dropped"
+        )
+
+    def flag(self, item: BaseModel) -> None:
+        """Count ``item`` as kept although unsupported, and remember it (for :func:`~summarizer.grounding.ungrounded`)."""
+        self.ungrounded += 1
+        self._flagged.append(item)
+
+    def is_flagged(self, item: BaseModel) -> bool:
+        """Whether this very object was flagged in this run (identity, not equality)."""
+        return any(flagged is item for flagged in self._flagged)
+
+    def replace_flagged(self, old: BaseModel, new: BaseModel) -> None:
+        """Point a flag at ``new`` where it pointed at ``old`` (the result's class was restored)."""
+        self._flagged = [new if item is old else item for item in self._flagged]
+
+
+# -- the summary ------------------------------------------------------------------------
+
 
 def _require_text(value: str) -> str:
     if not value:
@@ -197,12 +280,11 @@ class ArticleSummary(_Item):
     )
     provenance: SkipJsonSchema[Provenance | None] = Field(default=None, exclude=False)
     grounding: SkipJsonSchema[GroundingReport | None] = Field(default=None, exclude=False)
-    # The article the summary was made from, kept by the library so that a report can
-    # show every item in place; private, so neither the schema nor a dump carries it.
-    _source_text: str | None = PrivateAttr(default=None)
+    # The article text the library keeps beside a summary it returns (see results.py)
+    # is not a field: neither the schema nor a dump carries it.
 
     def _repr_html_(self) -> str:
-        """Jupyter: the HTML report, with the article when the library kept it."""
+        """Jupyter: the HTML report, with the article when the library kept it (the documented late import)."""
         from .report import render_html_fragment
 
         return render_html_fragment(self)
@@ -211,3 +293,16 @@ class ArticleSummary(_Item):
         from .report import render_markdown
 
         return render_markdown(self)
+
+
+@functools.lru_cache(maxsize=64)
+def schema_sha256(model: type[BaseModel]) -> str:
+    """sha256 of a response model's JSON Schema: what the model is asked to fill."""
+    return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()
+
+
+def schema_version_of(model: type[BaseModel]) -> str:
+    """:data:`SCHEMA_VERSION` for ``ArticleSummary``; a user's model is named by its schema's hash."""
+    if model is ArticleSummary:
+        return SCHEMA_VERSION
+    return f"{model.__name__}@{schema_sha256(model)[:12]}"

@@ -81,7 +81,7 @@ def llama_base_url(request: pytest.FixtureRequest) -> str:
     """Where cassettes are recorded from; never contacted when replaying."""
     if request.config.getoption("--record-mode") in (None, "none"):
         return "http://127.0.0.1:9/v1"
-    from summarizer.local import local_server
+    from summarizer.transport.local import local_server
 
     return local_server("local").base_url
 

@@ -24,8 +24,9 @@ from summarizer import (
     iter_summaries,
     summarize_many,
 )
-from summarizer._ratelimit import TokenBucket
-from summarizer.batch import _Output, read_output
+from summarizer.batch.ratelimit import TokenBucket
+from summarizer.batch import read_output
+from summarizer.batch.output import JsonlOutput
 
 from ._loopback import BatchLLM
 from ._responses import SEED_SUMMARY
@@ -183,7 +184,7 @@ def test_resuming_keeps_one_line_per_id_but_never_drops_a_line_of_the_same_run(l
 def test_a_corrupt_complete_last_line_is_cut_off(tmp_path):
     out = tmp_path / "run.jsonl"
     out.write_text('{"id": 0, "input_sha256": "x", "ok": false}\n{"id": 1, "inp\n', encoding="utf-8")
-    _Output(out, fsync=False).close()
+    JsonlOutput(out, fsync=False).close()
     assert out.read_text(encoding="utf-8") == '{"id": 0, "input_sha256": "x", "ok": false}\n'
 
 
@@ -229,13 +230,13 @@ def test_a_killed_run_resumed_completes_every_article_exactly_once(llm, tmp_path
 
 def test_one_run_per_output_file(tmp_path):
     out = tmp_path / "run.jsonl"
-    first = _Output(out, fsync=False)
+    first = JsonlOutput(out, fsync=False)
     try:
         with pytest.raises(OutputLockedError, match="one output file per run"):
-            _Output(out, fsync=False)
+            JsonlOutput(out, fsync=False)
     finally:
         first.close()
-    _Output(out, fsync=True).close()  # released
+    JsonlOutput(out, fsync=True).close()  # released
 
 
 def test_progress_callback_and_async_iteration(llm):
@@ -338,30 +339,10 @@ def test_concurrent_waiters_are_spaced_too():
 
 def test_per_call_schema_work_is_done_once_per_model():
     # See benchmarks/README.md: building it per call made instructor's cost larger than the request.
-    from summarizer import client
+    from summarizer.transport.structured import response_schema
 
-    assert client.response_schema(ArticleSummary) is client.response_schema(ArticleSummary)
-    assert issubclass(client.response_schema(ArticleSummary), ArticleSummary)
-
-
-def test_instructor_skips_its_recheck_for_our_classes_only():
-    from instructor.v2.validation import async_validators
-    from pydantic import BaseModel
-
-    from summarizer import client
-
-    ours = client.response_schema(ArticleSummary)
-    assert ours in client._CHECKED
-    async_validators.reject_async_validators(ours)  # skipped: checked once already
-
-    class Theirs(BaseModel):
-        x: int
-
-        def check(self) -> None: ...
-
-    setattr(Theirs.check, async_validators.ASYNC_VALIDATOR_KEY, True)
-    with pytest.raises(ValueError, match="async validators are not supported"):
-        async_validators.reject_async_validators(Theirs)  # everyone else: instructor's own check
+    assert response_schema(ArticleSummary) is response_schema(ArticleSummary)
+    assert issubclass(response_schema(ArticleSummary), ArticleSummary)
 
 
 def test_a_progress_bar_and_stopping_early(llm, capsys):

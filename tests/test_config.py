@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import DEFAULT_OPENAI_MODEL, ConfigurationError, Summarizer
-from summarizer.client import resolve_target
+from summarizer.config import resolve_target
 
 
 def test_nothing_configured_names_the_three_ways_out():
@@ -67,7 +67,7 @@ def test_endpoint_and_repr_never_show_credentials():
 
 
 def test_local_gguf_path_must_exist():
-    from summarizer.local import resolve_gguf
+    from summarizer.transport.local import resolve_gguf
 
     with pytest.raises(ConfigurationError, match="not found"):
         resolve_gguf("local:/nonexistent/model.gguf")
@@ -82,13 +82,13 @@ def test_bad_retry_bounds_are_rejected():
 
 def test_openai_gets_a_strict_tool_built_once_and_copied_per_request():
     from summarizer import ArticleSummary
-    from summarizer.client import _shape_tools, _strict_tool
+    from summarizer.transport.structured import _strict_tool, shape_tools
 
     target = resolve_target(None, None, "sk-test-000000000000", None)
     sent = {"tools": [{"type": "function", "function": {"name": "ArticleSummary", "parameters": {}}}]}
-    first = _shape_tools(sent, target, ArticleSummary)
+    first = shape_tools(sent, target, ArticleSummary)
     before = _strict_tool.cache_info().hits
-    second = _shape_tools(sent, target, ArticleSummary)
+    second = shape_tools(sent, target, ArticleSummary)
     assert _strict_tool.cache_info().hits == before + 1
     tool = first["tools"][0]["function"]
     assert tool["strict"] is True and tool["parameters"]["additionalProperties"] is False

@@ -296,7 +296,7 @@ def test_an_answer_that_stays_ungrounded_is_dropped_never_kept(server, seed_text
 def test_five_megabytes_opted_in_are_summarized_in_one_request_per_chunk(server, seed_text):
     text = (seed_text + "\n\n") * (5 * 1024 * 1024 // (len(seed_text) + 2) + 1)
     summarizer = make(server, max_chars=None, timeout=5)
-    chunks = split_text(text, summarizer.chunk_tokens)
+    chunks = split_text(text, summarizer.settings.chunk_tokens)
     started = time.monotonic()
     result = summarizer.summarize(text)
     assert time.monotonic() - started < 30
@@ -313,7 +313,7 @@ def test_a_failing_chunk_stops_the_rest_and_its_error_counts_every_chunk_sent(us
     text = "\n\n".join(paragraphs)
     with FaultServer(plan=lambda article, count: "400" if "POISON" in article else "ok") as fs:
         summarizer = make(fs, chunk_tokens=200, grounding="drop")
-        chunks = split_text(text, summarizer.chunk_tokens)
+        chunks = split_text(text, summarizer.settings.chunk_tokens)
         with pytest.raises(BadRequestError) as caught:
             run(summarizer, text, use_async)
     err = caught.value

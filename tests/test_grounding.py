@@ -10,16 +10,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from summarizer import ArticleSummary
-from summarizer._numbers import numbers_in, states_number
 from summarizer.grounding import (
     Span,
-    _fold_quote,
-    _index,
     ground,
     grounding_of,
     locate,
     ungrounded,
 )
+from summarizer.grounding.align import _fold_quote, _index
+from summarizer.grounding.numbers import numbers_in, states_number
 
 from ._responses import SEED_SUMMARY
 from .conftest import SEED, SHARED

@@ -198,9 +198,9 @@ def test_unknown_policy_is_a_configuration_error(fake_llm):
 
 def test_defaults():
     remote = Summarizer("m", base_url="http://127.0.0.1:9/v1")
-    assert (remote.grounding, remote.max_reasks) == ("reask", 2)
+    assert (remote.settings.grounding, remote.settings.max_reasks) == ("reask", 2)
     local = Summarizer("local")
-    assert (local.grounding, local.max_reasks) == ("drop", 1)
+    assert (local.settings.grounding, local.settings.max_reasks) == ("drop", 1)
 
 
 def test_a_frozen_users_model_gets_its_spans_and_provenance(fake_llm, seed_text):

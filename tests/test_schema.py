@@ -9,7 +9,8 @@ from instructor import Mode
 from pydantic import ValidationError
 
 from summarizer import ArticleSummary, Figure, Summarizer
-from summarizer.client import Target, _shape_tools
+from summarizer.config import Target
+from summarizer.transport.structured import shape_tools
 
 from ._responses import SEED_SUMMARY, completion
 
@@ -64,7 +65,7 @@ def test_model_supplied_provenance_is_overwritten(fake_llm, seed_text):
 def test_openai_gets_a_strict_tool_schema():
     target = Target("openai", "gpt", None, "sk-x", Mode.TOOLS, True)
     kwargs = {"tools": [{"type": "function", "function": {"name": "ArticleSummary", "parameters": {}}}]}
-    shaped = _shape_tools(kwargs, target, ArticleSummary)
+    shaped = shape_tools(kwargs, target, ArticleSummary)
     function = shaped["tools"][0]["function"]
     assert function["strict"] is True and function["name"] == "ArticleSummary"
     assert shaped["parallel_tool_calls"] is False

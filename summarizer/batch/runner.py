@@ -1,0 +1,377 @@
+"""Many articles at once: concurrent, cached, rate-limited, resumable (the output file is :mod:`.output`).
+
+A fixed pool of ``concurrency`` asyncio workers (no thread per request) takes
+articles in input order and sends each through :meth:`Summarizer.asummarize` on the
+async openai client. Every input yields exactly one :class:`BatchResult`: a summary
+or an error, never an exception that stops the batch.
+
+With ``output=path`` each result is appended to a JSON Lines file the moment it is
+done (and flushed; ``fsync=True`` also forces it to disk). Running again with the
+same file skips every (id, input hash) already summarized there, returns those
+results from the file, and retries the failures. One run per file: the file is held
+under an exclusive ``fcntl.flock`` while a run uses it (on POSIX), and a second run
+on it fails at once with :class:`OutputLockedError`.
+
+Rate limits (``rpm``, ``tpm``) are applied once per article, before its first
+request; re-asks and transient retries inside one article are not metered again
+(transient retries already wait out ``Retry-After``). Token use is estimated before
+the call as input characters / 4 + ``max_tokens`` and corrected with the reported
+usage afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import hashlib
+import os
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, ParamSpec, TypeVar
+
+from pydantic import BaseModel
+
+from .. import errors
+from ..cache import Cache
+from ..chunking import estimate_tokens
+from ..config import Settings
+from ..core import Summarizer
+from ..inputs import read_article
+from ..results import provenance_of
+from ..schema import ArticleSummary
+from .output import JsonlOutput
+from .records import BatchError, BatchResult, ItemId
+from .ratelimit import TokenBucket
+
+__all__ = [
+    "BatchError",
+    "BatchOptions",
+    "BatchResult",
+    "asummarize_many",
+    "iter_summaries",
+    "summarize_many",
+]
+
+Input = str | os.PathLike[str] | tuple[Any, str | os.PathLike[str]]
+ProgressCallback = Callable[[int, int, "BatchResult"], object]
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch runs (the :class:`~summarizer.Settings` say how each article is summarized).
+
+    ``concurrency``: articles in flight at once. ``output``: a JSON Lines file to append
+    each result to and resume from. ``cache``: True (the default location), False, a
+    directory, or a :class:`~summarizer.Cache`. ``order``: "input" returns results in
+    input order, "completed" as they finished (:func:`iter_summaries` always yields as
+    they finish). ``progress``: a callback ``(done, total, result)``, True for a rich
+    bar on stderr, or None for a bar only when stderr is a terminal. ``rpm``, ``tpm``:
+    requests and tokens per minute. ``fsync``: force each output line to disk.
+    """
+
+    concurrency: int = 8
+    output: str | os.PathLike[str] | None = None
+    cache: bool | str | os.PathLike[str] | Cache = True
+    order: Literal["input", "completed"] = "input"
+    progress: bool | ProgressCallback | None = None
+    rpm: float | None = None
+    tpm: float | None = None
+    fsync: bool = False
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be 1 or more")
+        if self.order not in ("input", "completed"):
+            raise ValueError('order must be "input" or "completed"')
+
+
+_BATCH_FIELDS = frozenset(f.name for f in dataclasses.fields(BatchOptions))
+
+
+def _split(summarizer: Summarizer | None, options: dict[str, Any]) -> tuple[BatchOptions, Summarizer | None]:
+    """Batch options apart from :class:`~summarizer.Settings` fields; a ``Summarizer`` built from the latter."""
+    batch = BatchOptions(**{k: v for k, v in options.items() if k in _BATCH_FIELDS})
+    rest = {k: v for k, v in options.items() if k not in _BATCH_FIELDS}
+    if summarizer is not None:
+        if rest:
+            raise TypeError(f"pass options to your Summarizer, not with summarizer=: {sorted(rest)}")
+        return batch, None
+    return batch, Summarizer(Settings.of(**rest))
+
+
+# -- inputs ------------------------------------------------------------------
+
+
+def _item_id(index: int, item: object) -> ItemId:
+    if isinstance(item, tuple) and len(item) == 2:
+        raw = item[0]
+        return raw if isinstance(raw, (str, int)) and not isinstance(raw, bool) else str(raw)
+    if isinstance(item, os.PathLike):
+        return os.fspath(item)  # type: ignore[return-value]
+    return index
+
+
+def _load(item: object) -> str:
+    """The article text of one input; raises for anything unreadable (which becomes that item's error)."""
+    source = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+    if isinstance(source, str):
+        return source
+    if isinstance(source, os.PathLike):
+        return read_article(source)  # decoded, HTML reduced to text: the text the spans index
+    raise TypeError(f"an input must be a str, a path or an (id, text) pair, not {type(item).__name__}")
+
+
+# -- one run -------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(
+        self,
+        summarizer: Summarizer,
+        model_cls: type[BaseModel],
+        cache: Cache | None,
+        output: JsonlOutput | None,
+        rpm: TokenBucket | None,
+        tpm: TokenBucket | None,
+    ) -> None:
+        self.summarizer = summarizer
+        self.model_cls = model_cls
+        self.cache = cache
+        self.output = output
+        self.previous = output.previous(model_cls) if output is not None else {}
+        self.rpm = rpm
+        self.tpm = tpm
+        self.in_flight: dict[str, asyncio.Event] = {}
+
+    async def one(self, index: int, item: object) -> BatchResult:
+        started = time.perf_counter()
+        item_id = _item_id(index, item)
+        result = BatchResult(item_id, index, None)
+        try:
+            text = _load(item)
+            # "surrogatepass": text that cannot be sent still gets a hash; summarizing it says why it cannot
+            result.input_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            done = self.previous.get((item_id, result.input_sha256))
+            if done is not None:
+                return dataclasses.replace(done, index=index, elapsed=time.perf_counter() - started)
+            result.summary, result.cached = await self._summarize(text)
+        except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
+            result.error = BatchError.from_exception(exc)
+        result.elapsed = time.perf_counter() - started
+        if self.output is not None:
+            self.output.write(result)
+        return result
+
+    async def _summarize(self, text: str) -> tuple[BaseModel, bool]:
+        if self.cache is None:
+            return await self._call(text), False
+        key = self.summarizer.cache_key(text, self.model_cls)
+        while True:
+            hit = self.cache.get(key, self.model_cls)
+            if hit is not None:
+                return hit, True
+            busy = self.in_flight.get(key)
+            if busy is None:
+                break
+            await busy.wait()  # the same article is being summarized: wait for its answer
+        self.in_flight[key] = event = asyncio.Event()
+        try:
+            summary = await self._call(text)
+            self.cache.put(key, summary)
+            return summary, False
+        finally:
+            del self.in_flight[key]
+            event.set()
+
+    async def _call(self, text: str) -> BaseModel:
+        estimate = estimate_tokens(text) + (self.summarizer.settings.max_tokens or 0)
+        if self.rpm is not None:
+            await self.rpm.acquire(1)
+        if self.tpm is not None:
+            await self.tpm.acquire(estimate)
+        usage = None
+        try:
+            summary = await self.summarizer.asummarize(text, response_model=self.model_cls)
+            provenance = provenance_of(summary)
+            usage = provenance.usage if provenance is not None else None
+            return summary
+        except errors.CallError as exc:
+            usage = exc.usage
+            raise
+        finally:
+            if self.tpm is not None and usage is not None and usage.total_tokens:
+                self.tpm.adjust(usage.total_tokens - estimate)
+
+
+def _open_cache(cache: bool | str | os.PathLike[str] | Cache) -> tuple[Cache | None, bool]:
+    """The cache to use, and whether this run opened it (and so closes it)."""
+    if cache is False or cache is None:
+        return None, False
+    if isinstance(cache, Cache):
+        return cache, False
+    return Cache(None if cache is True else cache), True
+
+
+class _Progress:
+    """The ``progress`` argument: a callback, a rich bar, or nothing."""
+
+    def __init__(self, progress: bool | ProgressCallback | None, total: int) -> None:
+        self._callback = progress if callable(progress) else None
+        self._bar: Any = None
+        show = progress is True or (progress is None and sys.stderr.isatty())
+        if show and total:
+            try:
+                from rich.console import Console
+                from rich.progress import Progress
+            except ImportError:  # pragma: no cover - rich is a dependency
+                return
+            self._bar = Progress(console=Console(stderr=True), transient=False)
+            self._task = self._bar.add_task("summarizing", total=total)
+            self._bar.start()
+
+    def __call__(self, done: int, total: int, result: BatchResult) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done)
+        if self._callback is not None:
+            self._callback(done, total, result)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+async def iter_summaries(
+    inputs: Iterable[Input],
+    *,
+    response_model: type[BaseModel] | None = None,
+    summarizer: Summarizer | None = None,
+    **options: Any,
+) -> AsyncIterator[BatchResult]:
+    """Yield one :class:`BatchResult` per input, as each completes (see :func:`asummarize_many`).
+
+    To stop early, iterate inside ``contextlib.aclosing(iter_summaries(...))``: leaving
+    it cancels the requests still in flight at once (an abandoned generator is only
+    closed when the event loop shuts down). Results already yielded are in ``output``.
+    """
+    batch, own = _split(summarizer, options)
+    summ = summarizer if own is None else own
+    items = list(inputs)
+    total = len(items)
+    opened_cache, close_cache = _open_cache(batch.cache)
+    out: JsonlOutput | None = None
+    bar: _Progress | None = None
+    workers: list[asyncio.Task[None]] = []
+    try:
+        out = JsonlOutput(batch.output, batch.fsync) if batch.output is not None else None
+        run = _Run(
+            summ,
+            response_model or ArticleSummary,
+            opened_cache,
+            out,
+            TokenBucket(batch.rpm) if batch.rpm else None,
+            TokenBucket(batch.tpm) if batch.tpm else None,
+        )
+        bar = _Progress(batch.progress, total)
+        queue: asyncio.Queue[BatchResult | BaseException] = asyncio.Queue()
+        pending = iter(enumerate(items))
+
+        async def work() -> None:
+            try:
+                for index, item in pending:  # shared: each worker takes the next input
+                    queue.put_nowait(await run.one(index, item))
+            except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+                queue.put_nowait(exc)
+
+        workers = [asyncio.create_task(work()) for _ in range(min(batch.concurrency, total))]
+        for done in range(1, total + 1):
+            got = await queue.get()
+            if isinstance(got, BaseException):
+                raise got
+            bar(done, total, got)
+            yield got
+        if out is not None:
+            out.compact()
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        if bar is not None:
+            bar.close()
+        if out is not None:
+            out.close()
+        if opened_cache is not None and close_cache:
+            opened_cache.close()
+        if own is not None:
+            await own.aclose()
+
+
+async def asummarize_many(
+    inputs: Iterable[Input],
+    *,
+    response_model: type[BaseModel] | None = None,
+    summarizer: Summarizer | None = None,
+    **options: Any,
+) -> list[BatchResult]:
+    """Summarize every input, ``concurrency`` at a time; one :class:`BatchResult` per input.
+
+    Inputs are article strings (id: their index), paths (read with :func:`~summarizer.read_article`:
+    decoded, HTML reduced to its text; id: the path) or ``(id, text_or_path)`` pairs; ids
+    should be str or int (others become str). ``options`` are :class:`BatchOptions`
+    fields (``concurrency=``, ``output=``, ``cache=``, ``order=``, ``progress=``,
+    ``rpm=``, ``tpm=``, ``fsync=``) and, without ``summarizer=``, :class:`~summarizer.Settings`
+    fields (``model=``, ``base_url=``, ...) for the ``Summarizer`` the batch makes.
+    """
+    order = options.get("order", "input")
+    results = [
+        result
+        async for result in iter_summaries(inputs, response_model=response_model, summarizer=summarizer, **options)
+    ]
+    if order == "input":
+        results.sort(key=lambda result: result.index)
+    return results
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _blocking(function: Callable[P, Awaitable[R]]) -> Callable[P, R]:
+    """The blocking twin of an async batch function: same arguments, run with :func:`asyncio.run`."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError(
+                f"{function.__name__.removeprefix('a')}() cannot run inside a running event loop (async code or "
+                f"Jupyter); use `await {function.__name__}(...)` there"
+            )
+
+        async def main() -> R:
+            try:
+                return await function(*args, **kwargs)
+            finally:
+                summarizer = kwargs.get("summarizer")
+                if isinstance(summarizer, Summarizer):
+                    # Its async client belongs to this loop, which is about to close; it is
+                    # rebuilt on the summarizer's next use.
+                    await summarizer.aclose()
+
+        return asyncio.run(main())
+
+    return run
+
+
+summarize_many = _blocking(asummarize_many)
+summarize_many.__name__ = summarize_many.__qualname__ = "summarize_many"
+summarize_many.__doc__ = """Blocking :func:`asummarize_many` (same arguments), run with :func:`asyncio.run`.
+
+It starts its own event loop, so it cannot be called where one is already running
+(async code, Jupyter): there, ``await asummarize_many(...)`` instead.
+"""

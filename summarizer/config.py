@@ -1,0 +1,316 @@
+"""One settings value for everything that calls a model: the ``Summarizer``, batches, the CLI and the cache key.
+
+:class:`Settings` lists every option once. :meth:`Settings.resolve` fills it in once,
+in this order: the arguments given, then the environment (``SUMMARIZER_MODEL``,
+``OPENAI_API_KEY``, ``OPENAI_BASE_URL``), then the backend's defaults; it never falls
+back to the local model on its own. :func:`resolve_target` decides the backend: what
+to call, and how structured output is requested. :meth:`Settings.fingerprint` is
+the part of the settings that can change an answer, hashed into the cache key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from instructor import Mode
+
+from .errors import ConfigurationError
+from .prompts import DEFAULT_PROMPT_VERSION
+from .schema import GroundingPolicy
+
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "DEFAULT_OPENAI_MODEL",
+    "LOCAL_CONTEXT",
+    "LOCAL_MAX_ITEMS",
+    "Settings",
+    "Target",
+    "require_local_runtime",
+    "resolve_target",
+    "safe_url",
+]
+
+DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+"""Used when an OpenAI key is configured and no model is named: small, cheap, and
+supports strict function calling and ``temperature=0``."""
+
+DEFAULT_MAX_CHARS = 1_000_000
+"""About 250k tokens, some twenty chunk requests: far beyond any news article, so a longer
+text is more likely a wrong file (a dump, a book, a log) than something worth paying for."""
+
+LOCAL_CONTEXT = 8192
+"""The embedded server's context window, in tokens."""
+LOCAL_MAX_ITEMS = 3
+"""Grammar sampling over Gemma's 262k-token vocabulary costs about 0.1 s a token on two
+cores, so the local model's lists are capped at three items to keep a run near two minutes."""
+
+POLICIES: tuple[GroundingPolicy, ...] = ("reask", "flag", "drop")
+PROMPT_TOKENS = 1200
+"""The instructions and the tool schema, measured at about 1,100 tokens."""
+MIN_CHUNK_TOKENS = 200
+_DEFAULT_CONTEXT = 128_000
+_DEFAULT_MAX_TOKENS = 4096
+_LOCAL_MAX_TOKENS = 2048  # the local model generates about ten tokens a second on two cores
+_OPENAI_HOST = "api.openai.com"
+_MODES = {
+    "tools": Mode.TOOLS,
+    "json_schema": Mode.JSON_SCHEMA,
+    "json": Mode.JSON,
+    "md_json": Mode.MD_JSON,
+}
+
+# Phrases that name other settings in messages, written {how:NAME} (see errors.render).
+_WAYS_OUT = (
+    "set {how:api_key} to use OpenAI ({how:model} picks the model); or give {how:base_url} with "
+    "{how:model_arg} for an OpenAI-compatible server such as Ollama, vLLM, LM Studio or llama.cpp; or pass "
+    '{how:local} to run a small embedded model offline (pip install "summarizer[local]")'
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved endpoint: what to call, how, and how to describe it without secrets."""
+
+    backend: str  # "openai", "local" or "openai-compatible"
+    model: str
+    base_url: str | None
+    api_key: str = field(repr=False)
+    mode: Mode
+    strict_tools: bool
+    max_items: int | None = None  # cap on every list in the schema sent (None: the model's own)
+
+    @property
+    def endpoint(self) -> str:
+        """Host and port only: a base URL may carry credentials or tokens in its path."""
+        if self.base_url is None:
+            return _OPENAI_HOST
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or "?"
+        return f"{host}:{parts.port}" if parts.port else host
+
+
+def _parse_mode(mode: str | Mode | None) -> Mode | None:
+    if mode is None or isinstance(mode, Mode):
+        return mode
+    if mode in {m.value for m in _MODES.values()}:  # a resolved setting holds the mode's value
+        return Mode(mode)
+    try:
+        return _MODES[mode.lower()]
+    except KeyError:
+        raise ConfigurationError(f"unknown mode {mode!r}; choose one of {', '.join(_MODES)}") from None
+
+
+def _is_local(model: str | None) -> bool:
+    return model is not None and (model == "local" or model.startswith("local:"))
+
+
+def resolve_target(
+    model: str | None,
+    base_url: str | None,
+    api_key: str | None,
+    mode: str | Mode | None,
+) -> Target:
+    """Arguments first, then ``SUMMARIZER_MODEL``, ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``.
+
+    Never falls back to the local model on its own: a summary from a tiny model that
+    nobody asked for is worse than an error.
+    """
+    model = model or os.environ.get("SUMMARIZER_MODEL") or None
+    api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
+    chosen_mode = _parse_mode(mode)
+
+    if _is_local(model):
+        assert model is not None
+        if base_url is not None:
+            raise ConfigurationError(
+                "{how:local} runs its own llama.cpp server; do not pass {how:base_url_arg} with it"
+            )
+        # The server is started on first use; its URL is filled in then.
+        # llama-cpp-python's server accepts only response_format text/json_object, so
+        # structured output goes through tools, with arguments constrained by grammar.
+        return Target("local", model, None, "local", chosen_mode or Mode.TOOLS, False, LOCAL_MAX_ITEMS)
+
+    base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    if base_url is not None:
+        _warn_of_credentials(base_url)
+    if base_url is not None and urlsplit(base_url).hostname != _OPENAI_HOST:
+        if model is None:
+            raise ConfigurationError(
+                f"a base URL ({safe_url(base_url)}) needs a model name: pass {{how:model_arg}} "
+                "or set SUMMARIZER_MODEL"
+            )
+        # Ollama, vLLM, LM Studio and llama.cpp servers all implement forced tool calls;
+        # not all of them accept response_format json_schema.
+        return Target(
+            "openai-compatible", model, base_url, api_key or "not-needed",
+            chosen_mode or Mode.TOOLS, False,
+        )
+
+    if api_key is None:
+        if model is None:
+            raise ConfigurationError(f"no model is configured: {_WAYS_OUT}")
+        raise ConfigurationError(f"model {model!r} needs a key or a server: {_WAYS_OUT}")
+    # OpenAI: forced tool call with a strict schema, so the arguments always parse.
+    resolved_mode = chosen_mode or Mode.TOOLS
+    return Target(
+        "openai", model or DEFAULT_OPENAI_MODEL, base_url, api_key,
+        resolved_mode, resolved_mode is Mode.TOOLS,
+    )
+
+
+def _warn_of_credentials(url: str) -> None:
+    """This library never shows a URL's credentials, but openai and httpx log request URLs (INFO/DEBUG)."""
+    parts = urlsplit(url)
+    if parts.username or parts.password or parts.query:
+        warnings.warn(
+            "base_url carries credentials or a query string, which the HTTP client writes to its logs "
+            "with every request URL; pass the key as api_key= (or OPENAI_API_KEY) instead",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
+def safe_url(url: str) -> str:
+    """Scheme, host, port and path: what a message may show of a URL."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def require_local_runtime() -> None:
+    """The embedded model's runtime is installed, or a :class:`ConfigurationError` says how to get it."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise ConfigurationError(
+            '{how:local} needs llama.cpp: pip install "summarizer[local]" '
+            "(it builds llama-cpp-python from source, about five minutes)"
+        )
+
+
+def _answer(default: Any = None, **kw: Any) -> Any:
+    """A setting that can change the model's answer: part of :meth:`Settings.fingerprint`."""
+    return field(default=default, metadata={"answer": True}, **kw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option of a :class:`~summarizer.Summarizer`, once.
+
+    ``model``: a model name, ``"local"`` (the embedded model) or ``"local:/path.gguf"``.
+    ``base_url``: an OpenAI-compatible server. ``api_key``: never shown in a repr.
+    ``mode``: how structured output is requested ("tools", "json_schema", "json",
+    "md_json"); the default suits the backend. ``temperature=None`` leaves the
+    provider's default (reasoning models reject 0). ``max_retries`` bounds retries of
+    transient API failures per request, ``max_reasks`` re-asks after invalid or
+    ungrounded output, ``retry_max_wait`` any one wait. ``grounding`` says what happens
+    to an item the article does not support: "reask" (what still fails once the
+    re-asks are spent is dropped), "flag" or "drop". ``max_items`` caps every list in
+    the schema sent. An article longer than ``chunk_tokens`` (at four characters a
+    token) is summarized in chunks; ``context_window`` bounds that budget (128k
+    tokens, or ``local_context`` for the local server). An article longer than
+    ``max_chars`` (None: no limit) is refused before any request.
+
+    None means "the default": :meth:`resolve` fills it from the environment and the
+    backend (the local model gets ``grounding="drop"``, ``max_reasks=1``,
+    ``max_tokens=2048``, a 900 s time-out and three items a list).
+    """
+
+    model: str | None = _answer()
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: str | None = _answer()
+    prompt_version: str = _answer(DEFAULT_PROMPT_VERSION)
+    temperature: float | None = _answer(0.0)
+    max_tokens: int | None = _answer()
+    seed: int | None = _answer()
+    timeout: float | None = None
+    max_retries: int = 4
+    max_reasks: int | None = _answer()
+    retry_max_wait: float = 30.0
+    max_items: int | None = _answer()
+    local_context: int | None = None
+    grounding: GroundingPolicy | None = _answer()
+    chunk_tokens: int | None = _answer()
+    context_window: int | None = None
+    max_chars: int | None = DEFAULT_MAX_CHARS
+
+    @classmethod
+    def of(cls, model: str | Settings | None = None, **options: Any) -> Settings:
+        """Settings from a model name (or other settings) and options; unknown options are a ``TypeError``."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(f"unknown option(s) {', '.join(unknown)}; the options are: {', '.join(sorted(known))}")
+        if isinstance(model, Settings):
+            return dataclasses.replace(model, **options)
+        return cls(model=model, **options)
+
+    def target(self) -> Target:
+        """The backend these settings name (see :func:`resolve_target`)."""
+        target = resolve_target(self.model, self.base_url, self.api_key, self.mode)
+        if self.max_items is not None:
+            target = dataclasses.replace(target, max_items=self.max_items)
+        return target
+
+    def resolve(self) -> Settings:
+        """Every default filled in and every value checked; raises :class:`ConfigurationError`."""
+        target = self.target()
+        local = target.backend == "local"
+        if local:
+            require_local_runtime()
+        if self.grounding is not None and self.grounding not in POLICIES:
+            raise ConfigurationError(f"grounding must be one of {', '.join(POLICIES)}, not {self.grounding!r}")
+        if self.max_items is not None and self.max_items < 1:
+            raise ConfigurationError("max_items must be 1 or more")
+        max_reasks = self.max_reasks if self.max_reasks is not None else (1 if local else 2)
+        if self.max_retries < 0 or max_reasks < 0:
+            raise ConfigurationError("max_retries and max_reasks must be 0 or more")
+        if self.max_chars is not None and self.max_chars < 1:
+            raise ConfigurationError("max_chars must be 1 or more, or None for no limit")
+        max_tokens = self.max_tokens or (_LOCAL_MAX_TOKENS if local else _DEFAULT_MAX_TOKENS)
+        local_context = self.local_context or LOCAL_CONTEXT
+        context = self.context_window or (local_context if local else _DEFAULT_CONTEXT)
+        room = context - max_tokens - PROMPT_TOKENS
+        chunk_tokens = self.chunk_tokens or max(MIN_CHUNK_TOKENS, min(room, 3 * max_tokens))
+        if chunk_tokens < MIN_CHUNK_TOKENS:
+            raise ConfigurationError(f"chunk_tokens must be {MIN_CHUNK_TOKENS} or more")
+        return dataclasses.replace(
+            self,
+            model=target.model,
+            base_url=target.base_url,
+            api_key=target.api_key,
+            mode=target.mode.value,
+            grounding=self.grounding or ("drop" if local else "reask"),
+            max_tokens=max_tokens,
+            timeout=self.timeout or (900.0 if local else 120.0),
+            max_reasks=max_reasks,
+            max_items=target.max_items,
+            local_context=local_context,
+            chunk_tokens=chunk_tokens,
+            context_window=context,
+        )
+
+    def fingerprint(self) -> str:
+        """sha256 of what in these (resolved) settings can change an answer: part of every cache key.
+
+        The endpoint counts by host and port (a local server's port changes between
+        runs, so ``local`` alone), never the key or the time-outs.
+        """
+        target = self.target()
+        parts: dict[str, Any] = {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("answer")
+        }
+        parts |= {
+            "endpoint": "local" if target.backend == "local" else target.endpoint,
+            "backend": target.backend,
+            "strict_tools": target.strict_tools,
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()

@@ -1,0 +1,212 @@
+"""What both reports show of a summary: its items in order, where each quote sits, what is listed apart.
+
+Both reports are pure functions of the summary and the article text; this module
+decides what they say, :mod:`.markdown` and :mod:`.html` how it looks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..grounding import ground
+from ..results import source_text_of
+from ..schema import (
+    Actor,
+    ArticleSummary,
+    Figure,
+    GroundingIssue,
+    KeyClaim,
+    PeaceTalkCondition,
+    Provenance,
+    Span,
+)
+
+__all__ = [
+    "COLOURS",
+    "KINDS",
+    "KIND_OF_FIELD",
+    "LOCAL_NOTE",
+    "OUTSIDE",
+    "Entry",
+    "Item",
+    "amount",
+    "apart",
+    "details",
+    "entries",
+    "fits",
+    "label",
+    "number",
+    "path_label",
+    "prepared",
+    "provenance_rows",
+    "where",
+    "where_short",
+]
+
+Item = KeyClaim | Figure | Actor | PeaceTalkCondition
+
+# (list field, kind, heading): the order items are shown in.
+KINDS: tuple[tuple[str, str, str], ...] = (
+    ("key_claims", "claim", "Key claims"),
+    ("figures", "figure", "Figures"),
+    ("actors", "actor", "Actors"),
+    ("peace_talk_conditions", "condition", "Peace-talk conditions"),
+)
+KIND_OF_FIELD = {name: kind for name, kind, _ in KINDS}
+# Okabe-Ito colours: told apart with the common colour-vision deficiencies.
+COLOURS = {"claim": "86,180,233", "figure": "230,159,0", "actor": "0,158,115", "condition": "204,121,167"}
+
+
+# -- what both reports show -------------------------------------------------------------
+
+LOCAL_NOTE = (
+    "Made by the tiny embedded model (model 'local'), which is there to try the library offline: "
+    "expect a poor headline and summary and invented quotes, which are listed below as not supported. "
+    "Use a capable model for real work."
+)
+
+
+def number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+
+def amount(f: Figure) -> str:
+    """The parsed value, e.g. "20,000–30,000" or "100,000"."""
+    if f.value is not None:
+        return number(f.value)
+    if f.low is not None and f.high is not None:
+        return f"{number(f.low)}–{number(f.high)}"
+    return "?"
+
+
+def label(item: Item) -> str:
+    """One line naming the item, in the model's words."""
+    if isinstance(item, Figure):
+        return f"{item.text}: {item.measure}"
+    if isinstance(item, KeyClaim):
+        return item.statement
+    if isinstance(item, Actor):
+        return item.name
+    return f"{item.set_by}: {item.condition}"
+
+
+def details(item: Item) -> list[str]:
+    """Secondary facts about an item, shown under its label."""
+    if isinstance(item, Figure):
+        value = f"{amount(item)}{' ' + item.unit if item.unit else ''}"
+        return [f"value {value}", item.qualifier.value.replace("_", " "), f"source: {item.reported_by or 'the article'}"]
+    if isinstance(item, KeyClaim):
+        return [f"said by {item.speaker or 'the article'}", "hedged" if item.hedged else "not hedged"]
+    if isinstance(item, Actor):
+        return [x for x in (item.kind.value, item.role, item.affiliation) if x]
+    return [f"to be met by {item.to_be_met_by or 'unstated'}"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str  # "figure-0": unique in one report, ASCII, used by the page's script
+    kind: str
+    path: str  # "figures[0]", as in grounding issues
+    item: Item
+
+
+def entries(summary: ArticleSummary) -> Iterator[Entry]:
+    for name, kind, _ in KINDS:
+        for i, item in enumerate(getattr(summary, name)):
+            yield Entry(f"{kind}-{i}", kind, f"{name}[{i}]", item)
+
+
+def prepared(summary: ArticleSummary, text: str | None) -> tuple[ArticleSummary, str | None]:
+    """The summary to show and its article (given, or the one kept by the library).
+
+    A text that is not the one summarized would put every highlight in the wrong
+    place, so it is refused. A summary never grounded (built by hand) is grounded on a
+    copy here, with policy "flag", so the report still shows where each quote is.
+    """
+    if text is None:
+        text = source_text_of(summary)
+    if text is None:
+        return summary, None
+    provenance = summary.provenance
+    if provenance is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() != provenance.input_sha256:
+        raise ValueError("this text is not the article the summary was made from (its sha256 differs)")
+    if summary.grounding is None:
+        summary = summary.model_copy(deep=True)
+        summary.grounding = ground(summary, text, policy="flag")
+    return summary, text
+
+
+def fits(span: Span, text: str) -> bool:
+    return 0 <= span.start < span.end <= len(text)
+
+
+OUTSIDE = "not shown: its offsets are outside this text"
+
+
+def where(item: Item, text: str | None) -> str:
+    span = item.span
+    if span is None:
+        return "not found in the article" + (f": {item.grounding_error}" if item.grounding_error else "")
+    if text is not None and not fits(span, text):
+        return OUTSIDE
+    return f"{span.match}, characters {span.start}–{span.end}"
+
+
+SINGULAR = {"key_claims": "Key claim", "figures": "Figure", "actors": "Actor", "peace_talk_conditions": "Condition"}
+
+
+def path_label(path: str) -> str:
+    """"figures[2]" as a reader counts it: "Figure 3" (a chunk prefix is kept)."""
+    return re.sub(
+        r"\b(\w+)\[(\d+)\]",
+        lambda m: f"{SINGULAR[m[1]]} {int(m[2]) + 1}" if m[1] in SINGULAR else m[0],
+        path,
+    )
+
+
+def where_short(item: Item, text: str | None) -> str:
+    span = item.span
+    if span is None:
+        return "not highlighted"
+    if text is not None and not fits(span, text):
+        return OUTSIDE
+    return f"characters {span.start}–{span.end}"
+
+
+def apart(summary: ArticleSummary) -> list[tuple[str, str, str, Item | None]]:
+    """(path, quote, reason, item if kept) for every item the article does not support."""
+    kept = {e.path: e.item for e in entries(summary)}
+    rows: list[tuple[str, str, str, Item | None]] = []
+    report = summary.grounding
+    issues: Sequence[GroundingIssue] = report.issues if report is not None else ()
+    seen = set()
+    for issue in issues:
+        item = None if issue.dropped else kept.get(issue.path)
+        rows.append((issue.path, issue.quote, issue.reason + (" (dropped)" if issue.dropped else " (kept, flagged)"), item))
+        seen.add(issue.path)
+    for e in entries(summary):  # flagged items a report does not list (or no report at all)
+        if e.path not in seen and e.item.span is None:
+            rows.append((e.path, e.item.quote, e.item.grounding_error or "not found in the article", e.item))
+    return rows
+
+
+def provenance_rows(p: Provenance, text: str | None) -> list[tuple[str, str]]:
+    u = p.usage
+    rows = [
+        ("Model", f"{p.model} ({p.backend}, {p.endpoint})"),
+        ("Structured output", p.mode),
+        ("Tokens", f"{u.total_tokens:,} ({u.prompt_tokens:,} in, {u.completion_tokens:,} out)"),
+        ("Attempts", f"{p.attempts} answer(s), {p.transient_retries} transient retry(ies)"),
+        ("Time", f"{p.latency_s:.1f} s" + (" when made; read from the cache this time" if p.cached else "")),
+        ("Prompt", f"{p.prompt_version} (sha256 {p.prompt_sha256[:12]})"),
+        ("Schema", p.schema_version),
+        ("Article sha256", p.input_sha256[:16] + ("… matches the text shown" if text is not None else "…")),
+        ("Created", f"{p.created_at:%Y-%m-%d %H:%M:%S %Z}".strip()),
+        ("Library", f"summarizer {p.library_version}"),
+    ]
+    if p.chunks > 1:
+        rows.insert(4, ("Chunks", f"{p.chunks} parts, merged"))
+    return rows

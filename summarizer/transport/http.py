@@ -1,0 +1,245 @@
+"""The raw ``create`` that instructor wraps: one HTTP request, its transient retries, and what it spent.
+
+Every provider is reached the same way: an ``openai`` client pointed at a base URL,
+its own retries off (``max_retries=0``) so that retry layers never multiply. Here,
+transient failures of one request (429, 408, 409, 5xx, time-outs, lost connections,
+a 200 that is not a chat completion) are retried with tenacity: exponential backoff
+with jitter, or the wait a ``Retry-After`` asks for, capped. What comes back is
+counted in :class:`CallStats` and stopped at once when it is truncated or refused:
+re-asking would only burn tokens. Invalid output is the other layer's business
+(instructor's re-asks, see :mod:`summarizer.transport.structured`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_random_exponential,
+)
+
+from .. import errors
+from ..config import Target
+from ..errors import NotACompletion, Stalled
+from ..schema import Usage
+from .provider_errors import is_transient, provider_error
+
+__all__ = ["CallStats", "RetryPolicy", "async_create", "raw_output", "sync_create"]
+
+Shape = Callable[[dict[str, Any]], dict[str, Any]]
+"""Adjusts the request instructor built (on a copy) before it is sent."""
+
+
+@dataclass
+class CallStats:
+    """What one summarize call spent, gathered at the raw transport."""
+
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 0  # model answers
+    transient_retries: int = 0
+    requests: int = 0  # HTTP requests sent: answers, failures and retries alike
+    tries: int = 0  # of the request in progress (or the last one)
+    last_response: Any = None
+
+    def record(self, response: Any) -> None:
+        self.attempts += 1
+        self.last_response = response
+        self.add_usage(response)
+
+    def add_usage(self, response: Any) -> None:
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.usage = self.usage + Usage(
+                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+                total_tokens=getattr(usage, "total_tokens", 0) or 0,
+            )
+
+    def spent(self) -> dict[str, Any]:
+        """The keyword arguments every :class:`~summarizer.errors.CallError` takes."""
+        return {"usage": self.usage, "attempts": self.attempts, "requests": self.requests}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 4
+    max_wait: float = 30.0
+    max_total: float = 300.0
+    deadline: float | None = None  # for one whole request, on the async client (see async_create)
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(float(ms) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(parsed.timestamp() - time.time(), 0.0)
+
+
+class _WaitRetryAfter:
+    """Exponential backoff with jitter, unless the server says how long to wait."""
+
+    def __init__(self, max_wait: float) -> None:
+        self._max_wait = max_wait
+        self._backoff = wait_random_exponential(multiplier=0.5, max=max_wait)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = _retry_after(exc)
+        if hinted is not None:
+            return min(hinted, self._max_wait)
+        return self._backoff(state)
+
+
+def _transient_kwargs(policy: RetryPolicy, stats: CallStats) -> dict[str, Any]:
+    def count(_state: RetryCallState) -> None:
+        stats.transient_retries += 1
+
+    return {
+        "retry": retry_if_exception(is_transient),
+        "stop": stop_after_attempt(policy.max_retries + 1) | stop_after_delay(policy.max_total),
+        "wait": _WaitRetryAfter(policy.max_wait),
+        "before_sleep": count,
+        "reraise": True,
+    }
+
+
+def _check_shape(response: Any, stats: CallStats) -> Any:
+    """Let only a chat completion with a choice through; anything else is retried like a 502.
+
+    Given an HTML error page, the openai client returns a str, and instructor would
+    re-ask the model about "no choices": a paid request that cannot help.
+    """
+    if getattr(response, "choices", None):
+        return response
+    stats.add_usage(response)  # a completion without choices may still have been billed
+    raise NotACompletion(response)
+
+
+def _accept(response: Any, stats: CallStats, max_tokens: int | None = None) -> Any:
+    """Count the answer, then stop at once on truncation or refusal: re-asking would only burn tokens.
+
+    An answer that used all of ``max_tokens`` is truncated whatever its ``finish_reason``
+    says: llama-cpp-python's server reports "tool_calls" for a call cut off at the limit,
+    and re-asking with the cut-off answer appended overflows a small context.
+    """
+    stats.record(response)
+    choice = response.choices[0]  # _check_shape let only answers with a choice through
+    refusal = getattr(choice.message, "refusal", None)
+    if refusal:
+        raise errors.RefusalError(f"the model refused to answer: {refusal}", refusal=refusal, raw_output=refusal)
+    used = getattr(getattr(response, "usage", None), "completion_tokens", None) or 0
+    if choice.finish_reason == "length" or (max_tokens and used >= max_tokens):
+        raise errors.TruncationError(
+            f"the model hit its output limit before finishing the JSON (finish_reason={choice.finish_reason!r}, "
+            f"{used} of max_tokens={max_tokens} used); raise max_tokens or shorten the article",
+            raw_output=raw_output(response),
+        )
+    if choice.finish_reason == "content_filter":
+        raise errors.RefusalError(
+            "the provider's content filter stopped the answer (finish_reason='content_filter'); asking "
+            "again would be filtered again: check the article, or use another model",
+            refusal="content_filter", raw_output=raw_output(response),
+        )
+    return response
+
+
+def raw_output(response: Any) -> str | None:
+    """The text the model produced: tool-call arguments if any, else the content.
+
+    A legacy ``function_call`` counts as a tool call: instructor validates its arguments
+    too, so an error must show them rather than the empty content beside them.
+    """
+    choices = getattr(response, "choices", None) or []
+    if not choices:
+        return None
+    message = choices[0].message
+    calls = [getattr(call, "function", None) for call in getattr(message, "tool_calls", None) or []]
+    for function in [*calls, getattr(message, "function_call", None)]:
+        if function is not None and function.arguments:
+            return str(function.arguments)
+    return getattr(message, "content", None)
+
+
+@contextmanager
+def _one_try(stats: CallStats) -> Iterator[None]:
+    stats.requests += 1
+    stats.tries += 1
+    yield
+
+
+@contextmanager
+def _translated(target: Target, stats: CallStats) -> Iterator[None]:
+    """Provider failures become our errors here, before instructor logs them: provider messages can echo the key."""
+    stats.tries = 0
+    try:
+        yield
+    except (openai.APIError, NotACompletion, Stalled) as exc:
+        raise provider_error(exc, target, stats) from None
+
+
+def sync_create(
+    client: openai.OpenAI, target: Target, policy: RetryPolicy, stats: CallStats, shape: Shape
+) -> Callable[..., Any]:
+    """The raw ``create`` that instructor wraps, with transient retries and bookkeeping."""
+
+    def create(*args: Any, **kwargs: Any) -> Any:
+        kwargs = shape(kwargs)
+        with _translated(target, stats):
+            for attempt in Retrying(**_transient_kwargs(policy, stats)):
+                with attempt, _one_try(stats):
+                    response = _check_shape(client.chat.completions.create(*args, **kwargs), stats)
+        return _accept(response, stats, kwargs.get("max_tokens"))
+
+    return create
+
+
+def async_create(
+    client: openai.AsyncOpenAI, target: Target, policy: RetryPolicy, stats: CallStats, shape: Shape
+) -> Callable[..., Awaitable[Any]]:
+    """The async twin of :func:`sync_create`, with a deadline on each whole request."""
+
+    async def one_request(*args: Any, **kwargs: Any) -> Any:
+        # httpx's time-out is per read: a server trickling its answer a byte at a time
+        # never trips it. A whole-request deadline bounds that, here where asyncio can.
+        try:
+            return await asyncio.wait_for(client.chat.completions.create(*args, **kwargs), policy.deadline)
+        except asyncio.TimeoutError:
+            raise Stalled(f"no complete answer within {policy.deadline:g} s") from None
+
+    async def create(*args: Any, **kwargs: Any) -> Any:
+        kwargs = shape(kwargs)
+        with _translated(target, stats):
+            async for attempt in AsyncRetrying(**_transient_kwargs(policy, stats)):
+                with attempt, _one_try(stats):
+                    response = _check_shape(await one_request(*args, **kwargs), stats)
+        return _accept(response, stats, kwargs.get("max_tokens"))
+
+    return create
