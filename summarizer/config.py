@@ -195,9 +195,8 @@ def require_local_runtime() -> None:
         )
 
 
-def _answer(default: Any = None, **kw: Any) -> Any:
-    """A setting that can change the model's answer: part of :meth:`Settings.fingerprint`."""
-    return field(default=default, metadata={"answer": True}, **kw)
+_ANSWER = {"answer": True}
+"""Field metadata of a setting that can change the model's answer: part of :meth:`Settings.fingerprint`."""
 
 
 @dataclass(frozen=True)
@@ -223,22 +222,22 @@ class Settings:
     ``max_tokens=2048``, a 900 s time-out and three items a list).
     """
 
-    model: str | None = _answer()
+    model: str | None = field(default=None, metadata=_ANSWER)
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    mode: str | None = _answer()
-    prompt_version: str = _answer(DEFAULT_PROMPT_VERSION)
-    temperature: float | None = _answer(0.0)
-    max_tokens: int | None = _answer()
-    seed: int | None = _answer()
+    mode: str | None = field(default=None, metadata=_ANSWER)
+    prompt_version: str = field(default=DEFAULT_PROMPT_VERSION, metadata=_ANSWER)
+    temperature: float | None = field(default=0.0, metadata=_ANSWER)
+    max_tokens: int | None = field(default=None, metadata=_ANSWER)
+    seed: int | None = field(default=None, metadata=_ANSWER)
     timeout: float | None = None
     max_retries: int = 4
-    max_reasks: int | None = _answer()
+    max_reasks: int | None = field(default=None, metadata=_ANSWER)
     retry_max_wait: float = 30.0
-    max_items: int | None = _answer()
+    max_items: int | None = field(default=None, metadata=_ANSWER)
     local_context: int | None = None
-    grounding: GroundingPolicy | None = _answer()
-    chunk_tokens: int | None = _answer()
+    grounding: GroundingPolicy | None = field(default=None, metadata=_ANSWER)
+    chunk_tokens: int | None = field(default=None, metadata=_ANSWER)
     context_window: int | None = None
     max_chars: int | None = DEFAULT_MAX_CHARS
 

@@ -90,8 +90,8 @@ def render(template: str, names: Mapping[str, str] = PYTHON_NAMES) -> str:
     return _TOKEN.sub(lambda m: names.get(m[1]) or PYTHON_NAMES.get(m[1], m[1]), template)
 
 
-class SummarizerError(Exception):
-    """Base class of every error raised by this library."""
+class _Templated(Exception):
+    """A message kept as written (``template``) and shown with Python's names for settings."""
 
     def __init__(self, message: str = "") -> None:
         self.template = message
@@ -100,6 +100,10 @@ class SummarizerError(Exception):
     def describe(self, names: Mapping[str, str] = PYTHON_NAMES) -> str:
         """The message, naming settings as ``names`` does (the CLI passes its option names)."""
         return render(self.template, names)
+
+
+class SummarizerError(_Templated):
+    """Base class of every error raised by this library."""
 
 
 class ConfigurationError(SummarizerError):
@@ -223,15 +227,8 @@ class RefusalError(ModelOutputError):
         self.refusal = refusal
 
 
-class LocalModelWarning(UserWarning):
+class LocalModelWarning(_Templated, UserWarning):
     """The bundled model is tiny: fine for trying the library offline, poor for analysis."""
-
-    def __init__(self, message: str = "") -> None:
-        self.template = message
-        super().__init__(render(message))
-
-    def describe(self, names: Mapping[str, str] = PYTHON_NAMES) -> str:
-        return render(self.template, names)
 
 
 # -- signals inside the transport (never raised to a caller) ------------------------------

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .errors import EmptyInputError, InputError
 
-__all__ = ["check_text", "MAX_FILE_BYTES", "decode_article", "html_to_text", "read_article"]
+__all__ = ["MAX_FILE_BYTES", "check_text", "decode_article", "html_to_text", "read_article"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Files larger than this are refused before they are read whole (``read_article(max_bytes=)``)."""

@@ -10,14 +10,15 @@ schema nor ``model_dump()`` sees it. The source text is always kept beside.
 
 from __future__ import annotations
 
-import functools
-from typing import get_args
+from typing import TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from .schema import GroundingReport, Provenance
 
 __all__ = ["attach", "declares", "grounding_of", "provenance_of", "source_text_of"]
+
+T = TypeVar("T")
 
 _BESIDE = {
     "provenance": "_summarizer_provenance",
@@ -26,7 +27,6 @@ _BESIDE = {
 }
 
 
-@functools.lru_cache(maxsize=256)
 def declares(model_cls: type[BaseModel], name: str, kind: type) -> bool:
     """Whether ``model_cls`` has a field ``name`` that holds a ``kind`` (alone or in a union)."""
     declared = model_cls.model_fields.get(name)
@@ -56,22 +56,22 @@ def attach(
             _put(result, name, value)
 
 
+def _read(result: BaseModel, name: str, kind: type[T]) -> T | None:
+    """The field ``name`` if it holds a ``kind``, else what was set beside the fields, else None."""
+    for value in (getattr(result, name, None), getattr(result, _BESIDE[name], None)):
+        if isinstance(value, kind):
+            return value
+    return None
+
+
 def provenance_of(result: BaseModel) -> Provenance | None:
     """Provenance of any result, including a user's own response model without that field."""
-    value = getattr(result, "provenance", None)
-    if isinstance(value, Provenance):
-        return value
-    beside = getattr(result, _BESIDE["provenance"], None)
-    return beside if isinstance(beside, Provenance) else None
+    return _read(result, "provenance", Provenance)
 
 
 def grounding_of(result: BaseModel) -> GroundingReport | None:
     """The grounding report of a result, including a user's own model without a ``grounding`` field."""
-    value = getattr(result, "grounding", None)
-    if isinstance(value, GroundingReport):
-        return value
-    beside = getattr(result, _BESIDE["grounding"], None)
-    return beside if isinstance(beside, GroundingReport) else None
+    return _read(result, "grounding", GroundingReport)
 
 
 def source_text_of(result: BaseModel) -> str | None:

@@ -24,9 +24,9 @@ from summarizer import (
     iter_summaries,
     summarize_many,
 )
-from summarizer.batch.ratelimit import TokenBucket
 from summarizer.batch import read_output
 from summarizer.batch.output import JsonlOutput
+from summarizer.batch.ratelimit import TokenBucket
 
 from ._loopback import BatchLLM
 from ._responses import SEED_SUMMARY

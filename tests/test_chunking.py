@@ -164,7 +164,7 @@ def test_merge_dedupes_conditions_and_respects_the_schema_caps():
         merge_summaries([])
 
 
-_ALPHABET = st.sampled_from(list("ab .!?\n\t") + ["\n\n", "é", "”"])
+_ALPHABET = st.sampled_from([*list("ab .!?\n\t"), "\n\n", "é", "”"])
 
 
 @given(text=st.lists(_ALPHABET, max_size=400).map("".join), max_tokens=st.integers(1, 40), overlap=st.integers(0, 39))

@@ -43,17 +43,10 @@ from ..inputs import read_article
 from ..results import provenance_of
 from ..schema import ArticleSummary
 from .output import JsonlOutput
-from .records import BatchError, BatchResult, ItemId
 from .ratelimit import TokenBucket
+from .records import BatchError, BatchResult, ItemId
 
-__all__ = [
-    "BatchError",
-    "BatchOptions",
-    "BatchResult",
-    "asummarize_many",
-    "iter_summaries",
-    "summarize_many",
-]
+__all__ = ["BatchOptions", "asummarize_many", "iter_summaries", "summarize_many"]
 
 Input = str | os.PathLike[str] | tuple[Any, str | os.PathLike[str]]
 ProgressCallback = Callable[[int, int, "BatchResult"], object]
@@ -91,15 +84,18 @@ class BatchOptions:
 _BATCH_FIELDS = frozenset(f.name for f in dataclasses.fields(BatchOptions))
 
 
-def _split(summarizer: Summarizer | None, options: dict[str, Any]) -> tuple[BatchOptions, Summarizer | None]:
-    """Batch options apart from :class:`~summarizer.Settings` fields; a ``Summarizer`` built from the latter."""
+def _split(summarizer: Summarizer | None, options: dict[str, Any]) -> tuple[BatchOptions, Summarizer, bool]:
+    """Batch options apart from :class:`~summarizer.Settings` fields, the ``Summarizer`` to use, and whether it is ours.
+
+    Without ``summarizer=`` the batch makes its own from the settings fields (and closes it).
+    """
     batch = BatchOptions(**{k: v for k, v in options.items() if k in _BATCH_FIELDS})
     rest = {k: v for k, v in options.items() if k not in _BATCH_FIELDS}
     if summarizer is not None:
         if rest:
             raise TypeError(f"pass options to your Summarizer, not with summarizer=: {sorted(rest)}")
-        return batch, None
-    return batch, Summarizer(Settings.of(**rest))
+        return batch, summarizer, False
+    return batch, Summarizer(Settings.of(**rest)), True
 
 
 # -- inputs ------------------------------------------------------------------
@@ -110,7 +106,7 @@ def _item_id(index: int, item: object) -> ItemId:
         raw = item[0]
         return raw if isinstance(raw, (str, int)) and not isinstance(raw, bool) else str(raw)
     if isinstance(item, os.PathLike):
-        return os.fspath(item)  # type: ignore[return-value]
+        return str(os.fspath(item))
     return index
 
 
@@ -256,8 +252,7 @@ async def iter_summaries(
     it cancels the requests still in flight at once (an abandoned generator is only
     closed when the event loop shuts down). Results already yielded are in ``output``.
     """
-    batch, own = _split(summarizer, options)
-    summ = summarizer if own is None else own
+    batch, summ, own = _split(summarizer, options)
     items = list(inputs)
     total = len(items)
     opened_cache, close_cache = _open_cache(batch.cache)
@@ -304,8 +299,8 @@ async def iter_summaries(
             out.close()
         if opened_cache is not None and close_cache:
             opened_cache.close()
-        if own is not None:
-            await own.aclose()
+        if own:
+            await summ.aclose()
 
 
 async def asummarize_many(

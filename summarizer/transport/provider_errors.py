@@ -36,7 +36,7 @@ def error_code(exc: BaseException) -> str | None:
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and isinstance(inner.get("code"), str):
-            return inner["code"]
+            return str(inner["code"])
     code = getattr(exc, "code", None)
     return code if isinstance(code, str) else None
 
@@ -115,9 +115,9 @@ def provider_error(
         )
     if status in (400, 413, 422):
         lowered = detail.lower()
-        if code == "context_length_exceeded" or "context" in lowered and (
+        if code == "context_length_exceeded" or ("context" in lowered and (
             "length" in lowered or "window" in lowered or "exceed" in lowered
-        ):
+        )):
             return errors.ContextLengthError(
                 f"{status} from {where}: {said}. The article and prompt do not fit the "
                 "model's context: shorten the article or use a model with a larger context.",

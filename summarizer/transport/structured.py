@@ -47,7 +47,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from .. import errors
@@ -319,7 +318,9 @@ class StructuredCall:
         create = instructor.patch(create=async_create(client, self.target, policy, self.stats, self._shape),
                                   mode=self.target.mode)
         with self._running():
-            result: BaseModel = await create(max_retries=AsyncRetrying(**self._reasks()), **self._kwargs())
+            # instructor's stubs name Retrying only; its async path takes (and needs) AsyncRetrying.
+            retrying: Any = AsyncRetrying(**self._reasks())
+            result: BaseModel = await create(max_retries=retrying, **self._kwargs())
         return self._restored(result)
 
     def _restored(self, answer: BaseModel) -> BaseModel:
