@@ -5,7 +5,7 @@ whose request is not in its cassette fails instead of reaching a network. To rec
 them again from a real llama.cpp server (started on 127.0.0.1 by the fixture
 ``llama_base_url``), run::
 
-    pytest tests/test_cassettes.py --record-mode=rewrite
+    pytest tests/transport/test_cassettes.py --record-mode=rewrite
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from ._leaks import _leak_catcher, _no_key_in_logs_or_files  # noqa: F401 - fixtures: no key in any log or file
+from .doubles.leaks import _leak_catcher, _no_key_in_logs_or_files  # noqa: F401 - fixtures: no key in any log or file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "ap-2022-11-milley-ukraine-casualties-peace-talks.txt"

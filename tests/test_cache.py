@@ -1,4 +1,4 @@
-"""The on-disk cache and its key; summaries here are HAND-WRITTEN (tests/_responses.py)."""
+"""The on-disk cache and its key; summaries here are HAND-WRITTEN (tests/doubles/responses.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from summarizer import (
 )
 from summarizer.cache import default_cache_dir
 
-from ._responses import SEED_SUMMARY
+from .doubles.responses import SEED_SUMMARY
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "Officials said talks would resume in Geneva."
@@ -148,7 +148,7 @@ _WRITER = """
 import sys
 from summarizer import ArticleSummary, Cache
 sys.path.insert(0, sys.argv[3])
-from tests._responses import SEED_SUMMARY
+from tests.doubles.responses import SEED_SUMMARY
 with Cache(sys.argv[1]) as cache:
     for i in range(100):
         cache.put(f"{sys.argv[2]}-{i}", ArticleSummary.model_validate(SEED_SUMMARY))

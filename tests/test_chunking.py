@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from summarizer import ArticleSummary, Chunk, merge_summaries, split_text
 from summarizer.chunking import estimate_tokens
 
-from ._responses import SEED_SUMMARY
+from .doubles.responses import SEED_SUMMARY
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "articles"
 

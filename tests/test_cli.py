@@ -1,6 +1,6 @@
 """The ``summarizer`` command, against a loopback fake serving HAND-WRITTEN responses.
 
-Every reply comes from ``tests/_responses.py`` (hand-written, labelled as such); no
+Every reply comes from ``tests/doubles/responses.py`` (hand-written, labelled as such); no
 model is run. Exit codes: 0 all summarized, 1 an article failed, 2 a mistake in the
 command (nothing sent).
 """
@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 from summarizer import ArticleSummary, __version__
 from summarizer.cli import app
 
-from ._checks import deny_open_for_root
-from ._responses import SEED_SUMMARY, completion, error
 from .conftest import ROOT, SEED
+from .doubles.checks import deny_open_for_root
+from .doubles.responses import SEED_SUMMARY, completion, error
 
 runner = CliRunner()
 

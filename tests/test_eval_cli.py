@@ -2,7 +2,7 @@
 
 The predictions are HAND-MADE (copied from the gold, then changed by hand, in this
 file) and the model is the loopback fake answering with the HAND-WRITTEN
-``SEED_SUMMARY`` of ``tests/_responses.py``; no model is run.
+``SEED_SUMMARY`` of ``tests/doubles/responses.py``; no model is run.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from summarizer import ArticleSummary
 from summarizer.cli import app
 from summarizer.evaluation import load_gold
 
-from ._responses import SEED_SUMMARY, completion
 from .conftest import ROOT, SEED
+from .doubles.responses import SEED_SUMMARY, completion
 
 runner = CliRunner()
 KESTRIA = ROOT / "seeds" / "fictional-kestria-drone-strikes-power-grid.txt"

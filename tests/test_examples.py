@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from ._responses import SEED_SUMMARY, completion
 from .conftest import LOCAL_ALIAS, ROOT, SEED
+from .doubles.responses import SEED_SUMMARY, completion
 
 
 def run_script(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -55,7 +55,7 @@ def test_script_reports_a_missing_file():
 # ordinary user code with a "parameters" cell; each test adds a cell after it (as
 # papermill does) that points it at a server on 127.0.0.1 started here.
 
-CASSETTE = ROOT / "tests" / "cassettes" / "test_cassettes" / "test_seed_summary.yaml"
+CASSETTE = ROOT / "tests" / "transport" / "cassettes" / "test_cassettes" / "test_seed_summary.yaml"
 NOTEBOOK = ROOT / "examples" / "summarize_article.ipynb"
 # What model="local" sends (see test_cassettes.local_like), aimed at the replay server.
 LOCAL_OPTIONS = {"max_items": 3, "max_tokens": 2048, "grounding": "drop"}
@@ -128,7 +128,7 @@ def test_notebook_runs_top_to_bottom_against_the_recorded_cassette(httpserver):
 
 
 def test_notebook_shows_grounded_items_highlighted(fake_llm):
-    # HAND-WRITTEN answer (tests/_responses.py): four items, all in the article.
+    # HAND-WRITTEN answer (tests/doubles/responses.py): four items, all in the article.
     fake_llm.reply(completion(arguments=SEED_SUMMARY))
     notebook = run_notebook(MODEL="test-model", BASE_URL=fake_llm.base_url, OPTIONS={})
     printed, shown = outputs(notebook)

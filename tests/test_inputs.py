@@ -28,8 +28,8 @@ from summarizer import (
 )
 from summarizer.inputs import MAX_FILE_BYTES
 
-from ._checks import deny_open_for_root
-from ._responses import completion
+from .doubles.checks import deny_open_for_root
+from .doubles.responses import completion
 
 FAST = {"retry_max_wait": 0.05}
 ARTICLE = "Café talks in Genève: “no deal” — officials said 40 000 € were pledged. Naïve hopes faded."
@@ -280,7 +280,7 @@ def test_bytes_are_refused_by_summarize_with_the_way_out(fake_llm):
 
 
 def test_a_batch_of_paths_decodes_each_file_and_fails_only_the_bad_ones(tmp_path, monkeypatch):
-    from ._loopback import BatchLLM
+    from .doubles.loopback import BatchLLM
 
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
     from pytest_httpserver import HTTPServer
@@ -473,7 +473,7 @@ def test_planted_instructions_through_the_real_local_model(llama_base_url, vcr):
     from summarizer import TruncationError
     from summarizer.prompts import load_prompt
 
-    from .test_cassettes import local_like, recorded_usage
+    from .transport.test_cassettes import local_like, recorded_usage
 
     with local_like(llama_base_url) as s, pytest.raises(TruncationError, match="max_tokens") as caught:
         s.summarize(HOSTILE)

@@ -21,8 +21,8 @@ from werkzeug import Request, Response
 from summarizer import ArticleSummary, Summarizer
 from summarizer.chunking import estimate_tokens
 
-from ._responses import completion
 from .conftest import SHARED
+from .doubles.responses import completion
 
 _ARTICLE = re.compile(r"<<<ARTICLE (\w+)>>>\n(.*)\n<<<END ARTICLE \1>>>", re.DOTALL)
 _SENTENCE = re.compile(r"[^.!?\n]{20,300}[.!?]")

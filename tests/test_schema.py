@@ -12,7 +12,7 @@ from summarizer import ArticleSummary, Figure, Summarizer
 from summarizer.config import Target
 from summarizer.transport.structured import shape_tools
 
-from ._responses import SEED_SUMMARY, completion
+from .doubles.responses import SEED_SUMMARY, completion
 
 
 def test_the_schema_has_the_four_lists_and_no_provenance():

@@ -8,13 +8,13 @@ import pytest
 
 from summarizer import Summarizer
 
-from ._leaks import KEY_LIKE  # a key, a bearer token or an authorization header
-from ._responses import SEED_SUMMARY, completion
 from .conftest import ROOT
+from .doubles.leaks import KEY_LIKE  # a key, a bearer token or an authorization header
+from .doubles.responses import SEED_SUMMARY, completion
 
 
 def test_cassettes_hold_no_secrets():
-    cassettes = sorted((ROOT / "tests" / "cassettes").rglob("*.yaml"))
+    cassettes = sorted((ROOT / "tests").glob("**/cassettes/**/*.yaml"))
     assert cassettes, "the recorded cassettes are missing"
     for path in cassettes:
         text = path.read_text(encoding="utf-8")
@@ -40,8 +40,8 @@ SECRET = "sk-secret-check-012345"
 
 
 def test_the_guard_around_every_test_catches_keys_in_logs(_leak_catcher):
-    """The session-wide guard (tests/_leaks.py) is live, watches DEBUG, and would fail a test."""
-    from ._leaks import LeakCatcher, leak_in
+    """The session-wide guard (tests/doubles/leaks.py) is live, watches DEBUG, and would fail a test."""
+    from .doubles.leaks import LeakCatcher, leak_in
 
     for text in (f"key {SECRET}", "Authorization: Bearer abcdefgh12345678", "{'authorization': 'x'}",
                  "headers={'Authorization': 'Bearer tok_abcdefghij'}"):
@@ -79,7 +79,7 @@ def test_no_fault_shows_the_key_in_errors_reprs_outputs_or_cache(fault, seed_tex
 
     from summarizer import SummarizerError, summarize_many
 
-    from ._faults import FaultServer
+    from .doubles.faults import FaultServer
 
     with FaultServer(script=[fault] * 4, hang=1.0) as fs:
         s = Summarizer("m", base_url=fs.base_url, api_key=SECRET, timeout=0.3, max_retries=1, max_reasks=1,
@@ -121,7 +121,7 @@ def test_provenance_and_results_hold_no_key(fake_llm, seed_text, tmp_path):
 def test_credentials_in_the_base_url_are_never_shown_by_the_library(_leak_catcher, seed_text):
     from summarizer import ProviderUnavailableError
 
-    from ._faults import FaultServer
+    from .doubles.faults import FaultServer
 
     with FaultServer(script=["503"] * 2) as fs:
         url = fs.base_url.replace("http://", f"http://user:{SECRET}@")

@@ -4,7 +4,7 @@ Gemma 3 270M GGUF (the same requests ``model="local"`` sends).
 The tiny model's wording is poor and is never asserted; these tests check what the
 library guarantees on real traffic: parsing into the schema, the grammar's list cap,
 provenance, and token usage that matches what the server reported.
-Re-record with: ``pytest tests/test_cassettes.py --record-mode=rewrite``.
+Re-record with: ``pytest tests/transport/test_cassettes.py --record-mode=rewrite``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pydantic import BaseModel
 from summarizer import ArticleSummary, Summarizer, provenance_of
 from summarizer.grounding import grounding_of
 
-from ._checks import check_grounded
-from .conftest import LOCAL_ALIAS
+from ..conftest import LOCAL_ALIAS
+from ..doubles.checks import check_grounded
 
 
 def local_like(base_url: str) -> Summarizer:

@@ -1,6 +1,6 @@
 """Grounding inside a summarize call, against a loopback fake serving HAND-WRITTEN responses.
 
-The bodies come from ``tests/_responses.py``; nothing here was produced by a model.
+The bodies come from ``tests/doubles/responses.py``; nothing here was produced by a model.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from summarizer import (
 )
 from summarizer.grounding import grounding_of, ungrounded
 
-from ._responses import SEED_SUMMARY, completion, error
+from ..doubles.responses import SEED_SUMMARY, completion, error
 
 FAST = {"retry_max_wait": 0.05}
 MADE_UP = {

@@ -20,8 +20,8 @@ from summarizer.grounding import (
 from summarizer.grounding.align import _fold_quote, _index
 from summarizer.grounding.numbers import numbers_in, states_number
 
-from ._responses import SEED_SUMMARY
-from .conftest import SEED, SHARED
+from ..conftest import SEED, SHARED
+from ..doubles.responses import SEED_SUMMARY
 
 # Our own test texts, written for these tests.
 OWN = (

@@ -17,7 +17,7 @@ from summarizer import (
     Summarizer,
 )
 
-from ._checks import check_grounded
+from ..doubles.checks import check_grounded
 
 pytestmark = [
     pytest.mark.local_model,

@@ -3,7 +3,7 @@
 Nothing here was produced by a model. These bodies imitate the OpenAI chat
 completions format so that the library's own guarantees (parsing, re-asks, retries,
 usage accounting, error translation) can be tested on loopback without a model.
-Recorded, real model answers live in ``tests/cassettes/`` only.
+Recorded, real model answers live only in the ``cassettes/`` folders beside their tests.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from summarizer import (
     Usage,
 )
 
-from .conftest import SHARED
+from ..conftest import SHARED
 
 CASSETTES = SHARED / "openai-cassettes"
 KEY = "sk-test-cassette-0123"

@@ -28,10 +28,9 @@ from summarizer.batch import read_output
 from summarizer.batch.output import JsonlOutput
 from summarizer.batch.ratelimit import TokenBucket
 
-from ._loopback import BatchLLM
-from ._responses import SEED_SUMMARY
-
-ROOT = Path(__file__).resolve().parent.parent
+from ..conftest import ROOT
+from ..doubles.loopback import BatchLLM
+from ..doubles.responses import SEED_SUMMARY
 
 
 @pytest.fixture

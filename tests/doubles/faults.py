@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ._responses import SEED_SUMMARY, completion, error
+from .responses import SEED_SUMMARY, completion, error
 
 TRANSIENT = ("429", "500", "503", "hang", "drop", "close")
 """Faults the library retries (within ``max_retries``)."""

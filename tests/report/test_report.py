@@ -1,6 +1,6 @@
 """Markdown and HTML reports, and the notebook display, of summaries.
 
-The summaries here are the HAND-WRITTEN seed summary (``tests/_responses.py``), served
+The summaries here are the HAND-WRITTEN seed summary (``tests/doubles/responses.py``), served
 by the loopback fake or grounded directly, and items written below by hand; nothing
 here came from a model.
 """
@@ -20,7 +20,7 @@ from summarizer import ArticleSummary, Summarizer
 from summarizer.grounding import ground
 from summarizer.report import render_html, render_html_fragment, render_markdown
 
-from ._responses import SEED_SUMMARY, completion
+from ..doubles.responses import SEED_SUMMARY, completion
 
 EVIL = '<script>window.__pwned=1</script> and <img src=x onerror="window.__pwned=1"> | *bold* [link](x)'
 

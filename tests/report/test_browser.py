@@ -1,6 +1,6 @@
 """The HTML report in a real headless browser (Debian's chromium, driven by playwright).
 
-The summaries are the HAND-WRITTEN seed summary (``tests/_responses.py``) served by the
+The summaries are the HAND-WRITTEN seed summary (``tests/doubles/responses.py``) served by the
 loopback fake, plus hand-written items below; no model is run. Without chromium or
 playwright these tests skip, except under CI (``CI`` set), where they fail: a missing
 browser must not pass CI silently. ``.ci/run`` installs chromium.
@@ -23,7 +23,7 @@ from summarizer import ArticleSummary, Summarizer
 from summarizer.grounding import ground
 from summarizer.report import render_html, render_html_fragment
 
-from ._responses import SEED_SUMMARY, completion
+from ..doubles.responses import SEED_SUMMARY, completion
 
 CHROMIUM = os.environ.get("SUMMARIZER_CHROMIUM", "/usr/bin/chromium")
 # As root chromium needs --no-sandbox; the rest keep it off the (closed) network.

@@ -28,7 +28,7 @@ from summarizer import (
 )
 from summarizer.prompts import load_prompt
 
-from ._responses import SEED_SUMMARY, completion, error
+from .doubles.responses import SEED_SUMMARY, completion, error
 
 FAST = {"retry_max_wait": 0.05}
 

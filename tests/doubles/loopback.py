@@ -16,7 +16,7 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from ._responses import SEED_SUMMARY, completion, error
+from .responses import SEED_SUMMARY, completion, error
 
 
 class BatchLLM:

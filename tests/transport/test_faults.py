@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,9 +42,9 @@ from summarizer import (
 from summarizer.batch import read_output
 from summarizer.chunking import split_text
 
-from ._faults import PERMANENT, REASKED, TRANSIENT, FaultServer, Seen, seed_answer
+from ..conftest import ROOT
+from ..doubles.faults import PERMANENT, REASKED, TRANSIENT, FaultServer, Seen, seed_answer
 
-ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-fault-test-012345"
 TIMEOUT = 1.0  # the client's; a "hang" outlasts it (short, yet long enough for a loaded CI machine)
 
@@ -431,7 +430,7 @@ summarize_many(texts, model="test-model", base_url=sys.argv[1], output=sys.argv[
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_a_run_killed_at_a_random_moment_leaves_a_file_that_parses_and_resumes(seed_text, tmp_path):
-    from .conftest import SEED
+    from ..conftest import SEED
 
     rng = random.Random(77)
     n = 60
