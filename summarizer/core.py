@@ -31,6 +31,7 @@ from .prompts import load_prompt
 from .results import attach, provenance_of
 from .schema import ArticleSummary, Provenance, schema_sha256, schema_version_of
 from .transport.http import RetryPolicy
+from .transport.local import local_server
 from .transport.structured import StructuredCall
 
 __all__ = ["Summarizer", "asummarize", "provenance_of", "summarize"]
@@ -70,8 +71,6 @@ class Summarizer:
         target = self._target
         if target.backend != "local":
             return target.base_url, target.model
-        from .transport.local import local_server  # only the local backend needs the server code
-
         server = local_server(target.model, self.settings.local_context or 0)
         if target.base_url != server.base_url:
             # A restarted server has a new port: rebuild the clients.

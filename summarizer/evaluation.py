@@ -49,6 +49,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -725,7 +726,7 @@ def _fmt(x: float | None) -> str:
 
 def scores_table(report: EvalReport) -> Any:
     """A rich Table: one row per article and the micro-averaged total; P/R/F1 per list."""
-    from rich.markup import escape
+    from rich.markup import escape  # rich costs 50 ms to import: only for the table
     from rich.table import Table
 
     table = Table(
@@ -763,8 +764,6 @@ def scores_table(report: EvalReport) -> Any:
 
 def print_scores(report: EvalReport, console: Any = None) -> None:
     """Print :func:`scores_table` (to standard output, 180 columns wide when that is not a terminal)."""
-    import sys
-
-    from rich.console import Console
+    from rich.console import Console  # rich costs 50 ms to import: only when scores are printed
 
     (console or Console(width=None if sys.stdout.isatty() else 180)).print(scores_table(report))

@@ -28,6 +28,7 @@ def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"summarizer/prompts/summarize-v1.system.txt", "summarizer/prompts/summarize-v1.user.txt"} <= names
     assert "summarizer/py.typed" in names
+    assert {"summarizer/report/report.css", "summarizer/report/report.js"} <= names
 
 
 def test_installed_wheel_reads_its_own_prompts(wheel, tmp_path):
