@@ -139,8 +139,6 @@ def resolve_target(
         return Target("local", model, None, "local", chosen_mode or Mode.TOOLS, False, LOCAL_MAX_ITEMS)
 
     base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
-    if base_url is not None:
-        _warn_of_credentials(base_url)
     if base_url is not None and urlsplit(base_url).hostname != _OPENAI_HOST:
         if model is None:
             raise ConfigurationError(
@@ -174,7 +172,7 @@ def _warn_of_credentials(url: str) -> None:
             "base_url carries credentials or a query string, which the HTTP client writes to its logs "
             "with every request URL; pass the key as api_key= (or OPENAI_API_KEY) instead",
             UserWarning,
-            stacklevel=5,
+            stacklevel=4,
         )
 
 
@@ -262,6 +260,8 @@ class Settings:
     def resolve(self) -> Settings:
         """Every default filled in and every value checked; raises :class:`ConfigurationError`."""
         target = self.target()
+        if target.base_url is not None:
+            _warn_of_credentials(target.base_url)
         local = target.backend == "local"
         if local:
             require_local_runtime()
@@ -297,13 +297,14 @@ class Settings:
             context_window=context,
         )
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, target: Target | None = None) -> str:
         """sha256 of what in these (resolved) settings can change an answer: part of every cache key.
 
         The endpoint counts by host and port (a local server's port changes between
-        runs, so ``local`` alone), never the key or the time-outs.
+        runs, so ``local`` alone), never the key or the time-outs. ``target`` saves
+        resolving it again when the caller holds it.
         """
-        target = self.target()
+        target = target or self.target()
         parts: dict[str, Any] = {
             f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("answer")
         }

@@ -51,6 +51,7 @@ class Summarizer:
     def __init__(self, model: str | Settings | None = None, **options: Any) -> None:
         self.settings = Settings.of(model, **options).resolve()
         self._target: Target = self.settings.target()
+        self._fingerprint = self.settings.fingerprint(self._target)
         self._prompt = load_prompt(self.settings.prompt_version)
         # The time-out is per read; a whole request may take twice as long before it is cut (async only).
         timeout = self.settings.timeout or 0.0
@@ -197,7 +198,7 @@ class Summarizer:
         model_cls = response_model or ArticleSummary
         parts = {
             "input_sha256": hashlib.sha256(check_text(text).encode("utf-8")).hexdigest(),
-            "settings": self.settings.fingerprint(),
+            "settings": self._fingerprint,
             "prompt": [self._prompt.version, self._prompt.sha256],
             "schema": [schema_version_of(model_cls), schema_sha256(model_cls)],
             "response_model": f"{model_cls.__module__}.{model_cls.__qualname__}",
