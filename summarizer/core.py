@@ -24,7 +24,7 @@ import openai
 from pydantic import BaseModel
 
 from ._version import __version__
-from .chunking import arun_chunks, merge_results, plan_chunks, run_chunks
+from .chunking import Chunk, arun_chunks, merge_results, plan_chunks, run_chunks
 from .config import Settings, Target
 from .inputs import check_text
 from .prompts import load_prompt
@@ -140,7 +140,7 @@ class Summarizer:
         attach(result, provenance=provenance, grounding=call.report, source_text=call.text)
         return result
 
-    def _chunks(self, text: str, response_model: type[BaseModel] | None) -> list[Any]:
+    def _chunks(self, text: str, response_model: type[BaseModel] | None) -> list[Chunk]:
         """Only ``ArticleSummary`` is merged; a user's own model is sent whole."""
         s = self.settings
         whole = response_model not in (None, ArticleSummary)

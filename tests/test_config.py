@@ -96,3 +96,35 @@ def test_openai_gets_a_strict_tool_built_once_and_copied_per_request():
     assert "span" not in str(tool) and "provenance" not in str(tool)
     assert first["parallel_tool_calls"] is False and first == second
     assert first["tools"][0] is not second["tools"][0]  # a copy each time: openai may change it
+
+
+def test_settings_are_one_value_resolved_once_and_again_to_the_same(monkeypatch):
+    from summarizer import Settings
+
+    monkeypatch.setenv("SUMMARIZER_MODEL", "env-model")
+    first = Summarizer(base_url="http://127.0.0.1:1/v1", max_tokens=1000)
+    assert first.settings.model == "env-model" and first.settings.chunk_tokens == 3000
+    assert first.settings.grounding == "reask" and first.settings.max_reasks == 2 and first.settings.timeout == 120.0
+    assert Summarizer(first.settings).settings == first.settings  # resolving a resolved value changes nothing
+    local = Summarizer("local").settings
+    assert Summarizer(local).settings == local and (local.grounding, local.max_items) == ("drop", 3)
+    assert Summarizer(Settings(model="m", base_url="http://127.0.0.1:1/v1"), seed=7).settings.seed == 7
+
+
+def test_an_unknown_option_is_a_type_error_naming_the_options():
+    with pytest.raises(TypeError, match="unknown option.*max_token\\b.*the options are: .*max_tokens"):
+        Summarizer("m", base_url="http://127.0.0.1:1/v1", max_token=10)
+
+
+def test_the_fingerprint_holds_what_can_change_an_answer_only():
+    def key(**options):
+        options = {"model": "m", "base_url": "http://127.0.0.1:1/v1", **options}
+        return Summarizer(**options).settings.fingerprint()
+
+    base = key()
+    assert key(api_key="sk-other-000000000000") == base  # never the key
+    assert key(timeout=5, max_retries=0, retry_max_wait=1, max_chars=10) == base  # nor how patiently it is asked
+    for changed in ({"temperature": 0.5}, {"seed": 1}, {"max_tokens": 100}, {"grounding": "flag"},
+                    {"max_reasks": 0}, {"mode": "json"}, {"max_items": 2}, {"model": "n"}):
+        assert key(**changed) != base, changed
+    assert Summarizer("m", base_url="http://127.0.0.1:2/v1").settings.fingerprint() != base  # another endpoint
