@@ -258,6 +258,7 @@ class StructuredCall:
     model_cls: type[BaseModel]
     target: Target
     text: str
+    text_sha256: str
     policy: GroundingPolicy
     max_reasks: int
     request: dict[str, Any]  # model, messages and sampling settings
