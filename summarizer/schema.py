@@ -30,6 +30,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    FiniteFloat,
     PrivateAttr,
     model_validator,
 )
@@ -40,6 +41,8 @@ __all__ = [
     "Actor",
     "ActorKind",
     "ArticleSummary",
+    "CheckTally",
+    "FieldCheck",
     "Figure",
     "GroundingIssue",
     "GroundingPolicy",
@@ -50,6 +53,7 @@ __all__ = [
     "Provenance",
     "Qualifier",
     "Span",
+    "UncoveredNumber",
     "Usage",
     "schema_sha256",
     "schema_version_of",
@@ -75,13 +79,43 @@ class Span(BaseModel):
     match: MatchKind
 
 
+class FieldCheck(BaseModel):
+    """One check of one item: its quote against the article, or one field against its evidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str = Field(description='"quote", or the field checked: "value", "qualifier", "speaker", ...')
+    ok: bool
+    detail: str | None = Field(default=None, description="Why it failed; for a quote that passed, how it differed.")
+
+
+class CheckTally(BaseModel):
+    """How many items passed and failed one check."""
+
+    passed: int = 0
+    failed: int = 0
+
+
 class GroundingIssue(BaseModel):
     """One item that the article does not support, and why."""
 
     path: str = Field(description='Where the item was in the model\'s answer, e.g. "figures[2]".')
     quote: str
     reason: str
+    fields: list[str] = Field(default_factory=list, description='The checks that failed, e.g. ["quote"], ["value", "speaker"].')
     dropped: bool = False
+
+
+class UncoveredNumber(BaseModel):
+    """A number the article states that no grounded figure accounts for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(description='As written, e.g. "40,000" or "forty".')
+    value: float
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    sentence: str = Field(description="The article's sentence that holds it.")
 
 
 class GroundingReport(BaseModel):
@@ -94,6 +128,14 @@ class GroundingReport(BaseModel):
     ungrounded: int = Field(default=0, description="Items kept although unsupported (policy flag).")
     dropped: int = Field(default=0, description="Unsupported items removed from the result.")
     issues: list[GroundingIssue] = Field(default_factory=list)
+    checks: dict[str, CheckTally] = Field(
+        default_factory=dict, description='Per check, e.g. "figures.qualifier": how many items passed and failed it.'
+    )
+    headline: FieldCheck | None = Field(default=None, description="Whether the headline is in the article's opening lines.")
+    numbers: int = Field(default=0, description="Numbers the article states that count (see grounding.coverage).")
+    uncovered: list[UncoveredNumber] = Field(
+        default_factory=list, description="Of those, the ones no grounded figure accounts for."
+    )
     _flagged: list[BaseModel] = PrivateAttr(default_factory=list)  # the kept items themselves
 
     @property
@@ -105,11 +147,22 @@ class GroundingReport(BaseModel):
         return self.grounded + self.ungrounded + self.dropped
 
     def describe(self) -> str:
-        return (
+        text = (
             f"{self.grounded}/{self.checked} items grounded ({self.exact} exact, "
             f"{self.normalized} normalized, {self.fuzzy} fuzzy); "
             f"{self.ungrounded} flagged, {self.dropped} dropped"
         )
+        if self.numbers:
+            text += f"; {self.numbers - len(self.uncovered)}/{self.numbers} numbers covered by a figure"
+        return text
+
+    def tally(self, kind: str, check: FieldCheck) -> None:
+        """Count one check of one item of ``kind`` ("figures")."""
+        counts = self.checks.setdefault(f"{kind}.{check.field}", CheckTally())
+        if check.ok:
+            counts.passed += 1
+        else:
+            counts.failed += 1
 
     def flag(self, item: BaseModel) -> None:
         """Count ``item`` as kept although unsupported, and remember it (for :func:`~summarizer.grounding.ungrounded`)."""
@@ -151,6 +204,12 @@ class _Quoted(_Item):
     span: SkipJsonSchema[Span | None] = Field(
         default=None, description="Where the quote sits in the article; None when it could not be found."
     )
+    evidence: SkipJsonSchema[str | None] = Field(
+        default=None, description="The article's own words at the span (what the quote stands for)."
+    )
+    checks: SkipJsonSchema[list[FieldCheck]] = Field(
+        default_factory=list, description="Every check made of this item, passed or failed."
+    )
     grounding_error: SkipJsonSchema[str | None] = Field(
         default=None, description="Why the item is not supported by the article (kept under grounding='flag')."
     )
@@ -162,7 +221,11 @@ class _Quoted(_Item):
 
     @property
     def grounded(self) -> bool:
+        """The quote says what the article says, and every field passed its check."""
         return self.span is not None and self.grounding_error is None
+
+    def failed_checks(self) -> list[FieldCheck]:
+        return [c for c in self.checks if not c.ok]
 
 
 class ActorKind(str, Enum):
@@ -199,9 +262,9 @@ class KeyClaim(_Quoted):
 class Figure(_Quoted):
     quote: _Text = Field(description=_QUOTE)
     text: _Text = Field(description='The figure exactly as written, e.g. "well over 100,000".')
-    value: float | None = Field(description="The number; null for a range.")
-    low: float | None = Field(description="Lower bound of a range, else null.")
-    high: float | None = Field(description="Upper bound of a range, else null.")
+    value: FiniteFloat | None = Field(description="The number; null for a range.")
+    low: FiniteFloat | None = Field(description="Lower bound of a range, else null.")
+    high: FiniteFloat | None = Field(description="Upper bound of a range, else null.")
     qualifier: Qualifier
     unit: str | None = Field(description='e.g. "people", "troops", "percent", "USD"; null if none.')
     measure: _Text = Field(description='What is counted, e.g. "Russian soldiers killed or wounded".')

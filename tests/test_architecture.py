@@ -28,7 +28,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 # Bottom up. A module may import from its own layer and from those below it.
 LAYERS: list[tuple[str, ...]] = [
     ("summarizer.errors", "summarizer._version"),
-    ("summarizer.schema", "summarizer.text", "summarizer.prompts", "summarizer.inputs"),
+    ("summarizer.schema", "summarizer.text", "summarizer.sentences", "summarizer.prompts", "summarizer.inputs"),
     ("summarizer.results",),
     ("summarizer.config",),
     ("summarizer.grounding",),

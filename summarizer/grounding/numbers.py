@@ -8,9 +8,12 @@ a different number: a digit that is not in the text never comes out.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-__all__ = ["numbers_in", "states_number"]
+__all__ = ["Mention", "mentions", "numbers_in", "states_number"]
 
 _SCALES = {
     "hundred": 100.0,
@@ -51,69 +54,90 @@ _TENS = {
 _WORD = re.compile(r"[a-z]+", re.IGNORECASE)
 
 
-def _numerals(text: str) -> list[float]:
-    found: list[float] = []
+@dataclass(frozen=True)
+class Mention:
+    """One number as the text writes it: ``text[start:end]``, and every value it may be read as."""
+
+    start: int
+    end: int
+    values: tuple[float, ...]  # the plain reading first
+    spelled: bool = False  # in words ("forty thousand"), not digits
+
+
+def _numerals(text: str) -> Iterator[Mention]:
     for m in _NUMERAL.finditer(text):
         digits = re.sub(r"[^\d]", "", m["int"])
         number = float(f"{digits}.{m['frac']}" if m["frac"] else digits)
-        found.append(number)
+        values = [number]
         if m["scale"]:
-            found.append(number * _SCALES[m["scale"].lower()])
+            values.insert(0, number * _SCALES[m["scale"].lower()])  # the reading first: 1.2 million is 1,200,000
         if m["pct"]:
-            found.append(number / 100)
-    return found
+            values.append(number / 100)
+        yield Mention(m.start(), m.end(), tuple(values))
 
 
-def _spelled(text: str) -> list[float]:
+def _spelled(text: str) -> Iterator[Mention]:
     """Numbers written as words: "two", "forty thousand", "one hundred and twenty", "a million"."""
-    found: list[float] = []
     total = current = 0.0
-    active = False
+    start = end = -1
     previous = ""
+    previous_start = last = 0
+
+    def done() -> Mention:
+        return Mention(start, end, (total + current,), spelled=True)
+
     for m in _WORD.finditer(text):
         word = m[0].lower()
-        gap = text[m.start() - 1] if m.start() else " "
-        if active and gap not in " -\u00a0":  # punctuation ends a number
-            found.append(total + current)
+        gap = text[last : m.start()] if start >= 0 else ""
+        last = m.end()
+        if start >= 0 and gap.strip(" -\u00a0"):  # punctuation ends a number
+            yield done()
             total = current = 0.0
-            active = False
-        if word in _UNITS:
-            current += _UNITS[word]
-            active = True
-        elif word in _TENS:
-            current += _TENS[word]
-            active = True
+            start = -1
+        if word in _UNITS or word in _TENS:
+            current += _UNITS.get(word, 0.0) + _TENS.get(word, 0.0)
+            start = m.start() if start < 0 else start
+            end = m.end()
         elif word in ("hundred", "thousand", "million", "billion", "trillion"):
-            if not active and previous not in ("a", "one"):
-                previous = word
-                continue
+            if start < 0:
+                if previous not in ("a", "one"):
+                    previous, previous_start = word, m.start()
+                    continue
+                start = previous_start
             base = current or 1.0
             if word == "hundred":
                 current = base * 100
             else:
                 total += base * _SCALES[word]
                 current = 0.0
-            active = True
+            end = m.end()
         elif word == "dozen" and previous in ("a", "one"):
             current += 12
-            active = True
-        elif word == "and" and active:
+            start = previous_start if start < 0 else start
+            end = m.end()
+        elif word == "and" and start >= 0:
             pass
-        elif active:
-            found.append(total + current)
+        elif start >= 0:
+            yield done()
             total = current = 0.0
-            active = False
-        previous = word
-    if active:
-        found.append(total + current)
-    return found
+            start = -1
+        previous, previous_start = word, m.start()
+    if start >= 0:
+        yield done()
+
+
+def mentions(text: str) -> list[Mention]:
+    """Every number ``text`` states, in numerals or in words, in the order written."""
+    return sorted([*_numerals(text), *_spelled(text)], key=lambda m: (m.start, m.end))
 
 
 def numbers_in(text: str) -> list[float]:
     """Every number ``text`` states, in numerals or in words."""
-    return _numerals(text) + _spelled(text)
+    return [value for mention in mentions(text) for value in mention.values]
 
 
 def states_number(text: str, number: float) -> bool:
-    """True when ``text`` states ``number`` (to within float rounding)."""
+    """True when ``text`` states ``number`` (to within float rounding); never for infinity or NaN."""
+    if not math.isfinite(number):
+        return False
     return any(abs(found - number) <= 1e-9 * max(1.0, abs(number)) for found in numbers_in(text))

@@ -1,37 +1,50 @@
-"""Grounding a whole result: every quoted item located, checked beyond its quote, and a policy for what fails.
+"""Grounding a whole result: every quoted item located, its meaning and its fields checked, and a policy for what fails.
 
 :func:`ground` pins every item with a ``quote`` (at any depth, in ``ArticleSummary``
-or a user's own model) with :func:`~summarizer.grounding.align.locate`, then applies
-the checks beyond the quote (a figure's numbers must be stated in its quote; an
-actor's name, or its surname, must appear in the article) and a policy:
+or a user's own model) with :func:`~summarizer.grounding.align.locate`, then checks:
+
+1. the quote says what the article says there (:func:`~summarizer.grounding.meaning.compare`)
+   and is evidence, neither a scrap nor a page (:func:`~summarizer.grounding.fields.check_evidence`);
+2. every field its model declares that a check knows (:func:`~summarizer.grounding.fields.check_fields`);
+3. the headline, when the model gives one, is among the article's opening lines;
+4. coverage: every number the article states is a grounded figure's, or listed as uncovered.
+
+Each item records every check (``item.checks``) and the article's own words at its span
+(``item.evidence``); the report counts each check per list. An item that fails any
+check is handled by the policy:
 
 ``reask``
     the output is invalid and the model is asked again with :func:`reask_message`,
-    naming each failing item and why; once the re-asks are spent, what still fails is
-    dropped (the re-ask itself runs inside instructor's parse: see
+    naming each failing item, the checks it failed and why; once the re-asks are spent,
+    what still fails is dropped (the re-ask itself runs inside instructor's parse: see
     :mod:`summarizer.transport.structured`).
 ``flag``
-    every item is kept; failing ones have ``span=None`` and ``grounding_error`` set.
+    every item is kept; failing ones have ``grounding_error`` set (and ``span`` where the
+    quote was found at all, so a reader sees the article's words beside the model's).
 ``drop``
     failing items are removed (and counted) without asking again.
+
+A headline that fails is kept under ``flag`` and set to null under ``drop`` (and once
+re-asks are spent): the library never writes a headline of its own.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..results import grounding_of
-from ..schema import GroundingIssue, GroundingPolicy, GroundingReport, Span
-from .align import QUOTE_MARKS, locate
-from .numbers import states_number
+from ..schema import FieldCheck, GroundingIssue, GroundingPolicy, GroundingReport, Span
+from .align import locate
+from .coverage import uncovered
+from .fields import check_evidence, check_fields, check_headline
+from .meaning import compare, describe
 
 __all__ = ["ground", "reask_message", "ungrounded"]
 
-_SKIP_FIELDS = frozenset({"provenance", "grounding", "span", "grounding_error"})
+_SKIP_FIELDS = frozenset({"provenance", "grounding", "span", "evidence", "checks", "grounding_error"})
 
 
 def _items(model: BaseModel, path: str = "") -> Iterator[tuple[str, str, BaseModel, list[Any] | None]]:
@@ -52,35 +65,34 @@ def _items(model: BaseModel, path: str = "") -> Iterator[tuple[str, str, BaseMod
                         yield p, kind, item, value if item is element else holder
 
 
-def _word_in(text: str, word: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
-
-
-def _name_found(text: str, name: str) -> bool:
-    """The name as written, or its last word of three or more letters (a surname), case aside."""
-    name = re.sub(r"['’]s?$", "", name.strip(QUOTE_MARKS))  # "Milley's" names Milley
-    if not name:
-        return False
-    if _word_in(text, name) or locate(text, name) is not None:
-        return True
-    words = [w for w in re.findall(r"\w+", name) if len(w) >= 3 and not w.isdigit()]
-    return bool(words) and _word_in(text, words[-1])
-
-
-def _check_item(text: str, item: BaseModel, span: Span | None) -> str | None:
+def _check_quote(text: str, quote: str, span: Span | None) -> FieldCheck:
     if span is None:
-        return "its quote is not in the article"
-    evidence = text[span.start : span.end]
-    for field in ("value", "low", "high"):
-        number = getattr(item, field, None)
-        if isinstance(number, bool) or not isinstance(number, (int, float)):
-            continue
-        if not states_number(evidence, float(number)):
-            return f"its {field} {number:g} is not stated in its quote"
-    name = getattr(item, "name", None)
-    if isinstance(name, str) and hasattr(item, "kind") and not _name_found(text, name):
-        return f"the name {name!r} does not appear in the article"
-    return None
+        return FieldCheck(field="quote", ok=False, detail="its quote is not in the article")
+    if span.match == "fuzzy":
+        differences = compare(quote, text[span.start : span.end])
+        if differences:
+            return FieldCheck(field="quote", ok=False, detail=describe(differences))
+    degenerate = check_evidence(quote, text, span)
+    if degenerate is not None:
+        return degenerate
+    accepted = compare(quote, text[span.start : span.end], harmless=True) if span.match == "fuzzy" else []
+    return FieldCheck(field="quote", ok=True, detail=describe(accepted) if accepted else None)
+
+
+def _check_item(text: str, item: BaseModel, span: Span | None) -> list[FieldCheck]:
+    """Every check of one item: its quote first, then its fields (against the article where it was found)."""
+    quote = _check_quote(text, str(getattr(item, "quote", "")), span)
+    if span is None:
+        return [quote]
+    return [quote, *check_fields(item, text, span)]
+
+
+def _figure_values(item: BaseModel) -> tuple[float, ...]:
+    fields = type(item).model_fields
+    if not any(f in fields for f in ("value", "low", "high")):
+        return ()
+    found = (getattr(item, f, None) for f in ("value", "low", "high"))
+    return tuple(float(v) for v in found if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def _set(item: BaseModel, field: str, value: Any) -> None:
@@ -93,29 +105,42 @@ def _set(item: BaseModel, field: str, value: Any) -> None:
 
 
 def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag") -> GroundingReport:
-    """Pin every item of ``result`` that has a ``quote`` to ``text`` and apply ``policy``.
+    """Pin every item of ``result`` that has a ``quote`` to ``text``, check it, and apply ``policy``.
 
-    Items gain ``span`` (and lose ``grounding_error``) where their model declares those
-    fields; under ``drop`` (or ``reask`` once re-asks are spent) failing items leave
-    their lists. The caller decides what ``reask`` does with a report that has issues.
+    Items gain ``span``, ``evidence`` and ``checks`` (and lose ``grounding_error``) where
+    their model declares those fields; under ``drop`` (or ``reask`` once re-asks are
+    spent) failing items leave their lists. The caller decides what ``reask`` does with
+    a report that has issues.
     """
     report = GroundingReport(policy=policy)
     used: dict[str, set[tuple[int, int]]] = {}
     doomed: list[tuple[list[Any], BaseModel]] = []
+    figures: list[tuple[Span, tuple[float, ...]]] = []
+    counts_numbers = False
     for path, kind, item, holder in list(_items(result)):
         taken = used.setdefault(kind, set())
         quote = str(getattr(item, "quote", ""))  # _items yields only models with a string quote
         span = locate(text, quote, exclude=taken)
-        reason = _check_item(text, item, span)
-        if reason is None and span is not None:
+        checks = _check_item(text, item, span)
+        for check in checks:
+            report.tally(kind, check)
+        failed = [c for c in checks if not c.ok]
+        values = _figure_values(item)
+        counts_numbers = counts_numbers or any(f in type(item).model_fields for f in ("value", "low", "high"))
+        _set(item, "span", span)
+        _set(item, "evidence", text[span.start : span.end] if span is not None else None)
+        _set(item, "checks", checks)
+        if not failed and span is not None:
             taken.add((span.start, span.end))
             setattr(report, span.match, getattr(report, span.match) + 1)
-            _set(item, "span", span)
             _set(item, "grounding_error", None)
+            if values:
+                figures.append((span, values))
             continue
+        reason = "; ".join(c.detail or c.field for c in failed)
         drop = policy in ("drop", "reask") and holder is not None
-        report.issues.append(GroundingIssue(path=path, quote=quote, reason=reason or "", dropped=drop))
-        _set(item, "span", None)
+        fields = [c.field for c in failed]
+        report.issues.append(GroundingIssue(path=path, quote=quote, reason=reason, fields=fields, dropped=drop))
         _set(item, "grounding_error", reason)
         if drop and holder is not None:
             doomed.append((holder, item))
@@ -124,19 +149,43 @@ def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag") ->
             report.flag(item)
     for holder, item in doomed:
         holder[:] = [x for x in holder if x is not item]
+    _check_headline(result, text, report)
+    if counts_numbers:
+        report.numbers, report.uncovered = uncovered(text, figures)
     return report
 
 
+def _check_headline(result: BaseModel, text: str, report: GroundingReport) -> None:
+    headline = getattr(result, "headline", None)
+    if "headline" not in type(result).model_fields or not isinstance(headline, str) or not headline.strip():
+        return
+    check = check_headline(headline, text)
+    report.headline = check
+    report.tally("headline", check)
+    if check.ok:
+        return
+    drop = report.policy in ("drop", "reask")
+    report.issues.append(
+        GroundingIssue(path="headline", quote=headline, reason=check.detail or "", fields=["headline"], dropped=drop)
+    )
+    if drop:
+        _set(result, "headline", None)
+
+
 def reask_message(issues: list[GroundingIssue], limit: int = 12) -> str:
-    """What the model is told when items fail: each one, its quote and why, and what to do."""
-    lines = [f"- {i.path}: {i.reason} (quote: {i.quote[:160]!r})" for i in issues[:limit]]
+    """What the model is told when items fail: each one, the checks it failed and why, and what to do."""
+    lines = [
+        f"- {i.path}{' (' + ', '.join(i.fields) + ')' if i.fields else ''}: {i.reason} (quote: {i.quote[:160]!r})"
+        for i in issues[:limit]
+    ]
     if len(issues) > limit:
         lines.append(f"- and {len(issues) - limit} more")
     return (
         f"{len(issues)} item(s) are invalid or not supported by the article text:\n"
         + "\n".join(lines)
-        + "\nCopy every quote character for character from the article, state each figure's number "
-        "inside its quote, and name only actors the article names; fix or remove every item listed."
+        + "\nCopy every quote character for character from the article (one or two sentences), write each "
+        "figure's text as the article writes it with its number and qualifier, and name only the speakers the "
+        "article gives for that quote; fix or remove every item listed."
     )
 
 

@@ -177,7 +177,7 @@ def test_an_actor_must_be_named_in_the_article(seed_text):
     result = seed_summary(actors=[good, possessive, invented])
     report = ground(result, seed_text, policy="flag")
     assert [i.path for i in report.issues] == ["actors[2]"]
-    assert "'Lloyd Austin' does not appear" in report.issues[0].reason
+    assert 'the name "Lloyd Austin" is not in its quote' in report.issues[0].reason
 
 
 @pytest.mark.parametrize("policy", ["flag", "drop"])

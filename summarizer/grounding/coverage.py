@@ -1,0 +1,83 @@
+"""Coverage: every number the article states is a grounded figure's value, or listed as uncovered.
+
+The numbers are those :func:`~summarizer.grounding.numbers.mentions` reads, in digits
+or in words. A number is covered when a grounded figure's evidence holds it and the
+figure's ``value``, ``low`` or ``high`` is one of its readings. Not counted, because
+they are not figures a reader would want extracted:
+
+- years: a four-digit number from 1800 to 2100 written without a separator ("2022");
+- dates and times: a day next to a month name ("Nov. 10", "24 February"), "10:30", "3 p.m.";
+- list numbering: a number that opens a line and is followed by "." or ")";
+- numbers inside names: glued to letters or a hyphenated code ("G7", "F-16", "COVID-19",
+  "3rd"), or right after a capitalised word inside a sentence ("Article 5", "Flight 17");
+- the word "one" on its own, nearly always a pronoun ("one of the").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..schema import Span, UncoveredNumber
+from ..sentences import sentences
+from .numbers import Mention, mentions
+
+__all__ = ["counted", "uncovered"]
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$", re.I)
+_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTHS}\b", re.I)
+_TIME_AFTER = re.compile(r"^(?::\d\d|\s*[ap]\.?m\.?(?!\w))", re.I)
+_CAPITALISED_BEFORE = re.compile(r"(?<![.!?:;\"“”]\s)\b[A-Z][a-z]+\s$")
+_SENTENCE_START_WORDS = frozenset(
+    {"About", "Some", "Nearly", "Almost", "Around", "Over", "Only", "Up", "At", "More", "Fewer", "Less", "Just"}
+)
+
+
+def _counts(text: str, m: Mention) -> bool:
+    written = text[m.start : m.end]
+    before, after = text[max(0, m.start - 24) : m.start], text[m.end : m.end + 16]
+    if m.spelled:
+        return written.lower() != "one"
+    if re.fullmatch(r"1[89]\d\d|20\d\d|2100", written):
+        return False
+    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after) or _TIME_AFTER.match(after):
+        return False
+    if re.match(r"^[.)]\s", after) and (m.start == 0 or text[m.start - 1] == "\n"):
+        return False
+    glued_before = m.start > 0 and (
+        text[m.start - 1].isalpha() or (text[m.start - 1] == "-" and m.start > 1 and text[m.start - 2].isalpha())
+    )
+    glued_after = m.end < len(text) and text[m.end].isalpha()
+    if glued_before or glued_after:
+        return False
+    name = _CAPITALISED_BEFORE.search(before)
+    return not (name and name[0].strip() not in _SENTENCE_START_WORDS and not before[: name.start()].rstrip().endswith("\n"))
+
+
+def _agrees(readings: tuple[float, ...], values: tuple[float, ...]) -> bool:
+    return any(abs(r - v) <= 1e-9 * max(1.0, abs(v)) for r in readings for v in values)
+
+
+def counted(text: str) -> list[Mention]:
+    """The numbers of ``text`` that coverage counts (see the module's rules)."""
+    return [m for m in mentions(text) if _counts(text, m)]
+
+
+def uncovered(text: str, figures: Iterable[tuple[Span, tuple[float, ...]]]) -> tuple[int, list[UncoveredNumber]]:
+    """How many numbers count, and those no grounded figure (its span and its values) accounts for."""
+    held = list(figures)
+    found = counted(text)
+    out = []
+    s = sentences(text)
+    for m in found:
+        if any(span.start <= m.start and m.end <= span.end and _agrees(m.values, values) for span, values in held):
+            continue
+        sentence = s.at(m.start)
+        context = text[sentence.start : sentence.end] if sentence else text[max(0, m.start - 80) : m.end + 80]
+        written = text[m.start : m.end]
+        out.append(UncoveredNumber(text=written, value=m.values[0], start=m.start, end=m.end, sentence=context))
+    return len(found), out

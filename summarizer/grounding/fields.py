@@ -1,0 +1,377 @@
+"""The checks beyond the quote: each field an item fills, against the article's words at its span.
+
+Recognised by field name, so a user's own model gets every check its fields allow:
+
+``text`` (with ``value``, ``low`` or ``high``)
+    the figure as written occurs in the evidence, typography and quotation marks aside.
+``value``, ``low``, ``high``
+    stated in ``text`` itself when the item has one, else in the evidence; finite.
+``qualifier`` (with ``text``)
+    agrees with the words of ``text`` and the four words before it (:data:`QUALIFIER_WORDS`).
+``speaker``, ``reported_by``, ``set_by``
+    named (in full, by surname, or by a title the article gives that person) in the
+    attribution window: the quote's own sentence, or, when that sentence refers back
+    ("he said", "the minister added") and names no other speaker, the rest of its
+    paragraph and the paragraph before.
+``name``
+    named in the item's own evidence.
+``hedged``
+    true exactly when the evidence holds a word of :data:`HEDGES`.
+
+And for every item, :func:`check_evidence`: a quote carries content (at least
+:data:`MIN_WORDS` words and :data:`MIN_LETTERS` letters) and stays within
+:data:`MAX_SENTENCES` sentences and :data:`MAX_CHARS` characters of the article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from enum import Enum
+
+from pydantic import BaseModel
+
+from ..schema import FieldCheck, Span
+from ..sentences import Sentence, sentences
+from ..text import fold
+from .numbers import mentions, states_number
+
+__all__ = [
+    "HEDGES",
+    "MAX_CHARS",
+    "MAX_SENTENCES",
+    "MIN_LETTERS",
+    "MIN_WORDS",
+    "QUALIFIER_WORDS",
+    "WHO_FIELDS",
+    "check_evidence",
+    "check_fields",
+    "check_headline",
+]
+
+MIN_WORDS = 2
+MIN_LETTERS = 8
+MAX_SENTENCES = 2
+MAX_CHARS = 600
+WHO_FIELDS = ("speaker", "reported_by", "set_by")
+HEADLINE_LINES = 4
+"""The headline must be found in the article's first lines (non-empty lines), where a page puts it."""
+
+HEDGES = frozenset(
+    {
+        "may", "might", "could", "possibly", "possible", "probably", "probable", "likely", "unlikely", "perhaps",
+        "maybe", "reportedly", "allegedly", "apparently", "presumably", "potentially", "seemingly", "appear",
+        "appears", "appeared", "seem", "seems", "seemed", "suggest", "suggests", "suggested", "uncertain", "unclear",
+        "believe", "believes", "think", "thinks", "estimate", "estimates", "estimated",
+    }
+)
+_HEDGE_PHRASES = re.compile(r"\b(?:remains? to be seen|not (?:yet )?clear|not known|cannot be (?:independently )?verified)\b")
+"""Words that hedge a claim (and :data:`_HEDGE_PHRASES`). "would" and "expect" are left out: news uses them unhedged."""
+
+QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {
+    "more_than": ("well over", "more than", "over", "above", "in excess of", "upwards of", "exceeding", "greater than"),
+    "at_least": ("at least", "no fewer than", "no less than", "not less than", "a minimum of"),
+    "at_most": ("as many as", "up to", "at most", "no more than", "not more than", "a maximum of", "as much as"),
+    "less_than": ("fewer than", "less than", "under", "below", "just under", "short of"),
+    "approximately": (
+        "about", "around", "roughly", "approximately", "some", "an estimated", "estimated", "close to", "circa",
+        "nearly", "almost", "more or less",
+    ),
+}
+"""The words before a number that set its qualifier; "nearly" and "almost" also allow ``less_than``."""
+_ALSO = {"nearly": "less_than", "almost": "less_than"}
+_QUALIFIER_AT_END = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(w) for ws in QUALIFIER_WORDS.values() for w in ws), key=len, reverse=True))
+    + r")\s*$"
+)
+_RANGE_GAP = re.compile(r"^\s*(?:-|to|and|or)\s*[$€£¥]?\s*$")
+_QUOTE_CHARS = re.compile(r"[\"'\u2018\u2019\u201c\u201d\u00ab\u00bb]")
+_ATTRIBUTION = r"(?:said|says|added|told|warned|noted|stressed|argued|insisted|wrote|explained|announced|claimed)"
+_NAMED_SPEAKER = re.compile(
+    rf"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+{_ATTRIBUTION}\b|\b{_ATTRIBUTION}\s+([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)"
+)
+_REFERS_BACK = re.compile(
+    rf"\b(?:he|she|they|him|his|her|their|them)\b|\bthe (?:\w+ ){{1,2}}{_ATTRIBUTION}\b", re.IGNORECASE
+)
+_WORD = re.compile(r"\w+(?:['\u2019.-]\w+)*")
+_NOT_NAMES = frozenset(
+    ["the", "a", "an", "of", "and", "in", "on", "at", "for", "to", "by", "said", "says", "he", "she", "it", "they", "but"]
+)
+
+
+def _plain(text: str) -> str:
+    """Folded, quotation marks removed, spaces collapsed: how a figure's text is looked for."""
+    return " ".join(_QUOTE_CHARS.sub(" ", fold(text)).split())
+
+
+def _fail(field: str, detail: str) -> FieldCheck:
+    return FieldCheck(field=field, ok=False, detail=detail)
+
+
+def _ok(field: str, detail: str | None = None) -> FieldCheck:
+    return FieldCheck(field=field, ok=True, detail=detail)
+
+
+# -- the evidence itself ---------------------------------------------------------------
+
+
+def check_evidence(quote: str, text: str, span: Span) -> FieldCheck | None:
+    """Why this quote cannot be evidence (too little, or too much of the article), or None."""
+    words = [w for w in _WORD.findall(quote) if any(c.isalpha() for c in w)]
+    letters = sum(c.isalpha() for c in quote)
+    if len(words) < MIN_WORDS or letters < MIN_LETTERS:
+        return _fail("quote", f"its quote is too short to be evidence (fewer than {MIN_WORDS} words or {MIN_LETTERS} letters)")
+    if span.end - span.start > MAX_CHARS:
+        return _fail("quote", f"its quote is {span.end - span.start} characters long, more than {MAX_CHARS}")
+    touched = sentences(text).around(span.start, span.end)
+    if len(touched) > MAX_SENTENCES:
+        return _fail("quote", f"its quote runs over {len(touched)} sentences, more than {MAX_SENTENCES}")
+    return None
+
+
+# -- figures ------------------------------------------------------------------------------
+
+
+def _number(item: BaseModel, field: str) -> float | None:
+    value = getattr(item, field, None)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _qualifiers(before: str, written: str) -> tuple[set[str], str]:
+    """The qualifiers the words allow, and the words that set them."""
+    found = mentions(written)
+    if len(found) >= 2 and _RANGE_GAP.match(written[found[0].end : found[1].start]):
+        return {"range"}, written[found[0].start : found[1].end]
+    lead = written[: found[0].start] if found else written
+    m = _QUALIFIER_AT_END.search(f"{before} {lead}".strip())
+    if not m:
+        return {"exact"}, ""
+    words = m[1]
+    allowed = {q for q, ws in QUALIFIER_WORDS.items() if words in ws}
+    if words in _ALSO:
+        allowed.add(_ALSO[words])
+    return allowed, words
+
+
+def _figure_checks(item: BaseModel, evidence: str) -> Iterator[FieldCheck]:
+    written = getattr(item, "text", None)
+    numbers = {f: _number(item, f) for f in ("value", "low", "high") if f in type(item).model_fields}
+    if not isinstance(written, str) or not numbers:
+        for field, number in numbers.items():
+            if number is not None:
+                stated = states_number(evidence, number)
+                yield _ok(field) if stated else _fail(field, f"its {field} {number:g} is not stated in its quote")
+        return
+    plain_text, plain_evidence = _plain(written), _plain(evidence)
+    at = plain_evidence.find(plain_text) if plain_text else -1
+    if at < 0:
+        yield _fail("text", f'its text "{written}" is not in its quote')
+    else:
+        yield _ok("text")
+    for field, number in numbers.items():
+        if number is None:
+            continue
+        if states_number(written, number):
+            yield _ok(field)
+        else:
+            yield _fail(field, f'its {field} {number:g} is not stated in its text "{written}"')
+    qualifier = getattr(item, "qualifier", None)
+    if isinstance(qualifier, Enum):
+        qualifier = qualifier.value
+    if isinstance(qualifier, str) and at >= 0:
+        before = " ".join(plain_evidence[:at].split()[-4:])
+        allowed, words = _qualifiers(before, plain_text)
+        said = f'"{words}"' if words else "no qualifying words"
+        if qualifier not in allowed:
+            yield _fail("qualifier", f"its qualifier is {qualifier}, but the text has {said} ({' or '.join(sorted(allowed))})")
+        elif qualifier == "range" and (numbers.get("low") is None or numbers.get("high") is None):
+            yield _fail("qualifier", "its qualifier is range, but it does not give both low and high")
+        else:
+            yield _ok("qualifier")
+
+
+# -- who ------------------------------------------------------------------------------
+
+
+def _key(word: str) -> str:
+    key = fold(word).replace("\u2019", "'")
+    return re.sub(r"'s?$", "", key).strip(".")
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One name in two spellings: "Zelensky"/"Zelenskyy"/"Zelenskiy", "Ukraine"/"Ukrainian", "Russia"/"Russian"."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    if len(short) < 4:
+        return False
+    stem = short[:-1] if short[-1] in "eaiy" else short
+    if len(stem) < 4 or not long.startswith(stem):
+        return False
+    return long[len(stem) :] in ("", "y", "iy", "yy", "i", "ii", "n", "an", "ian", "ns", "ans", "ians", "s", "e", "a")
+
+
+def _tokens(text: str) -> list[str]:
+    return [_key(w) for w in _WORD.findall(text)]
+
+
+def _has_phrase(haystack: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", haystack) is not None
+
+
+def _surname(who: str) -> str | None:
+    """The last capitalised word of three letters or more: "Gen. Mark Milley" -> "milley"."""
+    words = [w for w in _WORD.findall(who) if w[:1].isupper() and sum(c.isalpha() for c in w) >= 3]
+    return _key(words[-1]) if words else None
+
+
+def _acronym(words: str) -> str | None:
+    """ "United Nations" -> "un", "International Atomic Energy Agency" -> "iaea"; None for one word."""
+    capitals = [w for w in _WORD.findall(words) if w[:1].isupper() and w.lower() not in _NOT_NAMES]
+    return "".join(w[0] for w in capitals).lower() if len(capitals) >= 2 else None
+
+
+def _acronyms(region: str) -> set[str]:
+    found = {a for run in re.findall(r"[A-Z][\w'’-]+(?:\s+(?:of|for|the|and)?\s*[A-Z][\w'’-]+)+", region) if (a := _acronym(run))}
+    return found | {t.replace(".", "") for t in _tokens(region)}
+
+
+def _names(region: str, who: str) -> bool:
+    """Whether ``region`` names ``who``: the whole phrase, its surname in any of its spellings, or its acronym."""
+    phrase = _plain(re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.I))
+    phrase = re.sub(r"'s?$", "", phrase)
+    if phrase and _has_phrase(_plain(region), phrase):
+        return True
+    surname = _surname(who)
+    if surname is not None and any(_same_name(surname, t) for t in _tokens(region)):
+        return True
+    short = _acronym(who)
+    letters = who.replace(".", "").strip()
+    if short is None and letters.isupper() and 2 <= len(letters) <= 6:  # "UN", "U.N.", "IAEA"
+        short = letters.lower()
+    return short is not None and short in _acronyms(region)
+
+
+def _span_text(text: str, sents: list[Sentence]) -> str:
+    return text[sents[0].start : sents[-1].end] if sents else ""
+
+
+def _speakers(region: str) -> list[str]:
+    """Who a sentence says spoke: "Milley added", "said Zelensky"."""
+    out = []
+    for m in _NAMED_SPEAKER.finditer(region):
+        name = m[1] or m[2]
+        words = [w for w in name.split() if w.lower() not in _NOT_NAMES]
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
+def _titled(text: str, who: str) -> list[str]:
+    """The people the article gives the title ``who`` ("chairman of the Joint Chiefs of Staff" -> Milley)."""
+    phrase = _plain(who)
+    found: list[str] = []
+    if len(phrase) < 4:
+        return found
+    s = sentences(text)
+    plain_words = phrase.split()
+    for p, (lo, hi) in enumerate(s.paragraphs):
+        paragraph = text[lo:hi]
+        if not _has_phrase(_plain(paragraph), phrase):
+            continue
+        for sentence in s.of_paragraph(p):
+            body = text[sentence.start : sentence.end]
+            if _has_phrase(_plain(body), phrase):
+                for run in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+", body):
+                    if _key(run.split()[-1]) not in plain_words:
+                        found.append(run)
+    return found
+
+
+def _descriptors_given(text: str, who: str, surname: str) -> list[str]:
+    """Words of ``who`` beyond the surname that no paragraph naming that person gives them."""
+    wanted = [w for w in _WORD.findall(who) if _key(w) not in _NOT_NAMES and len(_key(w)) >= 2]
+    wanted = [w for w in wanted if not _same_name(_key(w), surname)]
+    if not wanted:
+        return []
+    s = sentences(text)
+    near: set[str] = set()
+    for lo, hi in s.paragraphs:
+        tokens = _tokens(text[lo:hi])
+        if any(_same_name(surname, t) for t in tokens):
+            near.update(tokens)
+    return [w for w in wanted if not any(_same_name(_key(w), t) for t in near)]
+
+
+def _who_check(field: str, who: str, text: str, span: Span) -> FieldCheck:
+    s = sentences(text)
+    own = s.around(span.start, span.end)
+    window = _span_text(text, own)
+    regions = [window]
+    if own and not (_speakers(window) and not _names(window, who)) and _REFERS_BACK.search(window):
+        first = own[0]
+        start = s.paragraphs[first.paragraph - 1][0] if first.paragraph > 0 else s.paragraphs[0][0]
+        regions.append(text[start : first.start])
+    for region in regions:
+        if _names(region, who):
+            surname = _surname(who)
+            missing = _descriptors_given(text, who, surname) if surname else []
+            if missing:
+                listed = ", ".join(f'"{w}"' for w in missing)
+                return _fail(field, f"the article does not call {_who_name(who)} {listed}")
+            return _ok(field)
+    for person in _titled(text, who):
+        if any(_names(region, person) for region in regions):
+            return _ok(field, f'"{who}" is the article\'s title for {person}')
+    named = ", ".join(dict.fromkeys(_speakers(window)))
+    if _names(text, who):
+        where = f"; its sentence names {named}" if named else ""
+        return _fail(field, f'misattributed: the article names "{who}", but not where this quote is{where}')
+    return _fail(field, f'"{who}" is not named in the article')
+
+
+def _who_name(who: str) -> str:
+    surname = _surname(who)
+    return next((w for w in reversed(_WORD.findall(who)) if _key(w) == surname), who) if surname else who
+
+
+# -- the item ------------------------------------------------------------------------
+
+
+def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
+    """Every check the item's fields allow, against ``text[span.start:span.end]``."""
+    evidence = text[span.start : span.end]
+    checks = list(_figure_checks(item, evidence))
+    for field in WHO_FIELDS:
+        who = getattr(item, field, None)
+        if isinstance(who, str) and who.strip():
+            checks.append(_who_check(field, who, text, span))
+    name = getattr(item, "name", None)
+    if isinstance(name, str) and name.strip():
+        if _names(evidence, name):
+            checks.append(_ok("name"))
+        else:
+            checks.append(_fail("name", f'the name "{name}" is not in its quote'))
+    hedged = getattr(item, "hedged", None)
+    if isinstance(hedged, bool):
+        hedges = sorted({w for w in _tokens(evidence) if w in HEDGES} | set(_HEDGE_PHRASES.findall(_plain(evidence))))
+        if hedged and not hedges:
+            checks.append(_fail("hedged", "hedged is true, but its quote has no hedging word"))
+        elif not hedged and hedges:
+            listed = ", ".join(f'"{w}"' for w in hedges)
+            checks.append(_fail("hedged", f"hedged is false, but its quote hedges ({listed})"))
+        else:
+            checks.append(_ok("hedged"))
+    return checks
+
+
+def check_headline(headline: str, text: str) -> FieldCheck:
+    """The headline a model gives must be one of the article's opening lines (or part of one)."""
+    s = sentences(text)
+    opening = [text[lo:hi] for lo, hi in s.paragraphs[:HEADLINE_LINES]]
+    wanted = _plain(headline)
+    if wanted and any(wanted in _plain(line) for line in opening):
+        return _ok("headline")
+    return _fail("headline", f"the headline is not in the article's first {HEADLINE_LINES} lines")

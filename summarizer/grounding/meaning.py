@@ -1,0 +1,162 @@
+"""Does a quote say what the article says where it was found? :func:`compare` answers with the differences.
+
+:func:`~summarizer.grounding.align.locate` finds where a near-miss quote sits; this
+module decides whether the miss is harmless. The two texts are compared word by word
+(case, accents and typography folded, so those never count) and every difference is
+judged. Harmless, and accepted:
+
+- an ellipsis in the quote standing for words it leaves out;
+- a word of :data:`FILLER` ("the", "of", "has", ...) added or dropped, or "a"/"an"/"the" swapped;
+- a compound written apart or together ("ceasefire", "cease-fire", "cease fire");
+- one number written with other separators ("100,000", "100000"), "%" for "percent";
+- a British spelling for an American one, or the reverse ("defence"/"defense",
+  "organisation"/"organization", "centre"/"center", "travelled"/"traveled"): a house
+  style, not a change of meaning, so it is accepted.
+
+Anything else is a change of meaning and is returned: a negation, a name, a number (in
+digits or in words, ordinals too), a hedge or modal, any other content word added,
+dropped or replaced, a clause inserted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from ..text import fold
+
+__all__ = ["FILLER", "Difference", "compare", "describe"]
+
+FILLER = frozenset(
+    {"a", "an", "the", "of", "that", "and", "has", "have", "had", "is", "are", "was", "were", "be", "been", "do"}
+    | {"does", "did", "also"}
+)
+"""Words whose loss or addition changes no meaning (never a negation, a name, a number or a hedge)."""
+_ARTICLES = frozenset({"a", "an", "the"})
+_ELLIPSIS = "\u2026"
+_TOKEN = re.compile(r"\.\s?\.\s?\.|\u2026|%|\w+(?:[.,'\u2019\u2018]\w+)*")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Words the quote has where the article has others (either side may be empty)."""
+
+    quote: str
+    article: str
+
+    def __str__(self) -> str:
+        return f'the quote says "{self.quote}", the article says "{self.article}"'
+
+
+@dataclass(frozen=True)
+class _Word:
+    raw: str
+    key: str
+
+
+def _words(text: str) -> list[_Word]:
+    out: list[_Word] = []
+    for m in _TOKEN.finditer(text):
+        raw = m[0]
+        if raw == "%":
+            key = "percent"
+        elif raw[0] == "." or raw == _ELLIPSIS:
+            key = _ELLIPSIS
+        else:
+            key = fold(raw).replace("\u2019", "'")
+            if key.endswith("'s"):  # Russia's / Russias' / Russia’s alike
+                key = key[:-2] + "'s"
+        if key == "cent" and out and out[-1].key == "per":  # "per cent"
+            out[-1] = _Word(out[-1].raw + " " + raw, "percent")
+            continue
+        out.append(_Word(raw, key))
+    return out
+
+
+_SPELLING = (
+    (re.compile(r"(\w{3,})our(s|ed|ing|ite|ites|able)?$"), r"\1or\2"),
+    (re.compile(r"(\w{2,})is(e|es|ed|ing|ation|ations)$"), r"\1iz\2"),
+    (re.compile(r"(\w{2,})ys(e|es|ed|ing)$"), r"\1yz\2"),
+    (re.compile(r"(\w{3,})tre(s)?$"), r"\1ter\2"),
+    (re.compile(r"(\w{3,})ence(s)?$"), r"\1ense\2"),
+    (re.compile(r"(\w{3,})ogue(s)?$"), r"\1og\2"),
+    (re.compile(r"(\w{3,}[aeiou])ll(ed|ing|er|ers)$"), r"\1l\2"),
+)
+
+
+def _american(word: str) -> str:
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if any(c.isdigit() for c in a + b):  # one number, other separators
+        digits = re.sub(r"[^\d.]", "", a).strip("."), re.sub(r"[^\d.]", "", b).strip(".")
+        return digits[0] == digits[1] and re.sub(r"[\d.,']", "", a) == re.sub(r"[\d.,']", "", b)
+    if a in _ARTICLES and b in _ARTICLES:
+        return True
+    return len(a) >= 5 and len(b) >= 5 and _american(a) == _american(b)
+
+
+def _harmless(quote: list[_Word], article: list[_Word]) -> bool:
+    """One block of the alignment: the quote's words against the article's."""
+    q = [w.key for w in quote if w.key != _ELLIPSIS]
+    a = [w.key for w in article]
+    omits = len(q) < len(quote)  # the quote marks these words as left out
+    if omits and not q:
+        return True
+    if "".join(q).replace("-", "") == "".join(a).replace("-", ""):  # a compound apart or together
+        return True
+    if len(q) == len(a) and all(_same(x, y) for x, y in zip(q, a)):
+        return True
+    q_content = [x for x in q if x not in FILLER]
+    a_content = [y for y in a if y not in FILLER]
+    if len(q_content) != len(a_content) or not all(_same(x, y) for x, y in zip(q_content, a_content)):
+        return False
+    q_filler = {x for x in q if x in FILLER}
+    a_filler = {y for y in a if y in FILLER}
+    return q_filler <= a_filler or a_filler <= q_filler or (q_filler | a_filler) <= _ARTICLES
+
+
+def _context(words: list[_Word], i: int, j: int) -> str:
+    return " ".join(w.raw for w in words[i:j])
+
+
+def compare(quote: str, evidence: str, *, harmless: bool = False) -> list[Difference]:
+    """The differences of meaning between ``quote`` and the article's ``evidence``; empty when it says the same.
+
+    With ``harmless=True``, the differences that were accepted instead (for showing a reader).
+    """
+    q, a = _words(quote), _words(evidence)
+    blocks: list[list[int]] = []  # runs of unequal words, adjacent edits merged: [i1, i2, j1, j2]
+    for tag, i1, i2, j1, j2 in Levenshtein.opcodes([w.key for w in q], [w.key for w in a]):
+        if tag == "equal":
+            continue
+        if blocks and blocks[-1][1] == i1 and blocks[-1][3] == j1:
+            blocks[-1][1], blocks[-1][3] = i2, j2
+        else:
+            blocks.append([i1, i2, j1, j2])
+    out: list[Difference] = []
+    for i1, i2, j1, j2 in blocks:
+        if _harmless(q[i1:i2], a[j1:j2]) != harmless:
+            continue
+        if i1 == i2 or j1 == j2:  # only one side has words: show a neighbour, as a reader would quote it
+            if i2 < len(q) and j2 < len(a):
+                i2, j2 = i2 + 1, j2 + 1
+            elif i1 > 0 and j1 > 0:
+                i1, j1 = i1 - 1, j1 - 1
+        out.append(Difference(_context(q, i1, i2), _context(a, j1, j2)))
+    return out
+
+
+def describe(differences: list[Difference], limit: int = 3) -> str:
+    """The first few differences, for a reason a reader (or the model, when re-asked) can act on."""
+    text = "; ".join(map(str, differences[:limit]))
+    if len(differences) > limit:
+        text += f"; and {len(differences) - limit} more"
+    return text
