@@ -237,7 +237,7 @@ def plan_chunks(text: str, chunk_tokens: int, max_chars: int | None, whole: bool
     return split_text(text, chunk_tokens)
 
 
-def run_chunks(chunks: list[Chunk], one: Callable[[str], ArticleSummary]) -> list[ArticleSummary]:
+def run_chunks(chunks: list[Chunk], one: Callable[[Chunk], ArticleSummary]) -> list[ArticleSummary]:
     """Every chunk through ``one``, a few at a time in threads (``asyncio.run`` fails inside a running loop)."""
     failed = threading.Event()
 
@@ -245,7 +245,7 @@ def run_chunks(chunks: list[Chunk], one: Callable[[str], ArticleSummary]) -> lis
         if failed.is_set():
             return None  # an earlier chunk failed: do not pay for this one
         try:
-            return one(chunk.text)
+            return one(chunk)
         except Exception:
             failed.set()
             raise
@@ -255,7 +255,7 @@ def run_chunks(chunks: list[Chunk], one: Callable[[str], ArticleSummary]) -> lis
     return _parts([future.exception() or future.result() for future in futures])
 
 
-async def arun_chunks(chunks: list[Chunk], one: Callable[[str], Awaitable[ArticleSummary]]) -> list[ArticleSummary]:
+async def arun_chunks(chunks: list[Chunk], one: Callable[[Chunk], Awaitable[ArticleSummary]]) -> list[ArticleSummary]:
     """The async twin of :func:`run_chunks`."""
     gate = asyncio.Semaphore(CONCURRENCY)
     failed = False
@@ -266,7 +266,7 @@ async def arun_chunks(chunks: list[Chunk], one: Callable[[str], Awaitable[Articl
             if failed:
                 return None  # an earlier chunk failed: do not pay for this one
             try:
-                return await one(chunk.text)
+                return await one(chunk)
             except Exception:
                 failed = True
                 raise

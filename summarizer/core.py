@@ -97,8 +97,13 @@ class Summarizer:
             self._async = openai.AsyncOpenAI(**self._client_kwargs(base_url))
         return self._async
 
-    def _prepare(self, text: str, response_model: type[BaseModel] | None) -> tuple[StructuredCall, str | None]:
-        """One request's call, and the base URL to send it to (starting a local server on first use)."""
+    def _prepare(
+        self, text: str, response_model: type[BaseModel] | None, opening: bool = True
+    ) -> tuple[StructuredCall, str | None]:
+        """One request's call, and the base URL to send it to (starting a local server on first use).
+
+        ``opening`` is false for a chunk after the first: it does not hold the article's headline.
+        """
         text = check_text(text)
         base_url, model_name = self._endpoint()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -117,6 +122,7 @@ class Summarizer:
             policy=s.grounding or "reask",
             max_reasks=s.max_reasks or 0,
             request=request,
+            opening=opening,
         )
         return call, base_url
 
@@ -162,7 +168,7 @@ class Summarizer:
         started = time.perf_counter()
         base_url, _ = self._endpoint()  # start a local server, and the client, once: not from each thread
         self._sync_client(base_url)
-        parts = run_chunks(chunks, self._summarize_one)
+        parts = run_chunks(chunks, lambda c: self._summarize_one(c.text, opening=c.index == 0))
         return merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
 
     @overload
@@ -176,20 +182,20 @@ class Summarizer:
         if not chunks:
             return await self._asummarize_one(text, response_model)
         started = time.perf_counter()
-        parts = await arun_chunks(chunks, self._asummarize_one)
+        parts = await arun_chunks(chunks, lambda c: self._asummarize_one(c.text, opening=c.index == 0))
         return merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
 
-    def _summarize_one(self, text: str, response_model: type[BaseModel] | None = None) -> Any:
-        call, base_url = self._prepare(text, response_model)
+    def _summarize_one(self, text: str, response_model: type[BaseModel] | None = None, opening: bool = True) -> Any:
+        call, base_url = self._prepare(text, response_model, opening)
         started = time.perf_counter()
         result = call.run(self._sync_client(base_url), self._policy)
         return self._finish(result, call, started)
 
-    async def _asummarize_one(self, text: str, response_model: type[BaseModel] | None = None) -> Any:
+    async def _asummarize_one(self, text: str, response_model: type[BaseModel] | None = None, opening: bool = True) -> Any:
         if self._target.backend == "local":  # may start the server: keep the event loop free
-            call, base_url = await asyncio.to_thread(self._prepare, text, response_model)
+            call, base_url = await asyncio.to_thread(self._prepare, text, response_model, opening)
         else:
-            call, base_url = self._prepare(text, response_model)
+            call, base_url = self._prepare(text, response_model, opening)
         started = time.perf_counter()
         result = await call.arun(self._async_client(base_url), self._policy)
         return self._finish(result, call, started)

@@ -20,6 +20,7 @@ from werkzeug import Request, Response
 
 from summarizer import ArticleSummary, Summarizer
 from summarizer.chunking import estimate_tokens
+from summarizer.grounding.fields import HEDGE_PHRASES, HEDGES
 
 from .conftest import SHARED
 from .doubles.responses import completion
@@ -29,10 +30,15 @@ _SENTENCE = re.compile(r"[^.!?\n]{20,300}[.!?]")
 _PEOPLE = re.compile(r"[^.!?\n]*?\b(\d{3,6}) people[^.!?\n]*[.!?]")
 
 
+def _hedged(sentence: str) -> bool:
+    """What a correct model says of a sentence: hedged when it has a hedging word or phrase."""
+    return bool(set(re.findall(r"\w+", sentence.lower())) & HEDGES) or HEDGE_PHRASES.search(sentence.lower()) is not None
+
+
 def hand_written_answer(chunk: str) -> dict[str, Any]:
     """A correct answer for ``chunk``, by rule: its quotes are copied from it."""
     sentences = [s.strip() for s in _SENTENCE.findall(chunk)]
-    claims = [{"quote": s, "statement": s, "speaker": None, "hedged": False} for s in sentences[:2]]
+    claims = [{"quote": s, "statement": s, "speaker": None, "hedged": _hedged(s)} for s in sentences[:2]]
     figures = [
         {"quote": m[0].strip(), "text": f"{m[1]} people", "value": int(m[1]), "low": None, "high": None,
          "qualifier": "exact", "unit": "people", "measure": f"people displaced ({m[1]})", "reported_by": None}

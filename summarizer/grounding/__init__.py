@@ -11,16 +11,20 @@ what happens to an item that fails (:func:`ground`, :func:`reask_message`,
 from ..results import grounding_of
 from ..schema import GroundingIssue, GroundingPolicy, GroundingReport, MatchKind, Span
 from .align import FUZZY_MIN_WORDS, FUZZY_THRESHOLD, locate
-from .policy import ground, reask_message, ungrounded
+from .meaning import Difference, compare
+from .policy import check_quote, ground, reask_message, ungrounded
 
 __all__ = [
     "FUZZY_MIN_WORDS",
     "FUZZY_THRESHOLD",
+    "Difference",
     "GroundingIssue",
     "GroundingPolicy",
     "GroundingReport",
     "MatchKind",
     "Span",
+    "check_quote",
+    "compare",
     "ground",
     "grounding_of",
     "locate",

@@ -31,10 +31,10 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from ..schema import Span
-from ..text import fold_char
+from ..text import TYPOGRAPHY, fold_char
 
 __all__ = ["FUZZY_MIN_WORDS", "FUZZY_THRESHOLD", "QUOTE_MARKS", "locate"]
 
@@ -45,13 +45,15 @@ FUZZY_MIN_WORDS = 4
 _ELLIPSIS_GAP = 300
 _FREQUENT = 64  # words this common in the text do not vote for where a quote starts
 _CANDIDATES = 4
+_MIN_VOTES = 0.25  # share of the quote's rarer words that must sit at one offset for a window to be tried
+_CLAUSE = 0.6  # a located window may be this short a share of the quote (the rest inserted by the model)
 
 
 # -- folding -------------------------------------------------------------------
 
 QUOTE_MARKS = "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb \t\r\n"
 """Quotation marks (and white space) a quote may carry around it that the article need not."""
-_ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|\u2026)\s*")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\. \. \.|\u2026)\s*")  # "point. ... Zelensky": the full stop stays
 _WORDS = re.compile(r"\w+(?:[.,'’]\w+)*")
 
 
@@ -84,8 +86,17 @@ class _Folded:
         return self.starts[i], self.ends[j - 1]
 
 
+_TYPOGRAPHY = str.maketrans(TYPOGRAPHY)
+_SPACES = re.compile(r"\s+")
+
+
 def _fold_quote(quote: str, case: bool) -> str:
-    return _Folded.of(quote, case).text.strip()
+    """What :meth:`_Folded.of` makes of a quote, without the offsets (a quote is folded often, an article once)."""
+    folded = _SPACES.sub(" ", quote.translate(_TYPOGRAPHY))
+    if case:
+        lower = folded.lower()
+        folded = lower if len(lower) == len(folded) else "".join(fold_char(c, True) for c in folded)
+    return folded.strip()
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,7 @@ class _Index:
     words: tuple[str, ...]
     word_spans: tuple[tuple[int, int], ...]  # folded (cased) offsets
     positions: dict[str, tuple[int, ...]]
+    ids: tuple[int, ...]  # each word as a number (its rank in ``positions``), for fast alignment
     number_keys: tuple[str | None, ...]  # each word's number, separators removed, or None
 
 
@@ -118,6 +130,7 @@ def _index(text: str) -> _Index:
         words=tuple(words),
         word_spans=tuple(spans),
         positions={w: tuple(p) for w, p in positions.items()},
+        ids=tuple(rank[w] for rank in [{w: i for i, w in enumerate(positions)}] for w in words),
         number_keys=tuple(map(_number_key, words)),
     )
 
@@ -177,6 +190,11 @@ def _numbers(keys: Iterable[str | None]) -> Counter[str]:
 
 
 def _fuzzy(index: _Index, quote: str, exclude: Collection[tuple[int, int]]) -> tuple[int, int] | None:
+    """The window of the text's words closest to the quote's: a word or two in ten changed, or a clause inserted.
+
+    Windows holding the quote's numbers are preferred, but a changed number does not
+    hide where the quote is: whether it says the same is :mod:`~.meaning`'s to judge.
+    """
     q = _WORDS.findall(_fold_quote(quote, case=True))
     n = len(q)
     if n < FUZZY_MIN_WORDS or not index.words:
@@ -187,25 +205,33 @@ def _fuzzy(index: _Index, quote: str, exclude: Collection[tuple[int, int]]) -> t
     for i, w in rare or list(enumerate(q)):
         for p in index.positions.get(w, ()):
             votes[p - i] += 1
-    if not votes:
-        return None
+    if not votes or votes.most_common(1)[0][1] < max(2, len(rare or q) * _MIN_VOTES):
+        return None  # no place holds enough of its rarer words in a row
+    ids = {w: i for i, w in enumerate(index.positions)}
+    qi = [ids.get(w, -1 - k) for k, w in enumerate(q)]
     slack = n - int(n * FUZZY_THRESHOLD)  # edits allowed
-    best: list[tuple[float, int, int, int]] = []
+    best: list[tuple[bool, float, int, int]] = []
+    inserted: list[tuple[float, int, int]] = []
     for start, _ in votes.most_common(_CANDIDATES):
-        shift = min(slack, 3)  # the votes already align the start; a dropped first word moves it by one
-        for s in range(max(0, start - shift), start + shift + 1):
-            for length in range(max(1, n - slack), n + slack + 1):
-                window = index.words[s : s + length]
+        for s in range(max(0, start - 1), start + 2):  # the votes align the start; a dropped first word moves it by one
+            for length in range(max(1, int(n * _CLAUSE)), n + slack + 1):
+                window = index.ids[s : s + length]
                 if len(window) < length:
-                    continue
-                score = Levenshtein.normalized_similarity(q, window)
-                if score >= FUZZY_THRESHOLD and _numbers(index.number_keys[s : s + length]) == wanted_numbers:
-                    best.append((-score, s, s, s + length))
-    if not best:
+                    break
+                if length >= n - slack:
+                    score = Levenshtein.normalized_similarity(qi, window)
+                    if score >= FUZZY_THRESHOLD:
+                        same = _numbers(index.number_keys[s : s + length]) == wanted_numbers
+                        best.append((not same, -score, s, s + length))
+                        continue
+                kept = LCSseq.similarity(qi, window)
+                if length >= FUZZY_MIN_WORDS and kept >= length * FUZZY_THRESHOLD + 1 and kept >= n * _CLAUSE:
+                    inserted.append((-kept / n, s, s + length))  # the window, nearly whole, inside a longer quote
+    windows = [(s, e) for *_, s, e in sorted(best)] or [(s, e) for _, s, e in sorted(inserted)]
+    if not windows:
         return None
-    best.sort()
     spans = []
-    for _, _, s, e in best:
+    for s, e in windows:
         i, _ = index.word_spans[s]
         _, j = index.word_spans[e - 1]
         spans.append(index.cased.span(i, j))

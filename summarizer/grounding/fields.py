@@ -16,7 +16,11 @@ Recognised by field name, so a user's own model gets every check its fields allo
 ``name``
     named in the item's own evidence.
 ``hedged``
-    true exactly when the evidence holds a word of :data:`HEDGES`.
+    true exactly when the evidence holds a word of :data:`HEDGES` or a phrase of :data:`HEDGE_PHRASES`.
+
+``qualifier`` and ``hedged`` are judged by English word lists, so they are checked only
+where the quote's sentence is English (one word in ten is an English function word);
+elsewhere those two checks are not made (and not counted), rather than failed.
 
 And for every item, :func:`check_evidence`: a quote carries content (at least
 :data:`MIN_WORDS` words and :data:`MIN_LETTERS` letters) and stays within
@@ -38,6 +42,7 @@ from .numbers import mentions, states_number
 
 __all__ = [
     "HEDGES",
+    "HEDGE_PHRASES",
     "MAX_CHARS",
     "MAX_SENTENCES",
     "MIN_LETTERS",
@@ -65,8 +70,8 @@ HEDGES = frozenset(
         "believe", "believes", "think", "thinks", "estimate", "estimates", "estimated",
     }
 )
-_HEDGE_PHRASES = re.compile(r"\b(?:remains? to be seen|not (?:yet )?clear|not known|cannot be (?:independently )?verified)\b")
-"""Words that hedge a claim (and :data:`_HEDGE_PHRASES`). "would" and "expect" are left out: news uses them unhedged."""
+HEDGE_PHRASES = re.compile(r"\b(?:remains? to be seen|not (?:yet )?clear|not known|cannot be (?:independently )?verified)\b")
+"""Words that hedge a claim (and :data:`HEDGE_PHRASES`). "would" and "expect" are left out: news uses them unhedged."""
 
 QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {
     "more_than": ("well over", "more than", "over", "above", "in excess of", "upwards of", "exceeding", "greater than"),
@@ -141,11 +146,18 @@ def _number(item: BaseModel, field: str) -> float | None:
 
 def _qualifiers(before: str, written: str) -> tuple[set[str], str]:
     """The qualifiers the words allow, and the words that set them."""
-    found = mentions(written)
-    if len(found) >= 2 and _RANGE_GAP.match(written[found[0].end : found[1].start]):
-        return {"range"}, written[found[0].start : found[1].end]
-    lead = written[: found[0].start] if found else written
-    m = _QUALIFIER_AT_END.search(f"{before} {lead}".strip())
+    context = f"{before} {written}".strip()
+    offset = len(context) - len(written)
+    found = mentions(context)
+    own = [i for i, m in enumerate(found) if m.start >= offset]
+    if own:
+        first = own[0]
+        if first > 0 and _RANGE_GAP.match(context[found[first - 1].end : found[first].start]):
+            return {"range"}, context[found[first - 1].start : found[first].end]  # "30,000" of "20,000 to 30,000"
+        if first + 1 < len(found) and _RANGE_GAP.match(context[found[first].end : found[first + 1].start]):
+            return {"range"}, context[found[first].start : found[first + 1].end]
+    lead = context[: found[own[0]].start] if own else context
+    m = _QUALIFIER_AT_END.search(lead.strip())
     if not m:
         return {"exact"}, ""
     words = m[1]
@@ -155,7 +167,18 @@ def _qualifiers(before: str, written: str) -> tuple[set[str], str]:
     return allowed, words
 
 
-def _figure_checks(item: BaseModel, evidence: str) -> Iterator[FieldCheck]:
+_ENGLISH = frozenset(
+    {"the", "and", "of", "to", "in", "a", "is", "was", "said", "that", "for", "on", "with", "has", "have", "by"}
+)
+
+
+def _english(text: str) -> bool:
+    """Whether word lists (qualifiers, hedges) can judge this text: one word in ten is English filler."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    return bool(words) and sum(w in _ENGLISH for w in words) * 10 >= len(words)
+
+
+def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[FieldCheck]:
     written = getattr(item, "text", None)
     numbers = {f: _number(item, f) for f in ("value", "low", "high") if f in type(item).model_fields}
     if not isinstance(written, str) or not numbers:
@@ -180,7 +203,7 @@ def _figure_checks(item: BaseModel, evidence: str) -> Iterator[FieldCheck]:
     qualifier = getattr(item, "qualifier", None)
     if isinstance(qualifier, Enum):
         qualifier = qualifier.value
-    if isinstance(qualifier, str) and at >= 0:
+    if isinstance(qualifier, str) and at >= 0 and english:
         before = " ".join(plain_evidence[:at].split()[-4:])
         allowed, words = _qualifiers(before, plain_text)
         said = f'"{words}"' if words else "no qualifying words"
@@ -233,9 +256,15 @@ def _acronym(words: str) -> str | None:
     return "".join(w[0] for w in capitals).lower() if len(capitals) >= 2 else None
 
 
-def _acronyms(region: str) -> set[str]:
-    found = {a for run in re.findall(r"[A-Z][\w'’-]+(?:\s+(?:of|for|the|and)?\s*[A-Z][\w'’-]+)+", region) if (a := _acronym(run))}
-    return found | {t.replace(".", "") for t in _tokens(region)}
+def _written_acronyms(region: str) -> set[str]:
+    """Acronyms as the region writes them: "UN", "U.N.", "IAEA"."""
+    return {w.replace(".", "").lower() for w in re.findall(r"\b[A-Z](?:\.?[A-Z])+\.?", region)}
+
+
+def _spelled_acronyms(region: str) -> set[str]:
+    """The acronyms of the region's capitalised names: "United Nations" -> "un"."""
+    runs = re.findall(r"[A-Z][\w'’-]+(?:\s+(?:of|for|the|and)?\s*[A-Z][\w'’-]+)+", region)
+    return {a for run in runs if (a := _acronym(run))}
 
 
 def _names(region: str, who: str) -> bool:
@@ -247,11 +276,11 @@ def _names(region: str, who: str) -> bool:
     surname = _surname(who)
     if surname is not None and any(_same_name(surname, t) for t in _tokens(region)):
         return True
-    short = _acronym(who)
+    spelled = _acronym(who)
+    if spelled is not None and spelled in _written_acronyms(region):  # "United Nations" for "UN figures"
+        return True
     letters = who.replace(".", "").strip()
-    if short is None and letters.isupper() and 2 <= len(letters) <= 6:  # "UN", "U.N.", "IAEA"
-        short = letters.lower()
-    return short is not None and short in _acronyms(region)
+    return letters.isupper() and 2 <= len(letters) <= 6 and letters.lower() in _spelled_acronyms(region)
 
 
 def _span_text(text: str, sents: list[Sentence]) -> str:
@@ -343,7 +372,9 @@ def _who_name(who: str) -> str:
 def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
     """Every check the item's fields allow, against ``text[span.start:span.end]``."""
     evidence = text[span.start : span.end]
-    checks = list(_figure_checks(item, evidence))
+    own = sentences(text).around(span.start, span.end)
+    english = _english(_span_text(text, own) or evidence)
+    checks = list(_figure_checks(item, evidence, english))
     for field in WHO_FIELDS:
         who = getattr(item, field, None)
         if isinstance(who, str) and who.strip():
@@ -355,8 +386,8 @@ def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
         else:
             checks.append(_fail("name", f'the name "{name}" is not in its quote'))
     hedged = getattr(item, "hedged", None)
-    if isinstance(hedged, bool):
-        hedges = sorted({w for w in _tokens(evidence) if w in HEDGES} | set(_HEDGE_PHRASES.findall(_plain(evidence))))
+    if isinstance(hedged, bool) and english:
+        hedges = sorted({w for w in _tokens(evidence) if w in HEDGES} | set(HEDGE_PHRASES.findall(_plain(evidence))))
         if hedged and not hedges:
             checks.append(_fail("hedged", "hedged is true, but its quote has no hedging word"))
         elif not hedged and hedges:

@@ -36,7 +36,7 @@ FILLER = frozenset(
 """Words whose loss or addition changes no meaning (never a negation, a name, a number or a hedge)."""
 _ARTICLES = frozenset({"a", "an", "the"})
 _ELLIPSIS = "\u2026"
-_TOKEN = re.compile(r"\.\s?\.\s?\.|\u2026|%|\w+(?:[.,'\u2019\u2018]\w+)*")
+_TOKEN = re.compile(r"\.\.\.|\. \. \.|\u2026|%|\w+(?:[.,'\u2019\u2018]\w+)*")
 
 
 @dataclass(frozen=True)
@@ -134,9 +134,10 @@ def compare(quote: str, evidence: str, *, harmless: bool = False) -> list[Differ
     """
     q, a = _words(quote), _words(evidence)
     blocks: list[list[int]] = []  # runs of unequal words, adjacent edits merged: [i1, i2, j1, j2]
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes([w.key for w in q], [w.key for w in a]):
-        if tag == "equal":
+    for op in Levenshtein.opcodes([w.key for w in q], [w.key for w in a]):
+        if op.tag == "equal":
             continue
+        i1, i2, j1, j2 = op.src_start, op.src_end, op.dest_start, op.dest_end
         if blocks and blocks[-1][1] == i1 and blocks[-1][3] == j1:
             blocks[-1][1], blocks[-1][3] = i2, j2
         else:

@@ -30,7 +30,7 @@ re-asks are spent): the library never writes a headline of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -42,7 +42,7 @@ from .coverage import uncovered
 from .fields import check_evidence, check_fields, check_headline
 from .meaning import compare, describe
 
-__all__ = ["ground", "reask_message", "ungrounded"]
+__all__ = ["check_quote", "ground", "reask_message", "ungrounded"]
 
 _SKIP_FIELDS = frozenset({"provenance", "grounding", "span", "evidence", "checks", "grounding_error"})
 
@@ -65,26 +65,33 @@ def _items(model: BaseModel, path: str = "") -> Iterator[tuple[str, str, BaseMod
                         yield p, kind, item, value if item is element else holder
 
 
-def _check_quote(text: str, quote: str, span: Span | None) -> FieldCheck:
+def check_quote(text: str, quote: str, *, exclude: Collection[tuple[int, int]] = ()) -> tuple[Span | None, FieldCheck]:
+    """Where ``quote`` sits in ``text`` and whether it is evidence there: the article's words, meaning and all.
+
+    The span is returned whenever the quote was located, even when the check fails
+    (a reader then sees what the article says at that place).
+    """
+    span = locate(text, quote, exclude=exclude)
     if span is None:
-        return FieldCheck(field="quote", ok=False, detail="its quote is not in the article")
+        return None, FieldCheck(field="quote", ok=False, detail="its quote is not in the article")
+    evidence = text[span.start : span.end]
     if span.match == "fuzzy":
-        differences = compare(quote, text[span.start : span.end])
+        differences = compare(quote, evidence)
         if differences:
-            return FieldCheck(field="quote", ok=False, detail=describe(differences))
+            return span, FieldCheck(field="quote", ok=False, detail=describe(differences))
     degenerate = check_evidence(quote, text, span)
     if degenerate is not None:
-        return degenerate
-    accepted = compare(quote, text[span.start : span.end], harmless=True) if span.match == "fuzzy" else []
-    return FieldCheck(field="quote", ok=True, detail=describe(accepted) if accepted else None)
+        return span, degenerate
+    accepted = compare(quote, evidence, harmless=True) if span.match == "fuzzy" else []
+    return span, FieldCheck(field="quote", ok=True, detail=describe(accepted) if accepted else None)
 
 
-def _check_item(text: str, item: BaseModel, span: Span | None) -> list[FieldCheck]:
+def _check_item(text: str, item: BaseModel, exclude: Collection[tuple[int, int]]) -> tuple[Span | None, list[FieldCheck]]:
     """Every check of one item: its quote first, then its fields (against the article where it was found)."""
-    quote = _check_quote(text, str(getattr(item, "quote", "")), span)
+    span, quote = check_quote(text, str(getattr(item, "quote", "")), exclude=exclude)
     if span is None:
-        return [quote]
-    return [quote, *check_fields(item, text, span)]
+        return None, [quote]
+    return span, [quote, *check_fields(item, text, span)]
 
 
 def _figure_values(item: BaseModel) -> tuple[float, ...]:
@@ -104,13 +111,14 @@ def _set(item: BaseModel, field: str, value: Any) -> None:
             object.__setattr__(item, field, value)
 
 
-def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag") -> GroundingReport:
+def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag", headline: bool = True) -> GroundingReport:
     """Pin every item of ``result`` that has a ``quote`` to ``text``, check it, and apply ``policy``.
 
     Items gain ``span``, ``evidence`` and ``checks`` (and lose ``grounding_error``) where
     their model declares those fields; under ``drop`` (or ``reask`` once re-asks are
     spent) failing items leave their lists. The caller decides what ``reask`` does with
-    a report that has issues.
+    a report that has issues. ``headline=False`` skips the headline check (a chunk that
+    does not start the article).
     """
     report = GroundingReport(policy=policy)
     used: dict[str, set[tuple[int, int]]] = {}
@@ -120,8 +128,7 @@ def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag") ->
     for path, kind, item, holder in list(_items(result)):
         taken = used.setdefault(kind, set())
         quote = str(getattr(item, "quote", ""))  # _items yields only models with a string quote
-        span = locate(text, quote, exclude=taken)
-        checks = _check_item(text, item, span)
+        span, checks = _check_item(text, item, taken)
         for check in checks:
             report.tally(kind, check)
         failed = [c for c in checks if not c.ok]
@@ -149,7 +156,8 @@ def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag") ->
             report.flag(item)
     for holder, item in doomed:
         holder[:] = [x for x in holder if x is not item]
-    _check_headline(result, text, report)
+    if headline:
+        _check_headline(result, text, report)
     if counts_numbers:
         report.numbers, report.uncovered = uncovered(text, figures)
     return report

@@ -68,6 +68,7 @@ class CheckedRun:
     policy: GroundingPolicy
     stats: CallStats
     last_attempt: int
+    opening: bool = True
     report: GroundingReport | None = None
     invalid: list[GroundingIssue] = field(default_factory=list)  # items set aside from this answer
     kept: dict[str, list[int]] = field(default_factory=dict)  # per list: the answer's index of each item left
@@ -135,9 +136,9 @@ def _ground_answer(model: BaseModel) -> BaseModel:
     if run is None:
         return model
     if run.lenient:
-        report = ground(model, run.text, policy="drop" if run.policy == "reask" else run.policy)
+        report = ground(model, run.text, policy="drop" if run.policy == "reask" else run.policy, headline=run.opening)
     else:
-        report = ground(model, run.text, policy="flag")
+        report = ground(model, run.text, policy="flag", headline=run.opening)
         if report.issues or run.invalid:
             message = reask_message([*run.invalid, *_as_answered(run, report.issues)])
             raise PydanticCustomError("unsupported_items", "{message}", {"message": message})
@@ -262,13 +263,14 @@ class StructuredCall:
     policy: GroundingPolicy
     max_reasks: int
     request: dict[str, Any]  # model, messages and sampling settings
+    opening: bool = True  # the text starts the article (so a headline is checked against it)
     stats: CallStats = field(default_factory=CallStats)
     invalid: BaseException | None = None  # the last answer that failed validation
     run_state: CheckedRun = field(init=False)
 
     def __post_init__(self) -> None:
         self.run_state = CheckedRun(
-            text=self.text, policy=self.policy, stats=self.stats, last_attempt=self.max_reasks + 1
+            text=self.text, policy=self.policy, stats=self.stats, last_attempt=self.max_reasks + 1, opening=self.opening
         )
 
     @property

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from summarizer import ArticleSummary
 from summarizer.grounding import (
     Span,
+    check_quote,
     ground,
     grounding_of,
     locate,
@@ -71,12 +72,15 @@ def test_ellipsis_marks_an_omission():
     assert OWN[span.start : span.end] == "Officials said on Tuesday that"
 
 
-def test_fuzzy_match_allows_a_changed_word_but_not_a_changed_number():
+def test_fuzzy_location_finds_a_changed_word_or_number_and_the_meaning_check_refuses_it():
     span = locate(OWN, "The mayor's office put the number higher, at 6,000, but could not confirm it")
     assert span is not None and span.match == "fuzzy"
     assert OWN[span.start : span.end].startswith("The mayor") and OWN[span.end - 10 : span.end] == "confirm it"
-    assert locate(OWN, "The mayor's office put the figure higher, at 7,000, but could not confirm it") is None
-    assert locate(OWN, "The mayor's office put the figure higher, at 60,000, but could not confirm it") is None
+    assert not check_quote(OWN, "The mayor's office put the number higher, at 6,000, but could not confirm it")[1].ok
+    for changed in ("7,000", "60,000"):
+        span, check = check_quote(OWN, f"The mayor's office put the figure higher, at {changed}, but could not confirm it")
+        assert span is not None and OWN[span.start : span.end].startswith("The mayor")  # found where it is...
+        assert not check.ok and check.detail == f'the quote says "{changed}", the article says "6,000"'  # ...and refused
 
 
 def test_short_quotes_never_match_fuzzily():
@@ -322,9 +326,9 @@ def test_an_altered_number_never_grounds(text, data):
     new_digit = data.draw(st.sampled_from([d for d in "0123456789" if d != text[k]]))
     quote = text[lo:k] + new_digit + text[k + 1 : hi]
     altered = (text[m.start() : k] + new_digit + text[k + 1 : m.end()]).strip(".,")
-    span = locate(text, quote.strip())
-    # Found only where the text really holds the altered number (it may occur elsewhere).
-    assert span is None or altered.replace(",", "") in text[span.start : span.end].replace(",", "")
+    span, check = check_quote(text, quote.strip())
+    # Accepted only where the text really holds the altered number (it may occur elsewhere).
+    assert not check.ok or (span is not None and altered.replace(",", "") in text[span.start : span.end].replace(",", ""))
 
 
 # -- real text --------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_a_number_missing_from_its_quote_is_named_in_the_reask(fake_llm, seed_te
     fake_llm.reply(completion(arguments=SEED_SUMMARY))
     make(fake_llm).summarize(seed_text)
     reask = " ".join(str(m.get("content")) for m in fake_llm.requests[1]["messages"][2:])
-    assert "its value 25000 is not stated in its quote" in reask
+    assert "its value 25000 is not stated in its text" in reask
 
 
 def test_what_still_fails_after_the_last_reask_is_dropped(fake_llm, seed_text):
@@ -153,7 +153,7 @@ def test_an_invalid_list_item_is_reasked_then_dropped_alone(fake_llm, seed_text)
     reask = " ".join(str(m.get("content")) for m in fake_llm.requests[1]["messages"][2:])
     # One re-ask names both problems: the broken range and the invented figure.
     assert "figures[0]: invalid" in reask and "greater than high" in reask
-    assert "figures[1]: its quote is not in the article (quote: 'Russia had amassed 50,000 troops" in reask
+    assert "figures[1] (quote): its quote is not in the article (quote: 'Russia had amassed 50,000 troops" in reask
     assert len(result.figures) == 1 and result.figures[0].low == 20000
     report = result.grounding
     assert report is not None and report.dropped == 1 and report.grounded == 4
