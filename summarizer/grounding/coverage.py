@@ -46,6 +46,8 @@ def _counts(text: str, m: Mention) -> bool:
         return False
     if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after) or _TIME_AFTER.match(after):
         return False
+    if re.search(r"\d:$", before):  # the minutes of "10:30"
+        return False
     if re.match(r"^[.)]\s", after) and (m.start == 0 or text[m.start - 1] == "\n"):
         return False
     glued_before = m.start > 0 and (

@@ -178,6 +178,10 @@ def _english(text: str) -> bool:
     return bool(words) and sum(w in _ENGLISH for w in words) * 10 >= len(words)
 
 
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
 def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[FieldCheck]:
     written = getattr(item, "text", None)
     numbers = {f: _number(item, f) for f in ("value", "low", "high") if f in type(item).model_fields}
@@ -189,8 +193,15 @@ def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[Fi
         return
     plain_text, plain_evidence = _plain(written), _plain(evidence)
     at = plain_evidence.find(plain_text) if plain_text else -1
+    given = tuple(n for n in numbers.values() if n is not None)
+    found = mentions(written)
+    agree = [any(_close(r, g) for r in m.values for g in given) for m in found]
+    extra = [m for m, ok in zip(found, agree, strict=True) if not ok] if any(agree) else []
     if at < 0:
         yield _fail("text", f'its text "{written}" is not in its quote')
+    elif extra:
+        listed = ", ".join(f'"{written[m.start : m.end]}"' for m in extra)
+        yield _fail("text", f'its text "{written[:80]}" is more than the figure: it also states {listed}')
     else:
         yield _ok("text")
     for field, number in numbers.items():

@@ -180,7 +180,7 @@ def _check_headline(result: BaseModel, text: str, report: GroundingReport) -> No
         _set(result, "headline", None)
 
 
-def reask_message(issues: list[GroundingIssue], limit: int = 12) -> str:
+def reask_message(issues: list[GroundingIssue], limit: int = 30) -> str:
     """What the model is told when items fail: each one, the checks it failed and why, and what to do."""
     lines = [
         f"- {i.path}{' (' + ', '.join(i.fields) + ')' if i.fields else ''}: {i.reason} (quote: {i.quote[:160]!r})"

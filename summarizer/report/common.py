@@ -34,14 +34,19 @@ __all__ = [
     "Item",
     "amount",
     "apart",
+    "checks_line",
     "details",
     "entries",
+    "evidence",
     "fits",
+    "headline_note",
     "label",
     "number",
     "path_label",
     "prepared",
     "provenance_rows",
+    "quote_note",
+    "uncovered_rows",
     "where",
     "where_short",
 ]
@@ -188,9 +193,46 @@ def apart(summary: ArticleSummary) -> list[tuple[str, str, str, Item | None]]:
         rows.append((issue.path, issue.quote, issue.reason + (" (dropped)" if issue.dropped else " (kept, flagged)"), item))
         seen.add(issue.path)
     for e in entries(summary):  # flagged items a report does not list (or no report at all)
-        if e.path not in seen and e.item.span is None:
+        if e.path not in seen and not e.item.grounded:
             rows.append((e.path, e.item.quote, e.item.grounding_error or "not found in the article", e.item))
     return rows
+
+
+def evidence(item: Item) -> str:
+    """The article's own words for an item (its quote when grounding never recorded them)."""
+    return item.evidence if item.evidence is not None else item.quote
+
+
+def quote_note(item: Item) -> str | None:
+    """How the model's quote differed from the article's words, when it did."""
+    if item.evidence is None or item.evidence == item.quote or item.match == "exact":
+        return None
+    quote = next((c for c in item.checks if c.field == "quote"), None)
+    differed = f" ({quote.detail})" if quote is not None and quote.detail else ""
+    return f"the model quoted: {item.quote}{differed}"
+
+
+def checks_line(item: Item) -> str:
+    """Every check made of an item, e.g. "checked: quote ✓, value ✓, qualifier ✗"."""
+    if not item.checks:
+        return ""
+    return "checked: " + ", ".join(f"{c.field} {'✓' if c.ok else '✗'}" for c in item.checks)
+
+
+def headline_note(summary: ArticleSummary) -> str | None:
+    report = summary.grounding
+    check = report.headline if report is not None else None
+    if check is None or check.ok:
+        return None
+    return f"The headline is the model's and was not verified: {check.detail}."
+
+
+def uncovered_rows(summary: ArticleSummary) -> list[tuple[str, str, str]]:
+    """(number as written, where, its sentence) for every number no grounded figure accounts for."""
+    report = summary.grounding
+    if report is None:
+        return []
+    return [(u.text, f"characters {u.start}–{u.end}", u.sentence) for u in report.uncovered]
 
 
 def provenance_rows(p: Provenance, text: str | None) -> list[tuple[str, str]]:

@@ -32,13 +32,18 @@ from .common import (
     LOCAL_NOTE,
     Entry,
     apart,
+    checks_line,
     details,
     entries,
+    evidence,
     fits,
+    headline_note,
     label,
     path_label,
     prepared,
     provenance_rows,
+    quote_note,
+    uncovered_rows,
     where_short,
 )
 
@@ -111,22 +116,25 @@ def _marks(listed: Sequence[Entry], text: str) -> list[_Mark]:
     marks = []
     for e in listed:
         span = e.item.span
-        if span is not None and fits(span, text):
+        if span is not None and e.item.grounded and fits(span, text):
             marks.append(_Mark(e.key, e.kind, span.start, span.end, f"{e.kind}: {label(e.item)}"))
     return marks
 
 
-def _highlighted(text: str, marks: Sequence[_Mark]) -> str:
-    """The article, escaped, with every quoted stretch in ``<mark>``.
+def _highlighted(text: str, marks: Sequence[_Mark], numbers: Sequence[tuple[int, int]] = ()) -> str:
+    """The article, escaped, with every quoted stretch in ``<mark>`` and every uncovered number marked.
 
     Quotes may overlap, so the text is cut at every quote's start and end and each
     piece is wrapped once, with the kinds and items of all the quotes covering it:
-    the result nests nothing and every item's quote is the union of its pieces.
+    the result nests nothing but an uncovered number inside a quote's piece, and every
+    item's quote is the union of its pieces.
     """
-    cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
+    cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks), *(x for n in numbers for x in n)})
     out = []
     for a, b in itertools.pairwise(cuts):
         piece = _e(text[a:b])
+        if any(lo <= a and b <= hi for lo, hi in numbers):
+            piece = f'<span class="uncovered" title="A number no grounded figure accounts for">{piece}</span>'
         covering = [m for m in marks if m.start <= a and b <= m.end]
         if not covering:
             out.append(piece)
@@ -144,12 +152,16 @@ def _item_html(entry: Entry, text: str | None, clickable: bool, reason: str | No
     span = item.span
     badge = f'<span class="smz-badge {span.match}">{span.match}</span>' if span is not None else ""
     facts = " · ".join(details(item))
+    note = quote_note(item)
+    checks = checks_line(item)
     body = (
         f'<span class="smz-label">{_e(label(item))}</span>'
         f'<span class="smz-details">{_e(facts)}</span>'
-        f'<span class="smz-quote">{_e(item.quote)}</span>'
+        f'<span class="smz-quote" title="The article\'s words">{_e(evidence(item))}</span>'
+        + (f'<span class="smz-differs">{_e(note)}</span>' if note else "")
         + (f'<span class="smz-reason">{_e(reason)}</span>' if reason else "")
         + f'<span class="smz-where">{badge}{_e(where_short(item, text))}</span>'
+        + (f'<span class="smz-checks">{_e(checks)}</span>' if checks else "")
     )
     if clickable:
         return (
@@ -163,14 +175,18 @@ def _fragment(summary: ArticleSummary, text: str | None, embedded: bool) -> str:
     listed = list(entries(summary))
     marks = _marks(listed, text) if text is not None else []
     shown = {m.key for m in marks}
-    by_kind = {kind: [e for e in listed if e.kind == kind and e.item.span is not None] for _, kind, _ in KINDS}
+    by_kind = {kind: [e for e in listed if e.kind == kind and e.item.grounded] for _, kind, _ in KINDS}
     report = summary.grounding
+    numbers = [(u.start, u.end) for u in report.uncovered] if report is not None and text is not None else []
+    numbers = [(a, b) for a, b in numbers if 0 <= a < b <= len(text or "")]
 
     head = [f"<h1>{_e(summary.headline or 'Summary')}</h1>", f'<p class="smz-summary">{_e(summary.summary)}</p>']
     note = "The headline and summary are the model's words; every item below is checked against the article."
     if report is not None:
         note = f"Grounding ({_e(report.policy)}): {_e(report.describe())}. " + note
     head.append(f'<p class="smz-note">{note}</p>')
+    if headline_note(summary):
+        head.append(f'<p class="smz-warning">{_e(headline_note(summary))}</p>')
     if summary.provenance is not None and summary.provenance.backend == "local":
         head.append(f'<p class="smz-warning">{_e(LOCAL_NOTE)}</p>')
     legend = "".join(
@@ -180,7 +196,7 @@ def _fragment(summary: ArticleSummary, text: str | None, embedded: bool) -> str:
     head.append(f'<ul class="smz-legend" aria-label="Highlight colours">{legend}</ul>')
 
     if text is not None:
-        article = f'<article aria-label="The article">{_highlighted(text, marks)}</article>'
+        article = f'<article aria-label="The article">{_highlighted(text, marks, numbers)}</article>'
     else:
         article = (
             '<article aria-label="The article"><p class="smz-note">The article text is not available, so the '
@@ -210,8 +226,21 @@ def _fragment(summary: ArticleSummary, text: str | None, embedded: bool) -> str:
                 )
         side.append(
             f'<section class="smz-apart"><h2>Not supported by the article ({len(unsupported)})</h2>'
-            '<p class="smz-note">Quotes not found in the article, or items whose figure or name the quote does '
-            f'not state. They are not highlighted.</p><ol>{"".join(rows)}</ol></section>'
+            '<p class="smz-note">Quotes the article does not hold or says otherwise, and items a check of their '
+            f'fields refused. They are not highlighted.</p><ol>{"".join(rows)}</ol></section>'
+        )
+    uncovered = uncovered_rows(summary)
+    if uncovered:
+        total = report.numbers if report is not None else len(uncovered)
+        rows_html = "".join(
+            f'<li><div class="smz-item smz-number"><span class="smz-label">{_e(n)}</span>'
+            f'<span class="smz-quote">{_e(sentence)}</span><span class="smz-where">{_e(w)}</span></div></li>'
+            for n, w, sentence in uncovered
+        )
+        side.append(
+            f'<section class="smz-uncovered"><h2>Uncovered numbers ({len(uncovered)} of {total})</h2>'
+            '<p class="smz-note">Numbers the article states that no grounded figure accounts for; underlined in '
+            f"the article.</p><ol>{rows_html}</ol></section>"
         )
 
     foot = ""

@@ -7,7 +7,22 @@ import re
 from collections.abc import Sequence
 
 from ..schema import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
-from .common import KINDS, LOCAL_NOTE, Item, amount, apart, path_label, prepared, provenance_rows, where
+from .common import (
+    KINDS,
+    LOCAL_NOTE,
+    Item,
+    amount,
+    apart,
+    checks_line,
+    evidence,
+    headline_note,
+    path_label,
+    prepared,
+    provenance_rows,
+    quote_note,
+    uncovered_rows,
+    where,
+)
 
 __all__ = ["render_markdown"]
 
@@ -34,34 +49,45 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[s
     return lines
 
 
+def _said(item: Item) -> _Italic:
+    """The article's words at the item, and the model's quote where it differed."""
+    note = quote_note(item)
+    return _Italic(evidence(item) + (f" — {note}" if note else ""))
+
+
+def _where(item: Item, text: str | None) -> str:
+    line = checks_line(item)
+    return where(item, text) + (f"; {line}" if line else "")
+
+
 def _md_rows(kind: str, items: Sequence[Item], text: str | None) -> tuple[list[str], list[list[object]]]:
     if kind == "claim":
         claims = [i for i in items if isinstance(i, KeyClaim)]
-        return ["Claim", "Said by", "Hedged", "Quote", "Where"], [
-            [c.statement, c.speaker or "the article", "yes" if c.hedged else "no", _Italic(c.quote), where(c, text)]
+        return ["Claim", "Said by", "Hedged", "The article says", "Where and checks"], [
+            [c.statement, c.speaker or "the article", "yes" if c.hedged else "no", _said(c), _where(c, text)]
             for c in claims
         ]
     if kind == "figure":
         figures = [i for i in items if isinstance(i, Figure)]
-        return ["As written", "Value", "Measure", "Source", "Quote", "Where"], [
+        return ["As written", "Value", "Measure", "Source", "The article says", "Where and checks"], [
             [
                 f.text,
                 f"{amount(f)}{' ' + f.unit if f.unit else ''} ({f.qualifier.value.replace('_', ' ')})",
                 f.measure,
                 f.reported_by or "the article",
-                _Italic(f.quote),
-                where(f, text),
+                _said(f),
+                _where(f, text),
             ]
             for f in figures
         ]
     if kind == "actor":
         actors = [i for i in items if isinstance(i, Actor)]
-        return ["Name", "Kind", "Role", "Affiliation", "Quote", "Where"], [
-            [a.name, a.kind.value, a.role or "", a.affiliation or "", _Italic(a.quote), where(a, text)] for a in actors
+        return ["Name", "Kind", "Role", "Affiliation", "The article says", "Where and checks"], [
+            [a.name, a.kind.value, a.role or "", a.affiliation or "", _said(a), _where(a, text)] for a in actors
         ]
     conditions = [i for i in items if isinstance(i, PeaceTalkCondition)]
-    return ["Set by", "Condition", "To be met by", "Quote", "Where"], [
-        [p.set_by, p.condition, p.to_be_met_by or "unstated", _Italic(p.quote), where(p, text)] for p in conditions
+    return ["Set by", "Condition", "To be met by", "The article says", "Where and checks"], [
+        [p.set_by, p.condition, p.to_be_met_by or "unstated", _said(p), _where(p, text)] for p in conditions
     ]
 
 
@@ -77,8 +103,11 @@ def render_markdown(summary: ArticleSummary, text: str | None = None) -> str:
         out += [f"> {_md(LOCAL_NOTE)}", ""]
     if summary.grounding is not None:
         out += [f"*Grounding ({summary.grounding.policy}): {_md(summary.grounding.describe())}*", ""]
+    note = headline_note(summary)
+    if note:
+        out += [f"> {_md(note)}", ""]
     for name, kind, heading in KINDS:
-        items = [i for i in getattr(summary, name) if i.span is not None]  # the others are listed apart
+        items = [i for i in getattr(summary, name) if i.grounded]  # the others are listed apart
         out.append(f"## {heading} ({len(items)})")
         out.append("")
         if items:
@@ -90,7 +119,19 @@ def render_markdown(summary: ArticleSummary, text: str | None = None) -> str:
     unsupported = apart(summary)
     if unsupported:
         out += ["## Not supported by the article", ""]
-        out += [f"- **{_md(path_label(path))}**: {_md(reason)}. Quote: *{_md(quote)}*" for path, quote, reason, _ in unsupported]
+        for path, quote, reason, item in unsupported:
+            line = f"- **{_md(path_label(path))}**: {_md(reason)}. Quote: *{_md(quote)}*"
+            if item is not None and item.evidence is not None and item.evidence != quote:
+                line += f". The article says there: *{_md(item.evidence)}*"
+            out.append(line)
+        out.append("")
+    numbers = uncovered_rows(summary)
+    if numbers:
+        report = summary.grounding
+        total = report.numbers if report is not None else len(numbers)
+        out += [f"## Uncovered numbers ({len(numbers)} of {total})", ""]
+        out += ["Numbers the article states that no grounded figure accounts for.", ""]
+        out += _md_table(["Number", "Where", "Sentence"], [[n, w, _Italic(sentence)] for n, w, sentence in numbers])
         out.append("")
     if summary.provenance is not None:
         out += ["## Provenance", ""]

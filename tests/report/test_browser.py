@@ -144,6 +144,8 @@ def test_markup_in_the_article_runs_nothing_and_shows_as_text(open_page, seed_te
     data = json.loads(json.dumps(SEED_SUMMARY))
     data["headline"] = "<script>window.__pwned=1</script>"
     data["key_claims"].append({"quote": "<script>window.__pwned=1</script>", "statement": EVIL,
+                               "speaker": None, "hedged": False})  # grounded: highlighted, as text
+    data["key_claims"].append({"quote": "<script>window.__pwned=1</script>", "statement": EVIL,  # flagged: no such speaker
                                "speaker": '"><img src=x onerror="window.__pwned=1">', "hedged": False})
     summary = ArticleSummary.model_validate(data)
     summary.grounding = ground(summary, text, policy="flag")
@@ -157,7 +159,7 @@ def test_markup_in_the_article_runs_nothing_and_shows_as_text(open_page, seed_te
     assert page.locator("img").count() == 0 and page.locator("script").count() == 1  # ours
     assert page.title() == "<script>window.__pwned=1</script>"
     # The page's own script still works: the CSP allows it and nothing else.
-    page.locator('mark[data-items~="claim-1"]').click()
+    page.locator('mark[data-items~="claim-1"]').first.click()  # split where an uncovered number is underlined
     assert page.get_attribute(".smz-item.current", "data-item") == "claim-1"
     assert view.errors == []
 

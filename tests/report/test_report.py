@@ -92,12 +92,14 @@ def test_markdown_report_has_a_table_per_kind_with_quotes(summarized, seed_text)
     assert md.startswith("# 100,000 Russian troops killed or injured in Ukraine, US says\n")
     for heading in ("## Key claims (1)", "## Figures (1)", "## Actors (1)", "## Peace-talk conditions (1)"):
         assert heading in md
-    assert "| As written | Value | Measure | Source | Quote | Where |" in md
+    assert "| As written | Value | Measure | Source | The article says | Where and checks |" in md
     span = summarized.figures[0].span
     assert (
         f"| 20,000 to 30,000 | 20,000–30,000 troops (range) | Russian troops amassed in Kherson | Mark Milley "
-        f"| *Russia had amassed 20,000 to 30,000 troops in Kherson* | exact, characters {span.start}–{span.end} |"
+        f"| *Russia had amassed 20,000 to 30,000 troops in Kherson* | exact, characters {span.start}–{span.end}; "
+        "checked: quote ✓, text ✓, low ✓, high ✓, qualifier ✓, reported\\_by ✓ |"
     ) in md
+    assert "## Uncovered numbers (5 of 7)" in md and "| 40,000 |" in md
     assert "| Mark Milley | person | chairman of the Joint Chiefs of Staff | United States |" in md
     assert "4/4 items grounded (4 exact" in md
     assert "| Tokens | 1,234 (1,000 in, 234 out) |" in md
@@ -170,6 +172,8 @@ def test_html_escapes_markup_from_the_article_and_the_model(seed_text):
     data = json.loads(json.dumps(SEED_SUMMARY))
     data["headline"] = "</title><script>window.__pwned=1</script>"
     data["key_claims"].append({"quote": "<script>window.__pwned=1</script>", "statement": EVIL,
+                               "speaker": None, "hedged": False})  # grounded: highlighted, as text
+    data["key_claims"].append({"quote": "<script>window.__pwned=1</script>", "statement": EVIL,  # flagged: no such speaker
                                "speaker": '"><img src=x onerror=alert(1)>', "hedged": False})
     page = render_html(grounded(data, text), text)
     assert page.count("<script") == 1 and page.count("</script>") == 1  # ours alone

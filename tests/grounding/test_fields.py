@@ -1,0 +1,231 @@
+"""Every field check, both ways, on real sentences: the seed (in the repository) and ../shared/articles.
+
+Each item below is built by hand from the article's own words; a right item must stay
+grounded and a wrong one must fail that one check, with its reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from summarizer import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
+from summarizer.grounding import ground
+
+from ..conftest import SHARED
+
+
+def claim(quote: str, speaker: str | None = None, hedged: bool = False) -> KeyClaim:
+    return KeyClaim(quote=quote, statement="x", speaker=speaker, hedged=hedged)
+
+
+def figure(quote: str, text: str, value: float | None, qualifier: str = "exact", *, low: float | None = None,
+           high: float | None = None, reported_by: str | None = None) -> Figure:
+    return Figure(quote=quote, text=text, value=value, low=low, high=high, qualifier=qualifier, unit=None,
+                  measure="x", reported_by=reported_by)
+
+
+def condition(quote: str, set_by: str) -> PeaceTalkCondition:
+    return PeaceTalkCondition(quote=quote, set_by=set_by, condition="x", to_be_met_by=None)
+
+
+def checked(item: BaseModel, text: str) -> dict[str, Any]:
+    """{field: None if it passed, else its reason} for one item grounded alone (policy flag)."""
+    lists = {KeyClaim: "key_claims", Figure: "figures", Actor: "actors", PeaceTalkCondition: "peace_talk_conditions"}
+    summary = ArticleSummary(headline=None, summary="x", key_claims=[], figures=[], actors=[], peace_talk_conditions=[])
+    getattr(summary, lists[type(item)]).append(item)
+    ground(summary, text, policy="flag")
+    return {c.field: (None if c.ok else c.detail) for c in item.checks}
+
+
+def passes(item: BaseModel, text: str) -> None:
+    result = checked(item, text)
+    assert all(reason is None for reason in result.values()), result
+    assert item.grounded and item.evidence == text[item.span.start : item.span.end]
+
+
+def fails(item: BaseModel, text: str, field: str, reason: str, alone: bool = True) -> None:
+    result = checked(item, text)
+    assert result.get(field) is not None and reason in result[field], result
+    if alone:
+        assert [f for f, r in result.items() if r is not None] == [field], result  # that check alone
+    assert not item.grounded and item.grounding_error is not None and reason in item.grounding_error
+
+
+# -- figures: text, value, qualifier ---------------------------------------------------------
+
+SOLDIERS = "“well over” 100,000 Russian soldiers have been killed or wounded in the war"
+
+
+def test_a_figures_text_is_found_in_its_quote_with_the_quotation_marks_aside(seed_text):
+    passes(figure(SOLDIERS, "well over 100,000", 100000, "more_than", reported_by="Milley"), seed_text)
+    fails(figure(SOLDIERS, "well over 110,000", 110000, "more_than", reported_by="Milley"), seed_text,
+          "text", 'its text "well over 110,000" is not in its quote')
+
+
+def test_two_figures_may_share_one_quote(seed_text):
+    quote = "as many as 40,000 Ukrainian civilians and “well over” 100,000 Russian soldiers"
+    both = [figure(quote, "as many as 40,000", 40000, "at_most"), figure(quote, "well over 100,000", 100000, "more_than")]
+    summary = ArticleSummary(headline=None, summary="x", key_claims=[], figures=both, actors=[], peace_talk_conditions=[])
+    report = ground(summary, seed_text, policy="flag")
+    assert report.grounded == 2 and not report.issues
+
+
+def test_the_value_must_be_stated_in_the_text_itself_not_elsewhere_in_the_quote(seed_text):
+    quote = "He said as many as 40,000 Ukrainian civilians and “well over” 100,000 Russian soldiers"
+    fails(figure(quote, "as many as 40,000", 100000, "at_most"), seed_text,
+          "value", 'its value 100000 is not stated in its text "as many as 40,000"')
+
+
+def test_a_text_that_is_a_whole_sentence_is_not_a_figure(seed_text):
+    quote = "He said as many as 40,000 Ukrainian civilians and “well over” 100,000 Russian soldiers"
+    result = checked(figure(quote, quote, 100000, "more_than"), seed_text)
+    assert "also states" in result["text"] and '"40,000"' in result["text"]
+
+
+@pytest.mark.parametrize(
+    ("quote", "text", "right", "wrong"),
+    [
+        (SOLDIERS, "100,000", "more_than", "exact"),  # "well over" sits right before the text
+        ("as many as 40,000 Ukrainian civilians", "as many as 40,000", "at_most", "approximately"),
+    ],
+)
+def test_the_qualifier_agrees_with_the_words_of_the_text_and_those_before_it(seed_text, quote, text, right, wrong):
+    value = float(text.split()[-1].replace(",", ""))
+    passes(figure(quote, text, value, right), seed_text)
+    fails(figure(quote, text, value, wrong), seed_text, "qualifier", f"its qualifier is {wrong}")
+
+
+def test_a_range_needs_the_range_qualifier_and_both_bounds(seed_text):
+    quote = "Russia had amassed 20,000 to 30,000 troops in Kherson"
+    passes(figure(quote, "20,000 to 30,000", None, "range", low=20000, high=30000, reported_by="Milley"), seed_text)
+    fails(figure(quote, "20,000 to 30,000", 25000, "range", reported_by="Milley"), seed_text, "value",
+          "its value 25000 is not stated", alone=False)
+    fails(figure(quote, "30,000", 30000, "exact", reported_by="Milley"), seed_text, "qualifier", "(range)")
+
+
+def test_infinity_and_nan_are_refused_at_validation():
+    for bad in (float("inf"), float("nan"), "1e309"):
+        with pytest.raises(ValueError, match="finite"):
+            Figure.model_validate({"quote": "q", "text": "t", "value": bad, "low": None, "high": None,
+                                   "qualifier": "exact", "unit": None, "measure": "m", "reported_by": None})
+
+
+# -- who: speaker, reported_by, set_by -------------------------------------------------------
+
+ZELENSKY_TERMS = "only on the condition that Russia return all of Ukraine’s occupied lands"
+
+
+def test_a_speaker_named_in_the_quotes_sentence_by_surname_or_full_name(seed_text):
+    quote = "“Same thing probably on the Ukrainian side,” Milley added."
+    for name in ("Milley", "Mark Milley", "Gen. Mark Milley"):
+        passes(claim(quote, name, hedged=True), seed_text)
+
+
+def test_he_said_refers_back_to_the_paragraph_before(seed_text):
+    quote = "“There has been a tremendous amount of suffering, human suffering,” he said at The Economic Club of New York."
+    passes(claim(quote, "Mark Milley"), seed_text)
+
+
+def test_a_name_found_only_elsewhere_is_misattributed(seed_text):
+    fails(condition(ZELENSKY_TERMS, "Mark Milley"), seed_text, "set_by", 'misattributed: the article names "Mark Milley"')
+    quote = "Russia has said it is open to talks, and this week announced it had begun a retreat from Kherson."
+    fails(claim(quote, "Volodymyr Zelensky"), seed_text, "speaker", "misattributed")
+
+
+def test_the_byline_is_not_a_speaker(seed_text):
+    quote = "a potential stalemate in fighting over the winter could provide both countries an opportunity to negotiate peace"
+    passes(claim(quote, "Mark Milley", hedged=True), seed_text)
+    fails(claim(quote, "Tara Copp", hedged=True), seed_text, "speaker", "misattributed")
+
+
+def test_a_name_the_article_never_gives_fails(seed_text):
+    fails(condition(ZELENSKY_TERMS, "Lloyd Austin"), seed_text, "set_by", '"Lloyd Austin" is not named in the article')
+
+
+def test_a_title_the_article_gives_that_person_names_them(seed_text):
+    quote = "Milley, the highest-ranking U.S. military officer, said Russia had amassed 20,000 to 30,000 troops in Kherson"
+    item = figure(quote, "20,000 to 30,000", None, "range", low=20000, high=30000,
+                  reported_by="chairman of the Joint Chiefs of Staff")
+    passes(item, seed_text)
+
+
+def test_one_persons_title_given_to_another_fails(seed_text):
+    fails(condition(ZELENSKY_TERMS, "Joint Chiefs Chairman Volodymyr Zelensky"), seed_text, "set_by",
+          'the article does not call Zelensky "Joint", "Chiefs", "Chairman"')
+    passes(condition(ZELENSKY_TERMS, "Ukrainian President Volodymyr Zelensky"), seed_text)
+    passes(condition(ZELENSKY_TERMS, "Ukraine"), seed_text)  # the country his title names
+
+
+@pytest.mark.skipif(not (SHARED / "articles").is_dir(), reason="../shared/articles is not here")
+def test_an_organisation_named_by_its_acronym():
+    text = (SHARED / "articles" / "dailysabah-zaporizhzhia-ceasefire-iaea.txt").read_text(encoding="utf-8")
+    quote = "Another IAEA-brokered local ceasefire is now in effect"
+    passes(claim(quote, "International Atomic Energy Agency"), text)
+    fails(claim(quote, "World Health Organization"), text, "speaker", "not named in the article")
+
+
+@pytest.mark.skipif(not (SHARED / "articles").is_dir(), reason="../shared/articles is not here")
+def test_speakers_in_a_real_talks_report():
+    text = (SHARED / "articles" / "time-geneva-talks-2026.txt").read_text(encoding="utf-8")
+    quote = "By contrast, Zelensky said his conversations with Kushner and Witkoff do not involve that kind of pressure."
+    passes(claim(quote, "Volodymyr Zelensky"), text)
+    fails(claim(quote, "Karoline Leavitt"), text, "speaker", "misattributed")
+
+
+# -- actors, hedges -------------------------------------------------------------------------
+
+
+def test_an_actor_is_named_in_its_own_quote(seed_text):
+    quote = "Army Gen. Mark Milley, chairman of the Joint Chiefs of Staff"
+    passes(Actor(quote=quote, name="Mark Milley", kind="person", role=None, affiliation=None), seed_text)
+    zelensky = Actor(quote=quote, name="Volodymyr Zelensky", kind="person", role=None, affiliation=None)
+    fails(zelensky, seed_text, "name", 'the name "Volodymyr Zelensky" is not in its quote')
+
+
+def test_hedged_agrees_with_the_hedging_words_of_the_quote(seed_text):
+    hedged = "“Same thing probably on the Ukrainian side,” Milley added."
+    fails(claim(hedged, "Milley", hedged=False), seed_text, "hedged", 'its quote hedges ("probably")')
+    plain = "Russia has said it is open to talks, and this week announced it had begun a retreat from Kherson."
+    fails(claim(plain, None, hedged=True), seed_text, "hedged", "has no hedging word")
+    passes(claim(plain, None, hedged=False), seed_text)
+
+
+# -- degenerate evidence --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("quote", "reason"), [(",", "too short"), ("Milley", "too short"), ("40,000", "too short")])
+def test_a_scrap_is_not_evidence(seed_text, quote, reason):
+    fails(claim(quote), seed_text, "quote", reason)
+
+
+def test_a_page_is_not_evidence(seed_text):
+    fails(claim(seed_text[:900]), seed_text, "quote", "more than 600", alone=False)
+    three = seed_text[seed_text.index("He said as many") : seed_text.index("“There has been")].strip()
+    assert len(three) < 600
+    three_sentences = three + "\n\n“There has been a tremendous amount of suffering, human suffering,” he said"
+    fails(claim(three_sentences, "Milley"), seed_text, "quote", "runs over 3 sentences", alone=False)
+
+
+# -- a user's own model gets the checks its fields allow ---------------------------------------
+
+
+class Casualty(BaseModel):
+    quote: str
+    text: str
+    value: float
+    reported_by: str | None
+
+
+class Casualties(BaseModel):
+    items: list[Casualty]
+
+
+def test_a_users_model_is_checked_by_its_field_names(seed_text):
+    right = Casualty(quote=SOLDIERS, text="well over 100,000", value=100000, reported_by="Milley")
+    wrong = Casualty(quote=SOLDIERS, text="well over 100,000", value=100000, reported_by="Zelensky")
+    report = ground(Casualties(items=[right, wrong]), seed_text, policy="flag")
+    assert [(i.path, i.fields) for i in report.issues] == [("items[1]", ["reported_by"])]
+    assert report.checks["items.value"].passed == 2 and report.checks["items.reported_by"].failed == 1
