@@ -53,7 +53,7 @@ from .evaluation import (
     load_gold,
     run_eval,
 )
-from .grounding import locate, ungrounded
+from .grounding import check_quote, locate, ungrounded
 from .inputs import decode_article, html_to_text, read_article
 from .prompts import DEFAULT_PROMPT_VERSION
 from .report import render_html, render_markdown
@@ -63,6 +63,8 @@ from .schema import (
     Actor,
     ActorKind,
     ArticleSummary,
+    CheckTally,
+    FieldCheck,
     Figure,
     GroundingIssue,
     GroundingReport,
@@ -71,6 +73,7 @@ from .schema import (
     Provenance,
     Qualifier,
     Span,
+    UncoveredNumber,
     Usage,
 )
 
@@ -88,12 +91,14 @@ __all__ = [
     "BatchResult",
     "Cache",
     "CallError",
+    "CheckTally",
     "Chunk",
     "ConfigurationError",
     "ContextLengthError",
     "EmptyInputError",
     "EvalReport",
     "EvaluationError",
+    "FieldCheck",
     "Figure",
     "Gold",
     "GoldArticle",
@@ -122,11 +127,13 @@ __all__ = [
     "Summarizer",
     "SummarizerError",
     "TruncationError",
+    "UncoveredNumber",
     "Usage",
     "__version__",
     "aggregate",
     "asummarize",
     "asummarize_many",
+    "check_quote",
     "decode_article",
     "evaluate",
     "find_gold",

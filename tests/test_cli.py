@@ -89,7 +89,7 @@ def test_markdown_is_the_default_on_standard_output(fake_llm):
     result = run("summarize", str(SEED), *fake(fake_llm))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("# 100,000 Russian troops killed or injured in Ukraine, US says")
-    assert "| As written | Value | Measure | Source | Quote | Where |" in result.stdout
+    assert "| As written | Value | Measure | Source | The article says | Where and checks |" in result.stdout
     assert result.stderr == ""
 
 

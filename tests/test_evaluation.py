@@ -373,7 +373,8 @@ def test_a_gold_quote_not_in_the_article_is_a_typed_error(tmp_path):
     with pytest.raises(GoldError) as caught:
         load_gold(write_gold(tmp_path, gold))
     assert isinstance(caught.value, SummarizerError)
-    assert any(p.startswith("figures[0]: its quote is not in the article") for p in caught.value.problems)
+    # found where it is, and refused for the number it changed
+    assert any(p.startswith('figures[0]: the quote says "45,000", the article says "40,000"') for p in caught.value.problems)
 
 
 def test_gold_problems_of_every_kind_are_named(tmp_path):

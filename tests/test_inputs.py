@@ -416,7 +416,7 @@ def test_planted_instructions_and_template_syntax_are_data_and_unsupported_items
     assert len(fake_llm.requests) == (3 if policy == "reask" else 1)
     items = [*result.key_claims, *result.figures, *result.actors]
     if policy == "flag":  # kept, but every one marked unsupported
-        assert len(items) == 3 and all(i.span is None and i.grounding_error for i in items)
+        assert len(items) == 3 and all(not i.grounded and i.grounding_error for i in items)
     else:
         assert items == [] and result.grounding.dropped == 3
     if policy == "reask":  # the re-ask quoted what failed, not the article's instructions as ours
