@@ -14,7 +14,8 @@ Recognised by field name, so a user's own model gets every check its fields allo
     ("he said", "the minister added") and names no other speaker, the rest of its
     paragraph and the paragraph before.
 ``name``
-    named in the item's own evidence.
+    named in the item's own evidence; its ``role``, if any, is not one the article gives
+    to another person (a role may be paraphrased, but not taken from someone else).
 ``hedged``
     true exactly when the evidence holds a word of :data:`HEDGES` or a phrase of :data:`HEDGE_PHRASES`.
 
@@ -309,25 +310,51 @@ def _speakers(region: str) -> list[str]:
     return out
 
 
+_TITLE_WORDS = frozenset(
+    {"gen", "army", "col", "lt", "sgt", "adm", "maj", "capt", "president", "minister", "prime", "secretary", "chairman",
+     "general", "sen", "rep", "gov", "mr", "mrs", "ms", "dr", "foreign", "defense", "defence", "deputy", "vice", "state"}
+)
+
+
+def _people(sentence: str, exclude: list[str]) -> list[str]:
+    """Capitalised names in a sentence, titles ("Army Gen.") and the words of ``exclude`` set aside."""
+    found = []
+    for run in re.findall(r"[A-Z][\w'’-]+(?:\.?\s+[A-Z][\w'’-]+)*", sentence):
+        words = [w for w in re.findall(r"[\w'’-]+", run) if _key(w) not in _TITLE_WORDS]
+        words = [w for w in words if _key(w) not in exclude and _key(w) not in _NOT_NAMES and len(w) >= 3]
+        if words:
+            found.append(" ".join(words))
+    return found
+
+
 def _titled(text: str, who: str) -> list[str]:
-    """The people the article gives the title ``who`` ("chairman of the Joint Chiefs of Staff" -> Milley)."""
-    phrase = _plain(who)
+    """The people the article gives the title ``who`` ("chairman of the Joint Chiefs of Staff" -> Mark Milley)."""
+    phrase = _plain(re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.IGNORECASE))
     found: list[str] = []
     if len(phrase) < 4:
         return found
     s = sentences(text)
-    plain_words = phrase.split()
     for p, (lo, hi) in enumerate(s.paragraphs):
-        paragraph = text[lo:hi]
-        if not _has_phrase(_plain(paragraph), phrase):
+        if not _has_phrase(_plain(text[lo:hi]), phrase):
             continue
         for sentence in s.of_paragraph(p):
             body = text[sentence.start : sentence.end]
-            if _has_phrase(_plain(body), phrase):
-                for run in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+", body):
-                    if _key(run.split()[-1]) not in plain_words:
-                        found.append(run)
+            words = [re.escape(w) for w in re.findall(r"[\w'’.-]+", re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.I))]
+            for m in re.finditer(r"\W+".join(words), body, re.IGNORECASE) if words else ():
+                before = re.search(r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)[\s,]*(?:the\s+)?$", body[: m.start()])
+                after = re.match(r"\s*([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)", body[m.end() :])
+                for run in (before, after):  # the name right before the title, or right after it
+                    people = _people(run[1], phrase.split())[:1] if run else []
+                    found += [p for p in people if " " in p or _has_first_name(text, p)]
     return found
+
+
+def _has_first_name(text: str, surname: str) -> bool:
+    """A one-word name is a person's when the article also writes it after a first name ("Mark Milley")."""
+    for m in re.finditer(rf"\b([A-Z][\w'’-]+)\s+{re.escape(surname)}\b", text):
+        if _key(m[1]) not in _NOT_NAMES and _key(m[1]) not in _TITLE_WORDS:
+            return True
+    return False
 
 
 def _descriptors_given(text: str, who: str, surname: str) -> list[str]:
@@ -343,6 +370,19 @@ def _descriptors_given(text: str, who: str, surname: str) -> list[str]:
         if any(_same_name(surname, t) for t in tokens):
             near.update(tokens)
     return [w for w in wanted if not any(_same_name(_key(w), t) for t in near)]
+
+
+def _role_check(role: str, name: str, text: str) -> FieldCheck:
+    """A role may be paraphrased, but not taken from someone else: refused when the article gives it to another."""
+    surname = _surname(name)
+    if surname is None:
+        return _ok("role")
+    missing = _descriptors_given(text, role, surname)
+    wanted = [w for w in _WORD.findall(role) if _key(w) not in _NOT_NAMES and len(_key(w)) >= 2]
+    holders = [p for p in _titled(text, role) if not _same_name(_key(p.split()[-1]), surname)]
+    if holders and len(missing) * 2 > len(wanted):
+        return _fail("role", f'the article gives "{role}" to {holders[0]}, not to {_who_name(name)}')
+    return _ok("role")
 
 
 def _who_check(field: str, who: str, text: str, span: Span) -> FieldCheck:
@@ -362,7 +402,8 @@ def _who_check(field: str, who: str, text: str, span: Span) -> FieldCheck:
                 listed = ", ".join(f'"{w}"' for w in missing)
                 return _fail(field, f"the article does not call {_who_name(who)} {listed}")
             return _ok(field)
-    for person in _titled(text, who):
+    is_title = any(w[:1].islower() and w.lower() not in _NOT_NAMES for w in _WORD.findall(who))  # "the ... minister"
+    for person in _titled(text, who) if is_title else []:
         if any(_names(region, person) for region in regions):
             return _ok(field, f'"{who}" is the article\'s title for {person}')
     named = ", ".join(dict.fromkeys(_speakers(window)))
@@ -396,6 +437,9 @@ def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
             checks.append(_ok("name"))
         else:
             checks.append(_fail("name", f'the name "{name}" is not in its quote'))
+        role = getattr(item, "role", None)
+        if isinstance(role, str) and role.strip():
+            checks.append(_role_check(role, name, text))
     hedged = getattr(item, "hedged", None)
     if isinstance(hedged, bool) and english:
         hedges = sorted({w for w in _tokens(evidence) if w in HEDGES} | set(HEDGE_PHRASES.findall(_plain(evidence))))

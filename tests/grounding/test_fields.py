@@ -185,6 +185,14 @@ def test_an_actor_is_named_in_its_own_quote(seed_text):
     fails(zelensky, seed_text, "name", 'the name "Volodymyr Zelensky" is not in its quote')
 
 
+def test_an_actor_cannot_take_another_persons_title(seed_text):
+    quote = "Ukrainian President Volodymyr Zelensky"
+    right = Actor(quote=quote, name="Volodymyr Zelensky", kind="person", role="President of Ukraine", affiliation=None)
+    passes(right, seed_text)
+    wrong = right.model_copy(update={"role": "chairman of the Joint Chiefs of Staff"})
+    fails(wrong, seed_text, "role", 'the article gives "chairman of the Joint Chiefs of Staff" to')
+
+
 def test_hedged_agrees_with_the_hedging_words_of_the_quote(seed_text):
     hedged = "“Same thing probably on the Ukrainian side,” Milley added."
     fails(claim(hedged, "Milley", hedged=False), seed_text, "hedged", 'its quote hedges ("probably")')
