@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from pydantic import BaseModel
 
@@ -105,6 +107,7 @@ _NOT_NAMES = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def _plain(text: str) -> str:
     """Folded, quotation marks removed, spaces collapsed: how a figure's text is looked for."""
     return " ".join(_QUOTE_CHARS.sub(" ", fold(text)).split())
@@ -230,6 +233,7 @@ def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[Fi
 # -- who ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def _key(word: str) -> str:
     key = fold(word).replace("\u2019", "'")
     return re.sub(r"'s?$", "", key).strip(".")
@@ -250,6 +254,48 @@ def _same_name(a: str, b: str) -> bool:
 
 def _tokens(text: str) -> list[str]:
     return [_key(w) for w in _WORD.findall(text)]
+
+
+_CAP = 200  # paragraphs read per lookup: a person's or a title's first mentions are where they are introduced
+
+
+@dataclass(frozen=True)
+class _Article:
+    """The words of each paragraph of one text, and where each word is: so lookups never rescan the text."""
+
+    tokens: tuple[frozenset[str], ...]
+    where: dict[str, tuple[int, ...]]
+
+
+@lru_cache(maxsize=16)
+def _article(text: str) -> _Article:
+    where: dict[str, list[int]] = {}
+    tokens = []
+    for i, (lo, hi) in enumerate(sentences(text).paragraphs):
+        keys = frozenset(_tokens(text[lo:hi]))
+        tokens.append(keys)
+        for k in keys:
+            where.setdefault(k, []).append(i)
+    return _Article(tuple(tokens), {k: tuple(v) for k, v in where.items()})
+
+
+@lru_cache(maxsize=1024)
+def _naming(text: str, surname: str) -> tuple[int, ...]:
+    """The paragraphs that write ``surname`` in any of its spellings (the first :data:`_CAP`)."""
+    art = _article(text)
+    found = sorted({p for k, ps in art.where.items() if _same_name(surname, k) for p in ps})
+    return tuple(found[:_CAP])
+
+
+def _holding(text: str, phrase: str) -> list[int]:
+    """The paragraphs that may hold ``phrase``: those with all its words (the first :data:`_CAP`)."""
+    art = _article(text)
+    keys = [_key(w) for w in _WORD.findall(phrase)]
+    if not keys:
+        return []
+    lists = sorted((art.where.get(k, ()) for k in keys), key=len)
+    common = set(lists[0]).intersection(*lists[1:])
+    return sorted(common)[:_CAP]
 
 
 def _has_phrase(haystack: str, phrase: str) -> bool:
@@ -334,7 +380,8 @@ def _titled(text: str, who: str) -> list[str]:
     if len(phrase) < 4:
         return found
     s = sentences(text)
-    for p, (lo, hi) in enumerate(s.paragraphs):
+    for p in _holding(text, phrase):
+        lo, hi = s.paragraphs[p]
         if not _has_phrase(_plain(text[lo:hi]), phrase):
             continue
         for sentence in s.of_paragraph(p):
@@ -349,11 +396,15 @@ def _titled(text: str, who: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=1024)
 def _has_first_name(text: str, surname: str) -> bool:
     """A one-word name is a person's when the article also writes it after a first name ("Mark Milley")."""
-    for m in re.finditer(rf"\b([A-Z][\w'’-]+)\s+{re.escape(surname)}\b", text):
-        if _key(m[1]) not in _NOT_NAMES and _key(m[1]) not in _TITLE_WORDS:
-            return True
+    paragraphs = sentences(text).paragraphs
+    for p in _naming(text, _key(surname)):
+        lo, hi = paragraphs[p]
+        for m in re.finditer(rf"\b([A-Z][\w'’-]+)\s+{re.escape(surname)}\b", text[lo:hi]):
+            if _key(m[1]) not in _NOT_NAMES and _key(m[1]) not in _TITLE_WORDS:
+                return True
     return False
 
 
@@ -363,12 +414,8 @@ def _descriptors_given(text: str, who: str, surname: str) -> list[str]:
     wanted = [w for w in wanted if not _same_name(_key(w), surname)]
     if not wanted:
         return []
-    s = sentences(text)
-    near: set[str] = set()
-    for lo, hi in s.paragraphs:
-        tokens = _tokens(text[lo:hi])
-        if any(_same_name(surname, t) for t in tokens):
-            near.update(tokens)
+    art = _article(text)
+    near: set[str] = set().union(*(art.tokens[p] for p in _naming(text, surname)))
     return [w for w in wanted if not any(_same_name(_key(w), t) for t in near)]
 
 
@@ -407,10 +454,23 @@ def _who_check(field: str, who: str, text: str, span: Span) -> FieldCheck:
         if any(_names(region, person) for region in regions):
             return _ok(field, f'"{who}" is the article\'s title for {person}')
     named = ", ".join(dict.fromkeys(_speakers(window)))
-    if _names(text, who):
+    if _named_anywhere(text, who):
         where = f"; its sentence names {named}" if named else ""
         return _fail(field, f'misattributed: the article names "{who}", but not where this quote is{where}')
     return _fail(field, f'"{who}" is not named in the article')
+
+
+def _named_anywhere(text: str, who: str) -> bool:
+    """:func:`_names` over the whole article, through its index (an article may be megabytes)."""
+    surname = _surname(who)
+    if surname is not None and _naming(text, surname):
+        return True
+    paragraphs = sentences(text).paragraphs
+    phrase = re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.IGNORECASE)
+    if any(_names(text[paragraphs[p][0] : paragraphs[p][1]], who) for p in _holding(text, phrase)):
+        return True
+    spelled = _acronym(who)
+    return spelled is not None and spelled in _article(text).where
 
 
 def _who_name(who: str) -> str:
