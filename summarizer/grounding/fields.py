@@ -345,12 +345,22 @@ def _span_text(text: str, sents: list[Sentence]) -> str:
     return text[sents[0].start : sents[-1].end] if sents else ""
 
 
+_WHEN = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday"}
+    | {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october"}
+    | {"november", "december"}
+)
+_APPOSITION = re.compile(rf"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*),[^,]{{1,90}},\s+{_ATTRIBUTION}\b")
+
+
 def _speakers(region: str) -> list[str]:
-    """Who a sentence says spoke: "Milley added", "said Zelensky"."""
+    """Who a sentence says spoke: "Milley added", "said Zelensky", "Mark Milley, chairman of ..., said"."""
     out = []
-    for m in _NAMED_SPEAKER.finditer(region):
-        name = m[1] or m[2]
-        words = [w for w in name.split() if w.lower() not in _NOT_NAMES]
+    for m in [*_NAMED_SPEAKER.finditer(region), *_APPOSITION.finditer(region)]:
+        name = next(g for g in m.groups() if g)
+        if re.search(r"['’]s$", name):  # "Russia's announced retreat": a possessive, not a speaker
+            continue
+        words = [w for w in name.split() if w.lower() not in _NOT_NAMES and w.lower().strip(".") not in _WHEN]
         if words:
             out.append(" ".join(words))
     return out
@@ -394,6 +404,20 @@ def _titled(text: str, who: str) -> list[str]:
                     people = _people(run[1], phrase.split())[:1] if run else []
                     found += [p for p in people if " " in p or _has_first_name(text, p)]
     return found
+
+
+@lru_cache(maxsize=1024)
+def _titles_of(text: str, surname: str) -> tuple[str, ...]:
+    """The titles the article gives a person in apposition: "Mark Milley, chairman of the Joint Chiefs of Staff,"."""
+    paragraphs = sentences(text).paragraphs
+    found: list[str] = []
+    for p in _naming(text, surname):
+        lo, hi = paragraphs[p]
+        for m in re.finditer(r"([A-Z][\w'’-]+),\s+([^,;:“”\"]{4,90}),", text[lo:hi]):
+            title = _plain(re.sub(r"^(?:the|a|an)\s+", "", m[2], flags=re.IGNORECASE))
+            if _same_name(surname, _key(m[1])) and len(title.split()) >= 2:
+                found.append(title)
+    return tuple(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=1024)
@@ -449,6 +473,10 @@ def _who_check(field: str, who: str, text: str, span: Span) -> FieldCheck:
                 listed = ", ".join(f'"{w}"' for w in missing)
                 return _fail(field, f"the article does not call {_who_name(who)} {listed}")
             return _ok(field)
+    surname = _surname(who)
+    for title in _titles_of(text, surname) if surname else ():  # "chairman of the Joint Chiefs of Staff claims"
+        if any(_has_phrase(_plain(region), title) for region in regions):
+            return _ok(field, f'named by the title the article gives {_who_name(who)}: "{title}"')
     is_title = any(w[:1].islower() and w.lower() not in _NOT_NAMES for w in _WORD.findall(who))  # "the ... minister"
     for person in _titled(text, who) if is_title else []:
         if any(_names(region, person) for region in regions):
