@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 # HAND-WRITTEN: a schema-valid summary, not produced by any model.
 BODY_SUMMARY: dict[str, Any] = {
-    "headline": "Talks to resume in Geneva",
+    "headline": None,  # the articles have no headline line: one the article lacks is refused (and re-asked)
     "summary": "Officials said talks would resume in Geneva next week. Both sides set conditions.",
     "key_claims": [
         {"quote": "talks would resume", "statement": "Talks will resume next week.", "speaker": "officials",

@@ -4,12 +4,13 @@ Grounding needs sentences to bound a quote (evidence stays within two of them), 
 find who a quote is attributed to (the quote's own sentence, or the paragraph before
 when it refers back) and to show the sentence of a number no figure accounts for.
 
-A paragraph is a non-empty line. Sentences are found by ``pysbd`` (the rule-based
-segmenter of the field: it knows "Gen.", "U.S." and quotations ending in ``.”``)
-inside each paragraph, so a sentence never crosses a line break. pysbd slows down
-sharply on long runs of very short "sentences", so a long paragraph is first cut at
-plain sentence ends into pieces of at most :data:`_PIECE` characters. Paragraphs are
-segmented only when asked for, and cached by their text.
+A paragraph is a non-empty line. Sentences are found by ``sentencex`` (Wikimedia's
+rule-based segmenter, about 300 languages, compiled: it knows "Gen.", "U.S.", "p.m."
+and quotations that end in ``.”``) inside each paragraph, so a sentence never crosses a
+line break. It is fast (2 ms for a 53,000-character article; pysbd, tried first, took
+220 ms and minutes on pathological text), and its segments concatenate back to the
+input, so offsets are exact. Paragraphs are segmented only when asked for, and cached
+by their text.
 """
 
 from __future__ import annotations
@@ -19,18 +20,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pysbd
+from sentencex import segment
 
 __all__ = ["Sentence", "Sentences", "sentences"]
-
-_PIECE = 1500
-_PLAIN_END = re.compile(r"[.!?][\"'”’)]?(\s+)(?=[\"“‘(]?[A-Z0-9])")
-_SEGMENTER = pysbd.Segmenter(language="en", clean=False)
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """``text[start:end]``, trailing white space excluded; ``paragraph`` counts non-empty lines from 0."""
+    """``text[start:end]``, surrounding white space excluded; ``paragraph`` counts non-empty lines from 0."""
 
     start: int
     end: int
@@ -40,26 +37,14 @@ class Sentence:
 @lru_cache(maxsize=4096)
 def _split_paragraph(paragraph: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each sentence of one line, relative to it."""
-    pieces: list[tuple[int, int]] = []
-    start = 0
-    while len(paragraph) - start > _PIECE:  # cut at the last plain sentence end (else space) of a window
-        lo = start + _PIECE // 2
-        window = paragraph[lo : start + _PIECE]
-        ends = [m.start(1) for m in _PLAIN_END.finditer(window)] or [m.start() for m in re.finditer(r"\s", window)]
-        cut = lo + ends[-1] if ends else start + _PIECE
-        pieces.append((start, cut))
-        start = cut
-    pieces.append((start, len(paragraph)))
     out: list[tuple[int, int]] = []
-    for lo, hi in pieces:
-        at = lo
-        for segment in _SEGMENTER.segment(paragraph[lo:hi]):
-            end = at + len(segment)  # with clean=False the segments concatenate to the input
-            stripped = len(segment.rstrip())
-            if stripped:
-                lead = len(segment) - len(segment.lstrip())
-                out.append((at + lead, at + stripped))
-            at = end
+    at = 0
+    for piece in segment("en", paragraph):
+        stripped = len(piece.rstrip())
+        if stripped and piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            out.append((at + lead, at + stripped))
+        at += len(piece)
     return tuple(out)
 
 
@@ -70,6 +55,7 @@ class Sentences:
         self.text = text
         self.paragraphs: tuple[tuple[int, int], ...] = tuple(m.span() for m in re.finditer(r"[^\n]*\S[^\n]*", text))
         self._starts = [p[0] for p in self.paragraphs]
+        self._sentences: dict[int, list[Sentence]] = {}
 
     def paragraph_at(self, offset: int) -> int | None:
         """The paragraph holding ``offset``, or None when it falls between them."""
@@ -79,8 +65,12 @@ class Sentences:
         return None
 
     def of_paragraph(self, index: int) -> list[Sentence]:
-        lo, hi = self.paragraphs[index]
-        return [Sentence(lo + s, lo + e, index) for s, e in _split_paragraph(self.text[lo:hi])]
+        found = self._sentences.get(index)
+        if found is None:
+            lo, hi = self.paragraphs[index]
+            found = [Sentence(lo + s, lo + e, index) for s, e in _split_paragraph(self.text[lo:hi])]
+            self._sentences[index] = found
+        return found
 
     def around(self, start: int, end: int) -> list[Sentence]:
         """The sentences that ``text[start:end]`` touches, in order."""
@@ -99,11 +89,9 @@ class Sentences:
         p = self.paragraph_at(offset)
         if p is None:
             return None
-        found = None
-        for s in self.of_paragraph(p):
-            if s.start <= offset:
-                found = s
-        return found
+        within = self.of_paragraph(p)
+        i = bisect.bisect_right([s.start for s in within], offset) - 1
+        return within[i] if i >= 0 else None
 
 
 @lru_cache(maxsize=16)
