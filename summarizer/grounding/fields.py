@@ -73,8 +73,9 @@ HEDGES = frozenset(
         "believe", "believes", "think", "thinks", "estimate", "estimates", "estimated",
     }
 )
-HEDGE_PHRASES = re.compile(r"\b(?:remains? to be seen|not (?:yet )?clear|not known|cannot be (?:independently )?verified)\b")
 """Words that hedge a claim (and :data:`HEDGE_PHRASES`). "would" and "expect" are left out: news uses them unhedged."""
+HEDGE_PHRASES = re.compile(r"\b(?:remains? to be seen|not (?:yet )?clear|not known|cannot be (?:independently )?verified)\b")
+"""Phrases that hedge a claim, matched on the folded evidence."""
 
 QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {
     "more_than": ("well over", "more than", "over", "above", "in excess of", "upwards of", "exceeding", "greater than"),
