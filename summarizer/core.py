@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from ._version import __version__
 from .chunking import Chunk, arun_chunks, merge_results, plan_chunks, run_chunks
 from .config import Settings, Target
+from .grounding import GROUNDING_VERSION
 from .inputs import check_text
 from .prompts import load_prompt
 from .results import attach, provenance_of
@@ -209,6 +210,7 @@ class Summarizer:
             "prompt": [self._prompt.version, self._prompt.sha256],
             "schema": [schema_version_of(model_cls), schema_sha256(model_cls)],
             "response_model": f"{model_cls.__module__}.{model_cls.__qualname__}",
+            "grounding": GROUNDING_VERSION,
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 

@@ -59,6 +59,14 @@ def test_key_is_stable_and_follows_every_setting_that_changes_the_answer():
     assert key(max_retries=0, timeout=5, retry_max_wait=1) == base  # transport retries do not change the answer
 
 
+def test_key_follows_the_grounding_rules(monkeypatch):
+    import summarizer.core
+
+    base = key()
+    monkeypatch.setattr(summarizer.core, "GROUNDING_VERSION", "truth/0")
+    assert key() != base  # a result grounded by other rules is never served from the cache
+
+
 def test_key_follows_the_prompt_and_the_response_model():
     summ = Summarizer("test-model", base_url="http://127.0.0.1:9/v1")
     base = summ.cache_key(TEXT)

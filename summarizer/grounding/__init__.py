@@ -12,11 +12,12 @@ from ..results import grounding_of
 from ..schema import GroundingIssue, GroundingPolicy, GroundingReport, MatchKind, Span
 from .align import FUZZY_MIN_WORDS, FUZZY_THRESHOLD, locate
 from .meaning import Difference, compare
-from .policy import check_quote, ground, reask_message, ungrounded
+from .policy import GROUNDING_VERSION, check_quote, ground, reask_message, ungrounded
 
 __all__ = [
     "FUZZY_MIN_WORDS",
     "FUZZY_THRESHOLD",
+    "GROUNDING_VERSION",
     "Difference",
     "GroundingIssue",
     "GroundingPolicy",

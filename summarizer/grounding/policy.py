@@ -42,7 +42,11 @@ from .coverage import uncovered
 from .fields import check_evidence, check_fields, check_headline
 from .meaning import compare, describe
 
-__all__ = ["check_quote", "ground", "reask_message", "ungrounded"]
+__all__ = ["GROUNDING_VERSION", "check_quote", "ground", "reask_message", "ungrounded"]
+
+GROUNDING_VERSION = "truth/1"
+"""Bumped whenever what grounding accepts or records changes: it is part of the cache key, so a result
+grounded by older rules is never served as if these had checked it."""
 
 _SKIP_FIELDS = frozenset({"provenance", "grounding", "span", "evidence", "checks", "grounding_error"})
 
