@@ -30,7 +30,9 @@ re-asks are spent): the library never writes a headline of its own.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Collection, Iterator
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -106,6 +108,37 @@ def _figure_values(item: BaseModel) -> tuple[float, ...]:
     return tuple(float(v) for v in found if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
+@lru_cache(maxsize=64)
+def _declares_figures(model_cls: type[BaseModel]) -> bool:
+    """Whether the class (at any depth) has items with ``value``/``low``/``high``: then coverage is counted.
+
+    Read from the class, not the answer, so an answer whose figures were all dropped still
+    has its article's numbers listed as uncovered.
+    """
+    seen: set[type] = set()
+
+    def visit(cls: type[BaseModel]) -> bool:
+        if cls in seen:
+            return False
+        seen.add(cls)
+        fields = cls.model_fields
+        if "quote" in fields and any(f in fields for f in ("value", "low", "high")):
+            return True
+        for info in fields.values():
+            for arg in _types_in(info.annotation):
+                if isinstance(arg, type) and issubclass(arg, BaseModel) and visit(arg):
+                    return True
+        return False
+
+    return visit(model_cls)
+
+
+def _types_in(annotation: Any) -> Iterator[Any]:
+    yield annotation
+    for arg in typing.get_args(annotation):
+        yield from _types_in(arg)
+
+
 def _set(item: BaseModel, field: str, value: Any) -> None:
     """Set a field the library fills, even on a frozen model (the value is ours, not the model's)."""
     if field in type(item).model_fields:
@@ -128,7 +161,6 @@ def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag", he
     used: dict[str, set[tuple[int, int]]] = {}
     doomed: list[tuple[list[Any], BaseModel]] = []
     figures: list[tuple[Span, tuple[float, ...]]] = []
-    counts_numbers = False
     for path, kind, item, holder in list(_items(result)):
         taken = used.setdefault(kind, set())
         quote = str(getattr(item, "quote", ""))  # _items yields only models with a string quote
@@ -137,7 +169,6 @@ def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag", he
             report.tally(kind, check)
         failed = [c for c in checks if not c.ok]
         values = _figure_values(item)
-        counts_numbers = counts_numbers or any(f in type(item).model_fields for f in ("value", "low", "high"))
         _set(item, "span", span)
         _set(item, "evidence", text[span.start : span.end] if span is not None else None)
         _set(item, "checks", checks)
@@ -162,7 +193,7 @@ def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag", he
         holder[:] = [x for x in holder if x is not item]
     if headline:
         _check_headline(result, text, report)
-    if counts_numbers:
+    if _declares_figures(type(result)):
         report.numbers, report.uncovered = uncovered(text, figures)
     return report
 

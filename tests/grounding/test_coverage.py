@@ -38,6 +38,11 @@ def test_years_dates_times_list_numbers_names_and_the_pronoun_one_do_not_count()
     assert [text[m.start : m.end] for m in counted(text)] == ["300", "two"]
 
 
+def test_numbers_are_listed_even_when_every_figure_was_dropped(seed_text):
+    report = ground(summary(), seed_text, policy="drop")
+    assert report.numbers == 7 and len(report.uncovered) == 7
+
+
 def test_a_summary_model_without_figures_counts_no_numbers(seed_text):
     from pydantic import BaseModel
 
