@@ -12,7 +12,8 @@ Recognised by field name, so a user's own model gets every check its fields allo
     named (in full, by surname, or by a title the article gives that person) in the
     attribution window: the quote's own sentence, or, when that sentence refers back
     ("he said", "the minister added") and names no other speaker, the rest of its
-    paragraph and the paragraph before.
+    paragraph and the paragraph before. A party merely mentioned in a sentence that
+    attributes the words to someone else ("..., Milley said") is misattributed.
 ``name``
     named in the item's own evidence; its ``role``, if any, is not one the article gives
     to another person (a role may be paraphrased, but not taken from someone else).
@@ -97,7 +98,9 @@ _RANGE_GAP = re.compile(r"^\s*(?:-|to|and|or)\s*[$€£¥]?\s*$")
 _QUOTE_CHARS = re.compile(r"[\"'\u2018\u2019\u201c\u201d\u00ab\u00bb]")
 _ATTRIBUTION = r"(?:said|says|added|told|warned|noted|stressed|argued|insisted|wrote|explained|announced|claimed)"
 _NAMED_SPEAKER = re.compile(
-    rf"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+{_ATTRIBUTION}\b|\b{_ATTRIBUTION}\s+([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)"
+    rf"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+(?:(?:has|have|had)\s+)?{_ATTRIBUTION}\b"
+    rf"|\b{_ATTRIBUTION}\s+([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)"
+    r"|\baccording to (?:the\s+)?([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)"
 )
 _REFERS_BACK = re.compile(
     rf"\b(?:he|she|they|him|his|her|their|them)\b|\bthe (?:\w+ ){{1,2}}{_ATTRIBUTION}\b", re.IGNORECASE
@@ -407,6 +410,36 @@ def _titled(text: str, who: str) -> list[str]:
     return found
 
 
+_NAME_RUN = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
+_ATTRIBUTED = re.compile(
+    rf"^(?:The\s+)?({_NAME_RUN})\s+(?:(?:has|have|had)\s+)?{_ATTRIBUTION}\b"  # "Zelensky said Tuesday ..."
+    rf"|[,”\"]\s*({_NAME_RUN})\s+{_ATTRIBUTION}\b"  # "..., Milley added."
+    rf"|[,”\"]\s*{_ATTRIBUTION}\s+({_NAME_RUN})(?=\s*(?:[.,;!?]|$))"  # "..., said Zelensky."
+    rf"|({_NAME_RUN}),[^,]{{1,90}},\s+{_ATTRIBUTION}\b"  # "Milley, the highest-ranking U.S. officer, said"
+)
+
+
+_CLAUSE_BREAK = re.compile(r";|,\s+but\s|\bwhile\b|\bwhereas\b")
+
+
+def _attributed_to(sentence: str, lo: int, hi: int) -> list[str]:
+    """Who a sentence attributes the words at ``sentence[lo:hi]`` to, read from the plain forms news uses.
+
+    An attribution counts only when no clause break (";", ", but") stands between it and the words.
+    """
+    out = []
+    for m in _ATTRIBUTED.finditer(sentence):
+        between = sentence[m.end() : lo] if m.end() <= lo else sentence[hi : m.start()] if m.start() >= hi else ""
+        if _CLAUSE_BREAK.search(between):
+            continue
+        name = next(g for g in m.groups() if g)
+        words = [w for w in name.split() if w.lower() not in _NOT_NAMES and w.lower().strip(".") not in _WHEN]
+        if words and not re.search(r"['’]s$", name):
+            out.append(" ".join(words))
+    return out
+
+
+@lru_cache(maxsize=1024)
 @lru_cache(maxsize=1024)
 def _titles_of(text: str, surname: str) -> tuple[str, ...]:
     """The titles the article gives a person in apposition: "Mark Milley, chairman of the Joint Chiefs of Staff,"."""
@@ -466,6 +499,11 @@ def _who_check(field: str, who: str, text: str, span: Span) -> FieldCheck:
         first = own[0]
         start = s.paragraphs[first.paragraph - 1][0] if first.paragraph > 0 else s.paragraphs[0][0]
         regions.append(text[start : first.start])
+    base = own[0].start if own else span.start
+    speakers = _attributed_to(window, span.start - base, span.end - base)
+    if _names(window, who) and speakers and not any(_names(sp, who) or _names(who, sp) for sp in speakers):
+        listed = ", ".join(dict.fromkeys(speakers))
+        return _fail(field, f'misattributed: "{who}" is in the quote\'s sentence, but it attributes the words to {listed}')
     for region in regions:
         if _names(region, who):
             surname = _surname(who)

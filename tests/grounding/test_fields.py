@@ -135,6 +135,15 @@ def test_a_name_found_only_elsewhere_is_misattributed(seed_text):
     fails(claim(quote, "Volodymyr Zelensky"), seed_text, "speaker", "misattributed")
 
 
+def test_a_party_mentioned_in_a_sentence_that_attributes_it_to_another_is_misattributed(seed_text):
+    quote = "Russia had amassed 20,000 to 30,000 troops in Kherson"
+    fails(figure(quote, "20,000 to 30,000", None, "range", low=20000, high=30000, reported_by="Russia"), seed_text,
+          "reported_by", "it attributes the words to Milley")
+    fails(condition("provide compensation for war damage", "Russia"), seed_text, "set_by",
+          "attributes the words to Ukrainian President Volodymyr Zelensky")
+    passes(condition("provide compensation for war damage", "Ukraine"), seed_text)  # his country sets it
+
+
 def test_the_byline_is_not_a_speaker(seed_text):
     quote = "a potential stalemate in fighting over the winter could provide both countries an opportunity to negotiate peace"
     passes(claim(quote, "Mark Milley", hedged=True), seed_text)
