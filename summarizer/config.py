@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import importlib.util
 import json
+import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ __all__ = [
     "LOCAL_MAX_ITEMS",
     "Settings",
     "Target",
+    "check_count",
+    "check_rate",
     "require_local_runtime",
     "resolve_target",
     "safe_url",
@@ -139,6 +142,8 @@ def resolve_target(
         return Target("local", model, None, "local", chosen_mode or Mode.TOOLS, False, LOCAL_MAX_ITEMS)
 
     base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    if base_url is not None:
+        _check_base_url(base_url)
     if base_url is not None and urlsplit(base_url).hostname != _OPENAI_HOST:
         if model is None:
             raise ConfigurationError(
@@ -164,6 +169,43 @@ def resolve_target(
     )
 
 
+def _check_base_url(url: str) -> None:
+    """An http or https URL with a host: anything else would fail at the first request, or go somewhere unmeant."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 -- a port that is not a number raises here
+    except ValueError:
+        host = None
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError(
+            f"{{how:base_url}} must be an http:// or https:// URL with a host, such as http://127.0.0.1:11434/v1; "
+            f"not {safe_url(url)!r}"
+        )
+
+
+def check_count(name: str, value: object, minimum: int, *, optional: bool = False) -> None:
+    """An option that counts something: a whole number of at least ``minimum`` (or None when ``optional``).
+
+    ``True`` is refused although Python counts it as 1: ``max_retries=True`` is a mistake, not a number.
+    """
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        allowed = f"a whole number of {minimum} or more" + (", or None" if optional else "")
+        raise ConfigurationError(f"{name} must be {allowed}, not {value!r}")
+
+
+def check_rate(name: str, value: object) -> None:
+    """A rate limit: a positive, finite number per minute, or None for no limit."""
+    if value is None:
+        return
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    if not ok:
+        raise ConfigurationError(f"{name} must be a positive number per minute, or None for no limit, not {value!r}")
+
+
 def _warn_of_credentials(url: str) -> None:
     """This library never shows a URL's credentials, but openai and httpx log request URLs (INFO/DEBUG)."""
     parts = urlsplit(url)
@@ -178,9 +220,12 @@ def _warn_of_credentials(url: str) -> None:
 
 def safe_url(url: str) -> str:
     """Scheme, host, port and path: what a message may show of a URL."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port that is not a number: show nothing of the address
+        return "(an unreadable URL)"
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
@@ -267,13 +312,15 @@ class Settings:
             require_local_runtime()
         if self.grounding is not None and self.grounding not in POLICIES:
             raise ConfigurationError(f"grounding must be one of {', '.join(POLICIES)}, not {self.grounding!r}")
-        if self.max_items is not None and self.max_items < 1:
-            raise ConfigurationError("max_items must be 1 or more")
+        check_count("max_items", self.max_items, 1, optional=True)
+        check_count("max_retries", self.max_retries, 0)
+        check_count("max_reasks", self.max_reasks, 0, optional=True)
+        check_count("max_tokens", self.max_tokens, 1, optional=True)
+        check_count("chunk_tokens", self.chunk_tokens, 1, optional=True)
+        if self.max_chars is not None and (isinstance(self.max_chars, bool) or not isinstance(self.max_chars, int)
+                                           or self.max_chars < 1):
+            raise ConfigurationError(f"max_chars must be 1 or more, or None for no limit, not {self.max_chars!r}")
         max_reasks = self.max_reasks if self.max_reasks is not None else (1 if local else 2)
-        if self.max_retries < 0 or max_reasks < 0:
-            raise ConfigurationError("max_retries and max_reasks must be 0 or more")
-        if self.max_chars is not None and self.max_chars < 1:
-            raise ConfigurationError("max_chars must be 1 or more, or None for no limit")
         max_tokens = self.max_tokens or (_LOCAL_MAX_TOKENS if local else _DEFAULT_MAX_TOKENS)
         local_context = self.local_context or LOCAL_CONTEXT
         context = self.context_window or (local_context if local else _DEFAULT_CONTEXT)

@@ -209,6 +209,13 @@ def test_a_missing_file(fake_llm):
     assert fake_llm.requests == []
 
 
+def test_a_base_url_that_is_not_http_is_exit_2_naming_the_option(fake_llm):
+    result = run("summarize", str(SEED), "--model", "m", "--base-url", "ftp://127.0.0.1/v1")
+    assert result.exit_code == 2
+    assert one_line_error(result).startswith("error: --base-url or OPENAI_BASE_URL must be an http:// or https:// URL")
+    assert fake_llm.requests == []
+
+
 def test_a_binary_file_and_a_missing_one_are_both_named(fake_llm, tmp_path):
     binary = tmp_path / "photo.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))

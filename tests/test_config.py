@@ -128,3 +128,38 @@ def test_the_fingerprint_holds_what_can_change_an_answer_only():
                     {"max_reasks": 0}, {"mode": "json"}, {"max_items": 2}, {"model": "n"}):
         assert key(**changed) != base, changed
     assert Summarizer("m", base_url="http://127.0.0.1:2/v1").settings.fingerprint() != base  # another endpoint
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("max_retries", -1), ("max_retries", "3"), ("max_retries", True), ("max_retries", 1.5),
+     ("max_reasks", -1), ("max_reasks", "2"), ("max_reasks", False), ("max_items", 0), ("max_tokens", 0),
+     ("max_tokens", 2.5), ("max_chars", 0), ("max_chars", "big")],
+)
+def test_counting_options_are_checked_for_type_and_range_and_named(option, value):
+    with pytest.raises(ConfigurationError, match=rf"^{option} must be a whole number|^{option} must be 1 or more"):
+        Summarizer("m", base_url="http://127.0.0.1:9/v1", **{option: value})
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("concurrency", 0), ("concurrency", "8"), ("concurrency", True), ("concurrency", 2.0),
+     ("rpm", 0), ("rpm", -5), ("rpm", float("nan")), ("rpm", float("inf")), ("rpm", "60"), ("tpm", 0), ("tpm", True)],
+)
+def test_batch_options_are_checked_before_any_request(option, value):
+    from summarizer import BatchOptions, summarize_many
+
+    with pytest.raises(ConfigurationError, match=rf"^{option} must be"):
+        BatchOptions(**{option: value})
+    with pytest.raises(ConfigurationError, match=rf"^{option} must be"):  # nothing is listening at port 9
+        summarize_many(["text"], model="m", base_url="http://127.0.0.1:9/v1", cache=False, **{option: value})
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/v1", "file:///etc/passwd", "127.0.0.1:8000/v1", "http://", "http:///v1",
+            "javascript:alert(1)", "http://127.0.0.1:port/v1", "http://user:hunter2@:80/v1"],
+)
+def test_a_base_url_that_is_not_http_with_a_host_is_refused_before_any_request(url):
+    with pytest.raises(ConfigurationError, match="must be an http:// or https:// URL with a host") as caught:
+        Summarizer("m", base_url=url)
+    assert "hunter2" not in str(caught.value)

@@ -37,8 +37,9 @@ from pydantic import BaseModel
 from .. import errors
 from ..cache import Cache
 from ..chunking import estimate_tokens
-from ..config import Settings
+from ..config import Settings, check_count, check_rate
 from ..core import Summarizer
+from ..errors import ConfigurationError
 from ..inputs import read_article
 from ..results import provenance_of
 from ..schema import ArticleSummary
@@ -75,10 +76,11 @@ class BatchOptions:
     fsync: bool = False
 
     def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError("concurrency must be 1 or more")
+        check_count("concurrency", self.concurrency, 1)
+        check_rate("rpm", self.rpm)
+        check_rate("tpm", self.tpm)
         if self.order not in ("input", "completed"):
-            raise ValueError('order must be "input" or "completed"')
+            raise ConfigurationError(f'order must be "input" or "completed", not {self.order!r}')
 
 
 _BATCH_FIELDS = frozenset(f.name for f in dataclasses.fields(BatchOptions))

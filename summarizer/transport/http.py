@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -81,26 +82,34 @@ class RetryPolicy:
     deadline: float | None = None  # for one whole request, on the async client (see async_create)
 
 
+def _seconds(value: str, scale: float = 1.0) -> float | None:
+    """A finite, non-negative number of seconds, or None (words, NaN, infinity and negatives are ignored)."""
+    try:
+        seconds = float(value.strip()) * scale
+    except (ValueError, AttributeError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
 def _retry_after(exc: BaseException | None) -> float | None:
+    """The wait a server asks for, when it asks in a form we can read; anything else is ignored, never raised."""
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
     if headers is None:
         return None
-    if (ms := headers.get("retry-after-ms")) is not None:
-        try:
-            return max(float(ms) / 1000.0, 0.0)
-        except ValueError:
-            pass
+    if (ms := headers.get("retry-after-ms")) is not None and (seconds := _seconds(ms, 0.001)) is not None:
+        return seconds
     value = headers.get("retry-after")
-    if value is None:
+    if not value:
         return None
+    if (seconds := _seconds(value)) is not None:
+        return seconds
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        return max(parsed.timestamp() - time.time(), 0.0)
+        parsed = email.utils.parsedate_to_datetime(value)
+        wait = parsed.timestamp() - time.time()
+    except (TypeError, ValueError, IndexError, OverflowError):  # "soon", a bad date, a naive or absurd one
+        return None
+    return max(wait, 0.0) if math.isfinite(wait) else None
 
 
 class _WaitRetryAfter:

@@ -175,6 +175,15 @@ def test_a_request_trickled_every_time_ends_in_a_typed_error(seed_text):
     assert caught.value.retryable and caught.value.requests == 2 == len(fs.seen)
 
 
+@pytest.mark.parametrize("value", ["soon", "Wed, 31 Foo 2026 99:99:99 GMT", "nan", "-5", "inf", "1e400", " "])
+def test_a_malformed_retry_after_is_ignored_and_the_backoff_used(server, seed_text, value):
+    # HAND-WRITTEN 429s whose Retry-After no client can read: waited by our own backoff, never raised.
+    server.retry_after = value
+    server.script = ["429", "ok"]
+    result = make(server, retry_max_wait=0.05).summarize(seed_text)
+    assert result.provenance.transient_retries == 1 and len(server.seen) == 2
+
+
 def test_retry_after_is_capped_by_retry_max_wait_so_the_total_stays_bounded(server, seed_text):
     server.retry_after = "30"
     server.script = ["429"] * 4
