@@ -25,6 +25,7 @@ from ..schema import (
 )
 
 __all__ = [
+    "BIDI_CONTROLS",
     "COLOURS",
     "KINDS",
     "KIND_OF_FIELD",
@@ -52,6 +53,10 @@ __all__ = [
 ]
 
 Item = KeyClaim | Figure | Actor | PeaceTalkCondition
+
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Embeddings, overrides and isolates: text carrying them can show a reader other words than it holds
+("Trojan Source"). Both reports show each as a visible code point, ``⟦U+202E⟧``, instead of obeying it."""
 
 # (list field, kind, heading): the order items are shown in.
 KINDS: tuple[tuple[str, str, str], ...] = (

@@ -26,6 +26,7 @@ from importlib import resources
 
 from ..schema import ArticleSummary
 from .common import (
+    BIDI_CONTROLS,
     COLOURS,
     KIND_OF_FIELD,
     KINDS,
@@ -56,7 +57,9 @@ def _asset(name: str) -> str:
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Text as inert HTML; a bidi control is shown as its code point, never obeyed (see BIDI_CONTROLS)."""
+    escaped = html.escape(str(value), quote=True)
+    return BIDI_CONTROLS.sub(lambda m: f'<span class="bidi">⟦U+{ord(m[0]):04X}⟧</span>', escaped)
 
 
 def _combination_css() -> str:

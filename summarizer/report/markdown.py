@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from ..schema import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
 from .common import (
+    BIDI_CONTROLS,
     KINDS,
     LOCAL_NOTE,
     Item,
@@ -29,10 +30,22 @@ __all__ = ["render_markdown"]
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
 
+_BLOCK_START = re.compile(r"^(?:(?=[-+=>])|(\d+)(?=[.)]))")  # "---", "> ", "1. " would open a rule, quote or list
+_LINKABLE = re.compile(r"\b(https?|ftp)://|\bwww\.", re.IGNORECASE)
+
+
 def _md(value: object) -> str:
-    """Article or model text as inert Markdown: one line, no markup, no raw HTML."""
+    """Article or model text as inert Markdown: one line, no markup, no raw HTML, no links.
+
+    Nothing the text holds can change the report's structure: a leading ``---``, ``>`` or
+    ``1.`` is escaped, a bare URL is defanged (``https[:]//``, ``www[.]``) so no renderer
+    links it, and a bidi control is shown as its code point (see ``BIDI_CONTROLS``).
+    """
     text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    text = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    text = _LINKABLE.sub(lambda m: f"{m[1]}\\[:\\]//" if m[1] else "www\\[.\\]", text)
+    text = BIDI_CONTROLS.sub(lambda m: f"⟦U+{ord(m[0]):04X}⟧", text)
+    return _BLOCK_START.sub(lambda m: f"{m[1]}\\" if m[1] else "\\", text, count=1)
 
 
 class _Italic(str):

@@ -250,3 +250,33 @@ def test_a_long_article_summarized_in_chunks_keeps_the_whole_text(fake_llm, seed
         field = {"claim": "key_claims", "figure": "figures", "actor": "actors", "condition": "peace_talk_conditions"}
         item = getattr(summary, field[kind])[int(i)]
         assert "".join(p for _, p in pieces) == seed_text[item.span.start : item.span.end]
+
+
+# -- text that would change what a reader sees (HAND-WRITTEN model answers) -------------------
+
+RLO = "\u202e"
+
+
+def test_bidi_controls_are_shown_not_obeyed_in_both_reports(seed_text):
+    data = json.loads(json.dumps(SEED_SUMMARY))
+    data["summary"] = f"Milley said {RLO}000,001{chr(0x202C)} soldiers died."  # reads "100,000" reversed
+    data["key_claims"][0]["statement"] = f"A claim \u2066isolated\u2069 text"
+    summary = grounded(data, seed_text)
+    md, page = render_markdown(summary, seed_text), render_html(summary, seed_text)
+    for report in (md, page):
+        assert not any(c in report for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+        assert "⟦U+202E⟧" in report and "⟦U+202C⟧" in report and "⟦U+2066⟧" in report
+
+
+@pytest.mark.parametrize(
+    ("summary", "shown"),
+    [("---", "\\---"), ("=== heading", "\\=== heading"), ("> a quote", "&gt; a quote"), ("1. a list", "1\\. a list"),
+     ("- item", "\\- item"), ("see https://evil.example/login", "see https\\[:\\]//evil.example/login"),
+     ("www.evil.example", "www\\[.\\]evil.example")],
+)
+def test_model_text_cannot_change_the_markdowns_structure_or_make_links(seed_text, summary, shown):
+    data = json.loads(json.dumps(SEED_SUMMARY))
+    data["summary"] = summary
+    md = render_markdown(grounded(data, seed_text), seed_text)
+    assert f"\n\n{shown}\n\n" in md
+    assert "https://" not in md.split("## Provenance")[0] and "www.evil" not in md
