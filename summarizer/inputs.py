@@ -342,6 +342,11 @@ def html_to_text(html: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"})
+"""Unicode categories that put nothing on the page by themselves: spaces, controls and formats (BOM,
+zero-width, bidi), surrogates, private and unassigned code points, and combining marks."""
+
+
 def check_text(text: object) -> str:
     """``text`` if it can be summarized: a non-empty ``str`` that can be sent as UTF-8; nothing is sent otherwise."""
     if isinstance(text, (bytes, bytearray)):
@@ -353,6 +358,11 @@ def check_text(text: object) -> str:
         raise TypeError(f"text must be str, not {type(text).__name__}")
     if not text.strip():
         raise EmptyInputError("the article text is empty or only white space; nothing was sent")
+    if not any(unicodedata.category(c) not in _INVISIBLE for c in text):
+        raise EmptyInputError(
+            "the article text has nothing visible (only white space, byte-order marks, zero-width, bidi or "
+            "control characters, or combining marks); nothing was sent"
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:

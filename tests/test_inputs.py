@@ -485,3 +485,21 @@ def test_planted_instructions_through_the_real_local_model(llama_base_url, vcr):
     err = caught.value
     assert err.attempts == err.requests == requests == 1  # one answer, no re-ask
     assert err.usage.total_tokens == tokens > 0 and err.usage.completion_tokens == sent["max_tokens"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\ufeff", "\u200b\u200c\u200d", "\u202e\u2066\u2069", "\x00\x01\x1f\x7f", "\u0301\u0308", "\ufeff \u200b\n\u202e\t\u0301",
+     "\u2028\u2029\u00a0\u3000"],
+    ids=["bom", "zero-width", "bidi", "controls", "combining", "all-mixed", "separators"],
+)
+def test_a_text_with_nothing_visible_is_empty_before_any_request(fake_llm, text):
+    with pytest.raises(EmptyInputError, match="nothing visible|only white space"):
+        make(fake_llm).summarize(text)
+    assert fake_llm.requests == []
+
+
+def test_one_visible_character_among_invisible_ones_is_text():
+    from summarizer.inputs import check_text
+
+    assert check_text("\ufeff\u200bé\u202e") == "\ufeff\u200bé\u202e"  # kept as given: spans index it

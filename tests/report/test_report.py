@@ -260,7 +260,7 @@ RLO = "\u202e"
 def test_bidi_controls_are_shown_not_obeyed_in_both_reports(seed_text):
     data = json.loads(json.dumps(SEED_SUMMARY))
     data["summary"] = f"Milley said {RLO}000,001{chr(0x202C)} soldiers died."  # reads "100,000" reversed
-    data["key_claims"][0]["statement"] = f"A claim \u2066isolated\u2069 text"
+    data["key_claims"][0]["statement"] = "A claim \u2066isolated\u2069 text"
     summary = grounded(data, seed_text)
     md, page = render_markdown(summary, seed_text), render_html(summary, seed_text)
     for report in (md, page):
