@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -140,6 +141,19 @@ def _transient_kwargs(policy: RetryPolicy, stats: CallStats) -> dict[str, Any]:
     }
 
 
+_UNREADABLE = (json.JSONDecodeError, UnicodeDecodeError, RecursionError)
+"""What the openai client raises on a 200 it cannot read: no JSON, no UTF-8, or nested past Python's stack."""
+
+
+@contextmanager
+def _readable() -> Iterator[None]:
+    """A body the client cannot parse is the provider's fault, like an HTML error page: never a re-ask."""
+    try:
+        yield
+    except _UNREADABLE as exc:
+        raise NotACompletion(f"a 200 whose body cannot be read ({type(exc).__name__})") from None
+
+
 def _check_shape(response: Any, stats: CallStats) -> Any:
     """Let only a chat completion with a choice through; anything else is retried like a 502.
 
@@ -223,7 +237,7 @@ def sync_create(
         kwargs = shape(kwargs)
         with _translated(target, stats):
             for attempt in Retrying(**_transient_kwargs(policy, stats)):
-                with attempt, _one_try(stats):
+                with attempt, _one_try(stats), _readable():
                     response = _check_shape(client.chat.completions.create(*args, **kwargs), stats)
         return _accept(response, stats, kwargs.get("max_tokens"))
 
@@ -247,7 +261,7 @@ def async_create(
         kwargs = shape(kwargs)
         with _translated(target, stats):
             async for attempt in AsyncRetrying(**_transient_kwargs(policy, stats)):
-                with attempt, _one_try(stats):
+                with attempt, _one_try(stats), _readable():
                     response = _check_shape(await one_request(*args, **kwargs), stats)
         return _accept(response, stats, kwargs.get("max_tokens"))
 

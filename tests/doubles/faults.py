@@ -40,7 +40,9 @@ REASKED = ("malformed", "schema", "ungrounded")
 """Answers the library re-asks (within ``max_reasks``)."""
 PERMANENT = ("400", "401", "404", "context", "length", "cut-unlabelled", "refusal", "filtered")
 """Faults that end the call at once with a typed error."""
-FAULTS = ("ok", *TRANSIENT, *SLOW, *REASKED, *PERMANENT, "garbage", "no-choices")
+NOT_JSON = ("not-json", "not-utf8", "too-deep")
+"""HAND-WRITTEN 200s labelled application/json whose body is no JSON a client can use."""
+FAULTS = ("ok", *TRANSIENT, *SLOW, *REASKED, *PERMANENT, "garbage", "no-choices", *NOT_JSON)
 
 Plan = Callable[[str, int], str]
 Answer = Callable[[str], dict[str, Any]]
@@ -286,6 +288,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "no-choices":
             seen.usage = (prompt_tokens, 0)
             self._send(200, {**completion(prompt_tokens=prompt_tokens, completion_tokens=0), "choices": []})
+        elif fault == "not-json":
+            self._send(200, b'{"id": "chatcmpl-1", "choices": [{"message": ')  # cut: not JSON at all
+        elif fault == "not-utf8":
+            self._send(200, b'{"id": "\xff\xfe\xfa", "choices": []}')
+        elif fault == "too-deep":
+            self._send(200, b"[" * 100_000 + b"]" * 100_000)
         elif fault == "over-limit":
             self._send(418, error(418, "the fault server's request limit was reached"))
         else:

@@ -43,7 +43,7 @@ from summarizer.batch import read_output
 from summarizer.chunking import split_text
 
 from ..conftest import ROOT
-from ..doubles.faults import PERMANENT, REASKED, TRANSIENT, FaultServer, Seen, seed_answer
+from ..doubles.faults import NOT_JSON, PERMANENT, REASKED, TRANSIENT, FaultServer, Seen, seed_answer
 
 KEY = "sk-fault-test-012345"
 TIMEOUT = 1.0  # the client's; a "hang" outlasts it (short, yet long enough for a loaded CI machine)
@@ -100,7 +100,7 @@ def test_the_server_is_loopback_only_and_bounded(seed_text):
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("fault", [*TRANSIENT, "garbage", "no-choices"])
+@pytest.mark.parametrize("fault", [*TRANSIENT, "garbage", "no-choices", *NOT_JSON])
 def test_a_transient_fault_is_retried_and_the_result_accounts_for_it(server, seed_text, fault, use_async):
     server.script = [fault, "ok"]
     result = run(make(server), seed_text, use_async)
@@ -124,6 +124,9 @@ def test_a_transient_fault_is_retried_and_the_result_accounts_for_it(server, see
         ("drop", ProviderUnavailableError, r"lost the connection to .* after 3 tries: .*before its answer"),
         ("close", ProviderUnavailableError, r"lost the connection to .* after 3 tries"),
         ("garbage", ProviderUnavailableError, r"not a chat completion after 3 tries .*502 Bad Gateway.*gateway"),
+        ("not-json", ProviderUnavailableError, r"not a chat completion after 3 tries .*JSONDecodeError"),
+        ("not-utf8", ProviderUnavailableError, r"not a chat completion after 3 tries .*UnicodeDecodeError"),
+        ("too-deep", ProviderUnavailableError, r"not a chat completion after 3 tries .*RecursionError"),
     ],
 )
 def test_transient_faults_are_bounded_by_max_retries(server, seed_text, fault, expected, says):
