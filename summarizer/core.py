@@ -88,14 +88,18 @@ class Summarizer:
             "timeout": self.settings.timeout,
         }
 
+    # Redirects are never followed: a 307 would send the article (and the key) to an address the user
+    # never configured. The redirect comes back as a ProviderError naming where it pointed.
     def _sync_client(self, base_url: str | None) -> openai.OpenAI:
         if self._sync is None:
-            self._sync = openai.OpenAI(**self._client_kwargs(base_url))
+            http = openai.DefaultHttpxClient(follow_redirects=False)
+            self._sync = openai.OpenAI(**self._client_kwargs(base_url), http_client=http)
         return self._sync
 
     def _async_client(self, base_url: str | None) -> openai.AsyncOpenAI:
         if self._async is None:
-            self._async = openai.AsyncOpenAI(**self._client_kwargs(base_url))
+            http = openai.DefaultAsyncHttpxClient(follow_redirects=False)
+            self._async = openai.AsyncOpenAI(**self._client_kwargs(base_url), http_client=http)
         return self._async
 
     def _prepare(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 
 from .. import errors
-from ..config import Target
+from ..config import Target, safe_url
 from ..errors import NotACompletion, Stalled
 
 if TYPE_CHECKING:
@@ -135,6 +135,15 @@ def provider_error(
             else f"still rate limited after {tries}; lower the request rate (rpm=, concurrency=) or raise max_retries="
         )
         return errors.RateLimitError(f"429 from {where}: {detail} ({hint})", **common)
+    if status is not None and 300 <= status < 400:
+        response = getattr(exc, "response", None)
+        location = response.headers.get("location", "") if response is not None else ""
+        location = safe_url(location) if "://" in location else location.split("?")[0]
+        return errors.ProviderError(
+            f"{status} from {where}: a redirect to {location or 'elsewhere'}, which is not "
+            "followed (the article would go to an address nobody configured); point {how:base_url} at the API itself",
+            **common,
+        )
     if status is not None and status >= 500:
         return errors.ProviderUnavailableError(
             f"{status} from {where} after {tries}: {detail} (the provider is failing; try again later)", **common

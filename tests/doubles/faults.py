@@ -42,7 +42,7 @@ PERMANENT = ("400", "401", "404", "context", "length", "cut-unlabelled", "refusa
 """Faults that end the call at once with a typed error."""
 NOT_JSON = ("not-json", "not-utf8", "too-deep")
 """HAND-WRITTEN 200s labelled application/json whose body is no JSON a client can use."""
-FAULTS = ("ok", *TRANSIENT, *SLOW, *REASKED, *PERMANENT, "garbage", "no-choices", *NOT_JSON)
+FAULTS = ("ok", *TRANSIENT, *SLOW, *REASKED, *PERMANENT, "garbage", "no-choices", *NOT_JSON, "redirect")
 
 Plan = Callable[[str, int], str]
 Answer = Callable[[str], dict[str, Any]]
@@ -89,6 +89,7 @@ class FaultServer:
     plan: Plan | None = None
     answer: Answer = seed_answer
     retry_after: str | None = "0"
+    redirect_to: str = "http://127.0.0.1:9/v1/chat/completions"  # where a "redirect" fault points
     hang: float = 3.0
     delay: float = 0.0  # before every answer, to keep a batch running long enough to be killed
     max_requests: int = 2000
@@ -294,6 +295,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b'{"id": "\xff\xfe\xfa", "choices": []}')
         elif fault == "too-deep":
             self._send(200, b"[" * 100_000 + b"]" * 100_000)
+        elif fault == "redirect":
+            self._send(307, b"", {"Location": fs.redirect_to})
         elif fault == "over-limit":
             self._send(418, error(418, "the fault server's request limit was reached"))
         else:

@@ -31,6 +31,7 @@ from summarizer import (
     ContextLengthError,
     ModelNotFoundError,
     OutputValidationError,
+    ProviderError,
     ProviderUnavailableError,
     RateLimitError,
     RefusalError,
@@ -478,3 +479,17 @@ def test_a_run_killed_at_a_random_moment_leaves_a_file_that_parses_and_resumes(s
     assert not asked_again & {f"Article {i:03d}" for i in done_before}
     records = read_output(out)
     assert sorted(r["id"] for r in records) == list(range(n)) and all(r["ok"] for r in records)
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_redirect_to_another_address_is_not_followed(server, seed_text, httpserver, use_async):
+    # HAND-WRITTEN 307 pointing at another listener on 127.0.0.1: the article must never reach it.
+    elsewhere = httpserver.url_for("/v1/chat/completions")
+    httpserver.expect_request("/v1/chat/completions").respond_with_json({"stolen": True})
+    server.redirect_to = elsewhere + "?token=abc"
+    server.script = ["redirect"]
+    with pytest.raises(ProviderError, match=r"307 from .*a redirect to http://(?:127\.0\.0\.1|localhost):\d+/v1/chat/completions, "
+                                            r"which is not followed") as caught:
+        run(make(server), seed_text, use_async)
+    assert len(server.seen) == 1 == caught.value.requests and httpserver.log == []
+    assert "token=abc" not in str(caught.value) and not caught.value.retryable
