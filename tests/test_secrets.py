@@ -135,3 +135,26 @@ def test_credentials_in_the_base_url_are_never_shown_by_the_library(_leak_catche
     assert _leak_catcher.found and {line.split()[0] for line in _leak_catcher.found} <= {
         "openai._base_client", "httpx", "httpx2"}
     _leak_catcher.found.clear()
+
+
+# -- a server that quotes the key back, whole or masked (HAND-WRITTEN responses) -------------------
+
+ODD_KEY = "Zq9xK3mP7vR2wT5yB8nL4cF6hJ1dS0aG"  # not shaped like sk-...: caught because it is the configured key
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [f"Authorization: Bearer {ODD_KEY}", f"your key {ODD_KEY} is not allowed", f"key {ODD_KEY[:4]}****{ODD_KEY[-4:]}",
+     f"key ...{ODD_KEY[-4:]} expired", f"{ODD_KEY[:6]}…{ODD_KEY[-4:]}"],
+    ids=["header", "whole", "masked", "tail", "ellipsis"],
+)
+def test_a_refusal_quoting_the_key_never_carries_it(fake_llm, seed_text, caplog, echo):
+    from summarizer import RefusalError
+
+    fake_llm.reply(completion(refusal=f"I will not help. You sent {echo}."))
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(RefusalError) as caught:
+        Summarizer("m", base_url=fake_llm.base_url, api_key=ODD_KEY).summarize(seed_text)
+    err = caught.value
+    shown = " ".join(str(x) for x in (err, repr(err), err.refusal, err.raw_output, caplog.text))
+    assert ODD_KEY not in shown and ODD_KEY[-4:] not in shown and "[redacted]" in str(err)

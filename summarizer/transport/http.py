@@ -37,7 +37,7 @@ from .. import errors
 from ..config import Target
 from ..errors import NotACompletion, Stalled
 from ..schema import Usage
-from .provider_errors import is_transient, provider_error
+from .provider_errors import is_transient, provider_error, redact
 
 __all__ = ["CallStats", "RetryPolicy", "async_create", "raw_output", "sync_create"]
 
@@ -166,7 +166,7 @@ def _check_shape(response: Any, stats: CallStats) -> Any:
     raise NotACompletion(response)
 
 
-def _accept(response: Any, stats: CallStats, max_tokens: int | None = None) -> Any:
+def _accept(response: Any, stats: CallStats, max_tokens: int | None = None, secret: str | None = None) -> Any:
     """Count the answer, then stop at once on truncation or refusal: re-asking would only burn tokens.
 
     An answer that used all of ``max_tokens`` is truncated whatever its ``finish_reason``
@@ -177,24 +177,25 @@ def _accept(response: Any, stats: CallStats, max_tokens: int | None = None) -> A
     choice = response.choices[0]  # _check_shape let only answers with a choice through
     refusal = getattr(choice.message, "refusal", None)
     if refusal:
+        refusal = redact(str(refusal), secret)  # a refusal can quote the request, headers and all
         raise errors.RefusalError(f"the model refused to answer: {refusal}", refusal=refusal, raw_output=refusal)
     used = getattr(getattr(response, "usage", None), "completion_tokens", None) or 0
     if choice.finish_reason == "length" or (max_tokens and used >= max_tokens):
         raise errors.TruncationError(
             f"the model hit its output limit before finishing the JSON (finish_reason={choice.finish_reason!r}, "
             f"{used} of max_tokens={max_tokens} used); raise max_tokens or shorten the article",
-            raw_output=raw_output(response),
+            raw_output=raw_output(response, secret),
         )
     if choice.finish_reason == "content_filter":
         raise errors.RefusalError(
             "the provider's content filter stopped the answer (finish_reason='content_filter'); asking "
             "again would be filtered again: check the article, or use another model",
-            refusal="content_filter", raw_output=raw_output(response),
+            refusal="content_filter", raw_output=raw_output(response, secret),
         )
     return response
 
 
-def raw_output(response: Any) -> str | None:
+def raw_output(response: Any, secret: str | None = None) -> str | None:
     """The text the model produced: tool-call arguments if any, else the content.
 
     A legacy ``function_call`` counts as a tool call: instructor validates its arguments
@@ -207,8 +208,9 @@ def raw_output(response: Any) -> str | None:
     calls = [getattr(call, "function", None) for call in getattr(message, "tool_calls", None) or []]
     for function in [*calls, getattr(message, "function_call", None)]:
         if function is not None and function.arguments:
-            return str(function.arguments)
-    return getattr(message, "content", None)
+            return redact(str(function.arguments), secret)
+    content = getattr(message, "content", None)
+    return redact(content, secret) if isinstance(content, str) else content
 
 
 @contextmanager
@@ -239,7 +241,7 @@ def sync_create(
             for attempt in Retrying(**_transient_kwargs(policy, stats)):
                 with attempt, _one_try(stats), _readable():
                     response = _check_shape(client.chat.completions.create(*args, **kwargs), stats)
-        return _accept(response, stats, kwargs.get("max_tokens"))
+        return _accept(response, stats, kwargs.get("max_tokens"), target.api_key)
 
     return create
 
@@ -263,6 +265,6 @@ def async_create(
             async for attempt in AsyncRetrying(**_transient_kwargs(policy, stats)):
                 with attempt, _one_try(stats), _readable():
                     response = _check_shape(await one_request(*args, **kwargs), stats)
-        return _accept(response, stats, kwargs.get("max_tokens"))
+        return _accept(response, stats, kwargs.get("max_tokens"), target.api_key)
 
     return create

@@ -20,13 +20,27 @@ if TYPE_CHECKING:
 
 __all__ = ["error_code", "is_transient", "provider_error", "redact"]
 
-_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9*_\-]{4,}|[Bb]earer\s+[A-Za-z0-9._\-]{8,})")
+_KEY_LIKE = re.compile(
+    r"\b(?:sk|pk|rk|gsk|xai|key|api|token|hf)[-_][A-Za-z0-9*_\-.]{8,}"  # sk-proj-..., gsk_..., hf_...
+    r"|\bAIza[0-9A-Za-z_\-]{20,}"  # Google
+    r"|\b[Bb]earer\s+\S{8,}"  # an Authorization header, whatever the token's shape
+    r"|\b[Aa]uthorization:\s*\S+(?:\s+\S{8,})?"
+    r"|\b(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}\b"  # any long random token
+)
+_MASK = r"(?:[*.x•\-_ ]{2,}|\s?\u2026\s?)"  # what providers put between the first and last characters they show
 
 
 def redact(text: str, secret: str | None) -> str:
-    """Remove the configured key, and anything shaped like one, from a message."""
+    """Remove the configured key, in whole or masked ("sk-proj-****abcd"), and anything shaped like a key.
+
+    Applied to every text that can carry server content before it is cut, stored or logged.
+    """
     if secret and len(secret) >= 4:
         text = text.replace(secret, "[redacted]")
+        if len(secret) >= 12:  # a masked copy keeps a few of the first and last characters
+            head, tail = re.escape(secret[:4]), re.escape(secret[-4:])
+            text = re.sub(rf"{head}[A-Za-z0-9_\-]*{_MASK}[A-Za-z0-9_\-]*{tail}", "[redacted]", text)
+            text = re.sub(rf"{_MASK}{tail}\b", "[redacted]", text)
     return _KEY_LIKE.sub("[redacted]", text)
 
 

@@ -54,6 +54,7 @@ from ..config import Target
 from ..grounding import ground, reask_message
 from ..schema import GroundingIssue, GroundingPolicy, GroundingReport
 from .http import CallStats, RetryPolicy, async_create, raw_output, sync_create
+from .provider_errors import redact
 
 __all__ = ["StructuredCall", "checked_model", "format_validation", "response_schema", "restore", "shape_tools"]
 
@@ -339,7 +340,7 @@ class StructuredCall:
         cause: BaseException = exc
         if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
             cause = exc.__cause__
-        raw = raw_output(stats.last_response)
+        raw = raw_output(stats.last_response, self.target.api_key)
         if isinstance(cause, errors.ModelOutputError):
             cause.usage, cause.attempts, cause.requests = stats.usage, stats.attempts, stats.requests
             return cause
@@ -359,7 +360,7 @@ class StructuredCall:
         return cause if isinstance(cause, Exception) else exc
 
     def _invalid(self, cause: BaseException, raw: str | None, note: str = "") -> errors.OutputValidationError:
-        lines = format_validation(cause)
+        lines = [redact(line, self.target.api_key) for line in format_validation(cause)]
         shown = "; ".join(lines[:5]) + (f"; and {len(lines) - 5} more" if len(lines) > 5 else "")
         return errors.OutputValidationError(
             f"the model's output failed the {self.model_cls.__name__} "
