@@ -21,6 +21,7 @@ from .core import Summarizer, asummarize, summarize
 from .errors import (
     AuthenticationError,
     BadRequestError,
+    CacheWarning,
     CallError,
     ConfigurationError,
     ContextLengthError,
@@ -90,6 +91,7 @@ __all__ = [
     "BatchOptions",
     "BatchResult",
     "Cache",
+    "CacheWarning",
     "CallError",
     "CheckTally",
     "Chunk",

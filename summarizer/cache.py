@@ -49,16 +49,16 @@ def default_cache_dir() -> Path:
 class Cache:
     """Summaries by cache key. Safe across threads and processes; cheap to open."""
 
-    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, directory: str | os.PathLike[str] | None = None, *, busy_timeout: float = _BUSY_MS / 1000) -> None:
         folder = Path(directory) if directory is not None else default_cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / _FILE
         self._lock = threading.Lock()
         # Autocommit: every put is one short transaction, so writers never hold the lock long.
         self._db = sqlite3.connect(
-            self.path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False
+            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
-        self._db.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+        self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; a lost row is a miss
         self._db.execute(

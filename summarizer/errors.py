@@ -47,6 +47,7 @@ __all__ = [
     "PYTHON_NAMES",
     "AuthenticationError",
     "BadRequestError",
+    "CacheWarning",
     "CallError",
     "ConfigurationError",
     "ContextLengthError",
@@ -229,6 +230,10 @@ class RefusalError(ModelOutputError):
 
 class LocalModelWarning(_Templated, UserWarning):
     """The bundled model is tiny: fine for trying the library offline, poor for analysis."""
+
+
+class CacheWarning(UserWarning):
+    """The cache could not be opened, read or written: the batch goes on without it (once per batch)."""
 
 
 # -- signals inside the transport (never raised to a caller) ------------------------------

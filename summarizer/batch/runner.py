@@ -26,8 +26,10 @@ import dataclasses
 import functools
 import hashlib
 import os
+import sqlite3
 import sys
 import time
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, ParamSpec, TypeVar
@@ -39,7 +41,7 @@ from ..cache import Cache
 from ..chunking import estimate_tokens
 from ..config import Settings, check_count, check_rate
 from ..core import Summarizer
-from ..errors import ConfigurationError
+from ..errors import CacheWarning, ConfigurationError
 from ..inputs import read_article
 from ..results import provenance_of
 from ..schema import ArticleSummary
@@ -168,7 +170,7 @@ class _Run:
             return await self._call(text), False
         key = self.summarizer.cache_key(text, self.model_cls)
         while True:
-            hit = self.cache.get(key, self.model_cls)
+            hit = await self._cache_get(key)
             if hit is not None:
                 return hit, True
             busy = self.in_flight.get(key)
@@ -178,11 +180,36 @@ class _Run:
         self.in_flight[key] = event = asyncio.Event()
         try:
             summary = await self._call(text)
-            self.cache.put(key, summary)
+            await self._cache_put(key, summary)  # a write that fails never costs the paid answer
             return summary, False
         finally:
             del self.in_flight[key]
             event.set()
+
+    async def _cache_get(self, key: str) -> BaseModel | None:
+        cache = self.cache
+        if cache is None:
+            return None
+        try:  # in a thread: SQLite may wait on another writer, and the event loop must not
+            return await asyncio.to_thread(cache.get, key, self.model_cls)
+        except (sqlite3.Error, OSError) as exc:
+            self._without_cache(exc)
+            return None
+
+    async def _cache_put(self, key: str, summary: BaseModel) -> None:
+        cache = self.cache
+        if cache is None:
+            return
+        try:
+            await asyncio.to_thread(cache.put, key, summary)
+        except (sqlite3.Error, OSError) as exc:
+            self._without_cache(exc)
+
+    def _without_cache(self, exc: BaseException) -> None:
+        """Warn once, then go on without the cache for the rest of the batch."""
+        if self.cache is not None:
+            self.cache = None
+            _warn_cache(exc)
 
     async def _call(self, text: str) -> BaseModel:
         estimate = estimate_tokens(text) + (self.summarizer.settings.max_tokens or 0)
@@ -204,13 +231,26 @@ class _Run:
                 self.tpm.adjust(usage.total_tokens - estimate)
 
 
+def _warn_cache(exc: BaseException) -> None:
+    warnings.warn(
+        f"the cache is not usable ({type(exc).__name__}: {exc}); this batch goes on without it, "
+        "so nothing is read from it or saved to it",
+        CacheWarning,
+        stacklevel=2,
+    )
+
+
 def _open_cache(cache: bool | str | os.PathLike[str] | Cache) -> tuple[Cache | None, bool]:
-    """The cache to use, and whether this run opened it (and so closes it)."""
+    """The cache to use, and whether this run opened it (and so closes it); None, with a warning, if it cannot open."""
     if cache is False or cache is None:
         return None, False
     if isinstance(cache, Cache):
         return cache, False
-    return Cache(None if cache is True else cache), True
+    try:
+        return Cache(None if cache is True else cache), True
+    except (sqlite3.Error, OSError) as exc:  # a corrupt file, a folder that cannot be made or written
+        _warn_cache(exc)
+        return None, False
 
 
 class _Progress:

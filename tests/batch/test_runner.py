@@ -362,3 +362,52 @@ def test_a_progress_bar_and_stopping_early(llm, capsys):
     llm.delay = 0.05
     assert asyncio.run(first_only()).ok
     assert len(llm.articles) < 3 + 20  # the rest was cancelled
+
+
+# -- cache faults never cost a result or stop a batch ---------------------------------------------
+
+
+def _no_cache_errors(results) -> None:
+    assert all(r.ok and r.summary is not None and not r.cached for r in results), [r.error for r in results]
+
+
+def test_a_corrupt_cache_database_warns_once_and_the_batch_goes_on(llm, tmp_path):
+    from summarizer import CacheWarning
+
+    folder = tmp_path / "corrupt"
+    folder.mkdir()
+    (folder / "summaries.sqlite3").write_bytes(b"this is not a database, " * 200)
+    with pytest.warns(CacheWarning, match="goes on without it") as caught:
+        results = summarize_many(articles(5), concurrency=2, cache=str(folder), **opts(llm))
+    _no_cache_errors(results)
+    assert len([w for w in caught if issubclass(w.category, CacheWarning)]) == 1
+    assert len(llm.articles) == 5
+
+
+def test_a_cache_folder_that_cannot_be_made_warns_and_the_batch_goes_on(llm, tmp_path):
+    from summarizer import CacheWarning
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.warns(CacheWarning):
+        results = summarize_many(articles(3), cache=str(blocker / "cache"), **opts(llm))
+    _no_cache_errors(results)
+
+
+def test_a_cache_locked_by_another_writer_costs_no_paid_answer(llm, tmp_path):
+    import sqlite3
+
+    from summarizer import Cache, CacheWarning
+
+    cache = Cache(tmp_path / "locked", busy_timeout=0.1)
+    other = sqlite3.connect(cache.path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another process holding the write lock for the whole batch
+    try:
+        with pytest.warns(CacheWarning, match="locked"):
+            results = summarize_many(articles(4), concurrency=2, cache=cache, **opts(llm))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        cache.close()
+    _no_cache_errors(results)
+    assert len(llm.articles) == 4  # every article was paid for once, and every answer came back
