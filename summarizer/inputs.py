@@ -240,7 +240,28 @@ _LINE_TAGS = frozenset({
     "fieldset", "legend", "body", "html",
 })
 _CELL_TAGS = frozenset({"td", "th"})
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
+    r"|font-size\s*:\s*0(?:\.0+)?(?:px|em|rem|pt|%)?\s*(?:;|$|!)"
+    r"|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)"
+    r"|(?:left|top|right|text-indent)\s*:\s*-\d{3,}(?:\.\d+)?(?:px|em|rem)"  # pushed off-screen
+    r"|clip\s*:\s*rect\(\s*0[^)]*\)|clip-path\s*:\s*inset\(\s*50%",
+    re.IGNORECASE,
+)
+_ZERO_BOX = re.compile(r"(?:^|;)\s*(?:max-)?(?:height|width)\s*:\s*0(?:px|em|rem|%)?\s*(?:;|$|!)", re.IGNORECASE)
+_CLIPPED = re.compile(r"overflow(?:-[xy])?\s*:\s*(?:hidden|clip)", re.IGNORECASE)
+# Elements whose end tag HTML lets a page leave out: the element ends at the next of these
+# (or at its parent's end), and must not swallow the rest of the page when hidden.
+_IMPLIED_END: dict[str, frozenset[str]] = {
+    "p": _PARAGRAPH_TAGS | {"div", "p", "nav", "aside", "footer", "form", "dialog", "li", "dd", "dt"},
+    "li": frozenset({"li"}),
+    "dt": frozenset({"dt", "dd"}),
+    "dd": frozenset({"dt", "dd"}),
+    "tr": frozenset({"tr"}),
+    "td": frozenset({"td", "th", "tr"}),
+    "th": frozenset({"td", "th", "tr"}),
+    "option": frozenset({"option", "optgroup"}),
+}
 _SPACES = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -252,7 +273,9 @@ def _hidden(attrs: list[tuple[str, str | None]]) -> bool:
             return True
         if key == "aria-hidden" and (value or "").strip().lower() == "true":
             return True
-        if key == "style" and value and _HIDDEN_STYLE.search(value):
+        if key == "style" and value and (
+            _HIDDEN_STYLE.search(value) or (_ZERO_BOX.search(value) and _CLIPPED.search(value))
+        ):
             return True
     return False
 
@@ -273,6 +296,10 @@ class _TextExtractor(HTMLParser):
         if self._skip_tag is not None:
             if tag == "body" and self._skip_tag == "head":  # a <head> never closed
                 self._stop_skipping()
+            elif self._skip_depth == 1 and tag in _IMPLIED_END.get(self._skip_tag, ()):
+                self._stop_skipping()  # a hidden <p> ends at the next block, as HTML says
+                self.handle_starttag(tag, attrs)
+                return
             else:
                 if tag == self._skip_tag and tag not in _VOID:
                     self._skip_depth += 1
@@ -298,6 +325,9 @@ class _TextExtractor(HTMLParser):
                     self._stop_skipping()
             elif tag in ("body", "html"):  # an element never closed must not swallow the page
                 self._stop_skipping()
+            elif self._skip_depth == 1 and self._skip_tag in _IMPLIED_END:  # its parent ended: so did it
+                self._stop_skipping()
+                self.handle_endtag(tag)
             return
         if tag == "pre" and self._pre:
             self._pre -= 1
@@ -331,8 +361,11 @@ def html_to_text(html: str) -> str:
     """The text a reader sees in an HTML page, one block per line, paragraphs apart.
 
     Scripts, styles, the head, navigation, asides, footers, forms, comments and elements
-    hidden by ``hidden``, ``aria-hidden="true"`` or an inline ``display:none`` are
-    left out; entities are unescaped; white space is collapsed except inside ``<pre>``.
+    hidden by ``hidden``, ``aria-hidden="true"`` or an inline style (``display:none``,
+    ``visibility:hidden``, ``font-size:0``, ``opacity:0``, pushed off-screen, clipped away,
+    or a zero height or width with its overflow hidden) are left out; a hidden element
+    whose end tag HTML lets a page omit (``<p>``, ``<li>``, ...) ends where HTML says it
+    does. Entities are unescaped; white space is collapsed except inside ``<pre>``.
     Elements hidden by a style sheet cannot be seen from the markup and are kept.
     """
     parser = _TextExtractor()
