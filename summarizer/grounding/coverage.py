@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from ..schema import Span, UncoveredNumber
 from ..sentences import sentences
-from .numbers import Mention, mentions
+from .numbers import Mention, mentions, same_number
 
 __all__ = ["counted", "uncovered"]
 
@@ -61,7 +61,7 @@ def _counts(text: str, m: Mention) -> bool:
 
 
 def _agrees(readings: tuple[float, ...], values: tuple[float, ...]) -> bool:
-    return any(abs(r - v) <= 1e-9 * max(1.0, abs(v)) for r in readings for v in values)
+    return any(same_number(r, v) for r in readings for v in values)
 
 
 def counted(text: str) -> list[Mention]:

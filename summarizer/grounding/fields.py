@@ -42,7 +42,7 @@ from pydantic import BaseModel
 from ..schema import FieldCheck, Span
 from ..sentences import Sentence, sentences
 from ..text import fold
-from .numbers import mentions, states_number
+from .numbers import mentions, same_number, states_number
 
 __all__ = [
     "HEDGES",
@@ -117,6 +117,11 @@ def _plain(text: str) -> str:
     return " ".join(_QUOTE_CHARS.sub(" ", fold(text)).split())
 
 
+def _bare(name: str) -> str:
+    """A name or title without the article before it: "the Pentagon" is named by "Pentagon"."""
+    return re.sub(r"^(?:the|a|an)\s+", "", name.strip(), flags=re.IGNORECASE)
+
+
 def _fail(field: str, detail: str) -> FieldCheck:
     return FieldCheck(field=field, ok=False, detail=detail)
 
@@ -186,10 +191,6 @@ def _english(text: str) -> bool:
     return bool(words) and sum(w in _ENGLISH for w in words) * 10 >= len(words)
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
-
-
 def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[FieldCheck]:
     written = getattr(item, "text", None)
     numbers = {f: _number(item, f) for f in ("value", "low", "high") if f in type(item).model_fields}
@@ -203,7 +204,7 @@ def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[Fi
     at = plain_evidence.find(plain_text) if plain_text else -1
     given = tuple(n for n in numbers.values() if n is not None)
     found = mentions(written)
-    agree = [any(_close(r, g) for r in m.values for g in given) for m in found]
+    agree = [any(same_number(r, g) for r in m.values for g in given) for m in found]
     extra = [m for m, ok in zip(found, agree, strict=True) if not ok] if any(agree) else []
     if at < 0:
         yield _fail("text", f'its text "{written}" is not in its quote')
@@ -331,7 +332,7 @@ def _spelled_acronyms(region: str) -> set[str]:
 
 def _names(region: str, who: str) -> bool:
     """Whether ``region`` names ``who``: the whole phrase, its surname in any of its spellings, or its acronym."""
-    phrase = _plain(re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.I))
+    phrase = _plain(_bare(who))
     phrase = re.sub(r"'s?$", "", phrase)
     if phrase and _has_phrase(_plain(region), phrase):
         return True
@@ -389,18 +390,18 @@ def _people(sentence: str, exclude: list[str]) -> list[str]:
 
 def _titled(text: str, who: str) -> list[str]:
     """The people the article gives the title ``who`` ("chairman of the Joint Chiefs of Staff" -> Mark Milley)."""
-    phrase = _plain(re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.IGNORECASE))
+    phrase = _plain(_bare(who))
     found: list[str] = []
     if len(phrase) < 4:
         return found
     s = sentences(text)
+    words = [re.escape(w) for w in re.findall(r"[\w'’.-]+", _bare(who))]
     for p in _holding(text, phrase):
         lo, hi = s.paragraphs[p]
         if not _has_phrase(_plain(text[lo:hi]), phrase):
             continue
         for sentence in s.of_paragraph(p):
             body = text[sentence.start : sentence.end]
-            words = [re.escape(w) for w in re.findall(r"[\w'’.-]+", re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.I))]
             for m in re.finditer(r"\W+".join(words), body, re.IGNORECASE) if words else ():
                 before = re.search(r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)[\s,]*(?:the\s+)?$", body[: m.start()])
                 after = re.match(r"\s*([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)", body[m.end() :])
@@ -448,7 +449,7 @@ def _titles_of(text: str, surname: str) -> tuple[str, ...]:
     for p in _naming(text, surname):
         lo, hi = paragraphs[p]
         for m in re.finditer(r"([A-Z][\w'’-]+),\s+([^,;:“”\"]{4,90}),", text[lo:hi]):
-            title = _plain(re.sub(r"^(?:the|a|an)\s+", "", m[2], flags=re.IGNORECASE))
+            title = _plain(_bare(m[2]))
             if _same_name(surname, _key(m[1])) and len(title.split()) >= 2:
                 found.append(title)
     return tuple(dict.fromkeys(found))
@@ -490,9 +491,9 @@ def _role_check(role: str, name: str, text: str) -> FieldCheck:
     return _ok("role")
 
 
-def _who_check(field: str, who: str, text: str, span: Span) -> FieldCheck:
+def _who_check(field: str, who: str, text: str, span: Span, own: list[Sentence]) -> FieldCheck:
+    """``own``: the sentences the quote touches (found once per item by :func:`check_fields`)."""
     s = sentences(text)
-    own = s.around(span.start, span.end)
     window = _span_text(text, own)
     regions = [window]
     if own and not (_speakers(window) and not _names(window, who)) and _REFERS_BACK.search(window):
@@ -533,7 +534,7 @@ def _named_anywhere(text: str, who: str) -> bool:
     if surname is not None and _naming(text, surname):
         return True
     paragraphs = sentences(text).paragraphs
-    phrase = re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.IGNORECASE)
+    phrase = _bare(who)
     if any(_names(text[paragraphs[p][0] : paragraphs[p][1]], who) for p in _holding(text, phrase)):
         return True
     spelled = _acronym(who)
@@ -557,7 +558,7 @@ def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
     for field in WHO_FIELDS:
         who = getattr(item, field, None)
         if isinstance(who, str) and who.strip():
-            checks.append(_who_check(field, who, text, span))
+            checks.append(_who_check(field, who, text, span, own))
     name = getattr(item, "name", None)
     if isinstance(name, str) and name.strip():
         if _names(evidence, name):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Mention", "mentions", "numbers_in", "states_number"]
+__all__ = ["Mention", "mentions", "numbers_in", "same_number", "states_number"]
 
 _SCALES = {
     "hundred": 100.0,
@@ -136,8 +136,13 @@ def numbers_in(text: str) -> list[float]:
     return [value for mention in mentions(text) for value in mention.values]
 
 
+def same_number(a: float, b: float) -> bool:
+    """Equal to within float rounding: how every check compares a reading with a figure's value."""
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
 def states_number(text: str, number: float) -> bool:
     """True when ``text`` states ``number`` (to within float rounding); never for infinity or NaN."""
     if not math.isfinite(number):
         return False
-    return any(abs(found - number) <= 1e-9 * max(1.0, abs(number)) for found in numbers_in(text))
+    return any(same_number(found, number) for found in numbers_in(text))

@@ -188,8 +188,9 @@ def _fragment(summary: ArticleSummary, text: str | None, embedded: bool) -> str:
     if report is not None:
         note = f"Grounding ({_e(report.policy)}): {_e(report.describe())}. " + note
     head.append(f'<p class="smz-note">{note}</p>')
-    if headline_note(summary):
-        head.append(f'<p class="smz-warning">{_e(headline_note(summary))}</p>')
+    unverified = headline_note(summary)
+    if unverified:
+        head.append(f'<p class="smz-warning">{_e(unverified)}</p>')
     if summary.provenance is not None and summary.provenance.backend == "local":
         head.append(f'<p class="smz-warning">{_e(LOCAL_NOTE)}</p>')
     legend = "".join(

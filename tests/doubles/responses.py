@@ -61,6 +61,14 @@ SEED_SUMMARY: dict[str, Any] = {
 }
 
 
+def with_markup_claims(summary: dict[str, Any], statement: str, speaker: str) -> dict[str, Any]:
+    """HAND-WRITTEN: two claims quoting markup the article holds, one grounded, one flagged for its speaker."""
+    quote = "<script>window.__pwned=1</script>"
+    summary["key_claims"].append({"quote": quote, "statement": statement, "speaker": None, "hedged": False})
+    summary["key_claims"].append({"quote": quote, "statement": statement, "speaker": speaker, "hedged": False})
+    return summary
+
+
 def completion(
     *,
     arguments: dict[str, Any] | str | None = None,

@@ -23,7 +23,7 @@ from summarizer import ArticleSummary, Summarizer
 from summarizer.grounding import ground
 from summarizer.report import render_html, render_html_fragment
 
-from ..doubles.responses import SEED_SUMMARY, completion
+from ..doubles.responses import SEED_SUMMARY, completion, with_markup_claims
 
 CHROMIUM = os.environ.get("SUMMARIZER_CHROMIUM", "/usr/bin/chromium")
 # As root chromium needs --no-sandbox; the rest keep it off the (closed) network.
@@ -143,10 +143,7 @@ def test_markup_in_the_article_runs_nothing_and_shows_as_text(open_page, seed_te
     text = seed_text + "\n\n" + EVIL + "\n"
     data = json.loads(json.dumps(SEED_SUMMARY))
     data["headline"] = "<script>window.__pwned=1</script>"
-    data["key_claims"].append({"quote": "<script>window.__pwned=1</script>", "statement": EVIL,
-                               "speaker": None, "hedged": False})  # grounded: highlighted, as text
-    data["key_claims"].append({"quote": "<script>window.__pwned=1</script>", "statement": EVIL,  # flagged: no such speaker
-                               "speaker": '"><img src=x onerror="window.__pwned=1">', "hedged": False})
+    with_markup_claims(data, EVIL, '"><img src=x onerror="window.__pwned=1">')  # claim-1 grounded, claim-2 flagged
     summary = ArticleSummary.model_validate(data)
     summary.grounding = ground(summary, text, policy="flag")
     view = open_page(render_html(summary, text))

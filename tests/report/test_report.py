@@ -20,7 +20,7 @@ from summarizer import ArticleSummary, Summarizer
 from summarizer.grounding import ground
 from summarizer.report import render_html, render_html_fragment, render_markdown
 
-from ..doubles.responses import SEED_SUMMARY, completion
+from ..doubles.responses import SEED_SUMMARY, completion, with_markup_claims
 
 EVIL = '<script>window.__pwned=1</script> and <img src=x onerror="window.__pwned=1"> | *bold* [link](x)'
 
@@ -171,10 +171,7 @@ def test_html_escapes_markup_from_the_article_and_the_model(seed_text):
     text = seed_text + "\n\n" + EVIL + "\n"
     data = json.loads(json.dumps(SEED_SUMMARY))
     data["headline"] = "</title><script>window.__pwned=1</script>"
-    data["key_claims"].append({"quote": "<script>window.__pwned=1</script>", "statement": EVIL,
-                               "speaker": None, "hedged": False})  # grounded: highlighted, as text
-    data["key_claims"].append({"quote": "<script>window.__pwned=1</script>", "statement": EVIL,  # flagged: no such speaker
-                               "speaker": '"><img src=x onerror=alert(1)>', "hedged": False})
+    with_markup_claims(data, EVIL, '"><img src=x onerror=alert(1)>')  # claim-1 grounded, claim-2 flagged
     page = render_html(grounded(data, text), text)
     assert page.count("<script") == 1 and page.count("</script>") == 1  # ours alone
     assert "<img" not in page and "onerror=\"window" not in page
