@@ -20,7 +20,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import stat
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +36,8 @@ import typer
 from . import errors
 from ._version import __version__
 from .batch import BatchResult, summarize_many
+from .batch.output import check_output_path
+from .batch.records import json_text
 from .core import Summarizer
 from .evaluation import print_scores, run_eval
 from .inputs import decode_article, read_article
@@ -213,40 +218,66 @@ def _check_out(fmt: OutputFormat, out: Path | None, many: bool) -> None:
     if reports and many:
         if out.exists() and not out.is_dir():
             _fail(f"--out {out}: is a file; more than one report needs a folder")
-    elif out.is_dir() and not reports:
+        if not out.parent.is_dir():
+            _fail(f"--out {out}: the folder {out.parent} does not exist")
+        return
+    if out.is_dir() and not reports:
         _fail(f"--out {out}: is a folder; --format {fmt.value} writes one file")
-
-
-def _write(path: Path, content: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"--out {path}: cannot be written ({exc.strerror or exc})")
+        check_output_path(out, folder=reports)
+    except errors.OutputPathError as exc:
+        _fail(f"--out {_described(exc)} (without --out, the output goes to standard output)")
 
 
-def _emit(fmt: OutputFormat, out: Path | None, articles: list[_Article], results: list[BatchResult]) -> None:
+def _write(path: Path, content: str) -> bool:
+    """Write a report whole or not at all (beside it, then swapped in); False, said, if it cannot be."""
+    try:
+        path.parent.mkdir(exist_ok=True)  # the folder of one report per article; its own folder was checked
+        target = check_output_path(path)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        ) as file:
+            temporary = Path(file.name)
+            try:
+                file.write(content)
+                file.flush()
+                with contextlib.suppress(OSError):  # keep the permissions of the report it replaces
+                    os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
+        os.replace(temporary, target)
+    except (OSError, errors.OutputPathError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        _say(f"--out {path}: cannot be written ({why}); the report follows on standard output instead")
+        typer.echo(content)
+        return False
+    return True
+
+
+def _emit(fmt: OutputFormat, out: Path | None, articles: list[_Article], results: list[BatchResult]) -> bool:
+    """Print or write every summary; False if a file could not be written (its content went to standard output)."""
     ok = [(a, r) for a, r in zip(articles, results, strict=True) if r.summary is not None]
     many = len(articles) > 1
     if fmt is OutputFormat.jsonl:
         if out is None:  # with --out the batch itself appended each line as it completed
             for result in results:
-                typer.echo(json.dumps(result.to_record(), ensure_ascii=False, default=str))
-        return
+                typer.echo(json_text(result.to_record()))
+        return True
     if fmt is OutputFormat.json:
         if many:
             data: Any = [result.to_record() for result in results]
         elif ok:
             data = ok[0][1].summary.model_dump(mode="json")  # type: ignore[union-attr]
         else:
-            return
-        content = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+            return True
+        content = json_text(data, indent=2) + "\n"
         if out is None:
             typer.echo(content, nl=False)
-        else:
-            _write(out, content)
-        return
+            return True
+        return _write(out, content)
     # md / html: one report per article.
+    written = True
     taken: set[str] = set()
     for article, result in ok:
         summary = result.summary
@@ -258,8 +289,11 @@ def _emit(fmt: OutputFormat, out: Path | None, articles: list[_Article], results
         target = out
         if many or out.is_dir():
             target = out / _unique(f"{article.stem}.{fmt.value}", taken)
-        _write(target, content)
-        _say(f"{article.id}: wrote {target}", prefix="ok")
+        if _write(target, content):
+            _say(f"{article.id}: wrote {target}", prefix="ok")
+        else:
+            written = False
+    return written
 
 
 # -- running -------------------------------------------------------------------------
@@ -395,11 +429,16 @@ def _summarize(
             progress=show,
             output=out if chosen is OutputFormat.jsonl else None,
         )
+    except errors.OutputWriteError as exc:  # stopped mid-run: keep what was paid for
+        for result in exc.results:
+            if result.id in exc.unwritten:
+                typer.echo(json_text(result.to_record()))
+        _fail(f"{_described(exc)}; the records not written follow on standard output", EXIT_FAILED)
     except errors.SummarizerError as exc:  # e.g. the jsonl output is in use by another run
         _fail(_described(exc))
     finally:
         summarizer.close()
-    _emit(chosen, out, articles, results)
+    written = _emit(chosen, out, articles, results)
     failed = [r for r in results if r.error is not None]
     for result in failed:
         assert result.error is not None
@@ -409,7 +448,7 @@ def _summarize(
         cached = sum(r.cached for r in results if r.ok)
         _say(f"{done} of {len(results)} articles summarized ({cached} from the cache), {len(failed)} failed",
              prefix="done")
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed or not written else EXIT_OK
 
 
 @app.command("schema")

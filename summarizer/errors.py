@@ -1,4 +1,4 @@
-"""Every exception (and the one warning) this library raises, so callers catch ``SummarizerError`` and nothing else.
+"""Every exception (and every warning) this library raises, so callers catch ``SummarizerError`` and nothing else.
 
 ::
 
@@ -7,7 +7,10 @@
     ├── InputError (ValueError)    the input cannot be read as article text; nothing was sent
     │   ├── EmptyInputError
     │   └── InputTooLongError
-    ├── OutputLockedError          another run is writing the same batch output file
+    ├── OutputError                a batch's output file cannot be used or written
+    │   ├── OutputPathError           not a regular file, a new path, or this library's JSONL; nothing was sent
+    │   ├── OutputLockedError         another run is writing the same output file
+    │   └── OutputWriteError          a write failed mid-run: the run stopped, paid answers in ``results``
     ├── EvaluationError            gold or predictions cannot be used
     │   └── GoldError
     └── CallError                  raised after requests were sent: carries usage, attempts, requests
@@ -24,6 +27,8 @@
             └── RefusalError                 the model or the provider's filter declined (refusal)
 
     LocalModelWarning (UserWarning)   the embedded model is tiny
+    CacheWarning (UserWarning)        the cache cannot be used: the batch goes on without it
+    OutputWarning (UserWarning)       the output file was deleted during the run and was written again
 
 Every error says what went wrong and what to do. A message that names a setting
 writes it as ``{how:NAME}``; ``str(error)`` names it as Python code does
@@ -60,8 +65,12 @@ __all__ = [
     "ModelNotFoundError",
     "ModelOutputError",
     "NotACompletion",
+    "OutputError",
     "OutputLockedError",
+    "OutputPathError",
     "OutputValidationError",
+    "OutputWarning",
+    "OutputWriteError",
     "ProviderError",
     "ProviderUnavailableError",
     "RateLimitError",
@@ -123,8 +132,43 @@ class InputTooLongError(InputError):
     """The article is longer than ``max_chars``; refused before any request, since every chunk costs a request."""
 
 
-class OutputLockedError(SummarizerError):
+class OutputError(SummarizerError):
+    """A batch's output file cannot be used or written; ``path`` is the file."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class OutputPathError(OutputError):
+    """The output path cannot hold the output; refused before any request.
+
+    It must be a regular file or a new name in an existing folder: not a device, a
+    FIFO, a socket, a terminal or (for JSON Lines) a folder. An existing file that is
+    not this library's JSON Lines is never truncated or rewritten, so it is refused too.
+    """
+
+
+class OutputLockedError(OutputError):
     """Another run is writing the same output file; one run per file."""
+
+
+class OutputWriteError(OutputError):
+    """Writing the output failed mid-run (disk full, read-only, file replaced): the run stopped.
+
+    Every record written before is intact on disk. ``unwritten`` lists the ids of the
+    results that are not in the file, ``not_started`` counts the inputs never sent, and
+    ``results`` (filled by :func:`~summarizer.summarize_many`) holds every result the
+    run received, paid answers included, in the batch's order.
+    """
+
+    def __init__(
+        self, message: str, *, path: str = "", unwritten: Sequence[Any] = (), not_started: int = 0
+    ) -> None:
+        super().__init__(message, path=path)
+        self.unwritten = list(unwritten)
+        self.not_started = not_started
+        self.results: list[Any] = []
 
 
 class EvaluationError(SummarizerError):
@@ -234,6 +278,10 @@ class LocalModelWarning(_Templated, UserWarning):
 
 class CacheWarning(UserWarning):
     """The cache could not be opened, read or written: the batch goes on without it (once per batch)."""
+
+
+class OutputWarning(UserWarning):
+    """The output file was deleted during the run: it was written again from the run's open copy."""
 
 
 # -- signals inside the transport (never raised to a caller) ------------------------------

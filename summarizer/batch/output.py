@@ -3,60 +3,136 @@
 Running again with the same file skips every (id, input hash) already summarized
 there and retries the failures. One run per file: the file is held under an exclusive
 ``fcntl.flock`` while a run uses it (on POSIX), and a second run on it fails at once
-with :class:`~summarizer.errors.OutputLockedError`. A line cut off by a killed run, or
-that is not JSON, is dropped from the tail when the file is opened again.
+with :class:`~summarizer.errors.OutputLockedError`. A line cut off by a killed run is
+dropped from the tail when the file is opened again.
+
+The file is the user's, so it is guarded (:func:`check_output_path`, then the open):
+
+* only a regular file or a new name in an existing folder is used; a device, FIFO,
+  socket, terminal or folder is refused before any request;
+* an existing file is appended to only if it is this library's JSON Lines: every
+  line a record (``{"id": ...``) or blank; any other file is refused, never cut;
+* a symlink is followed: appends and compaction both go to the file it points to;
+* a write that fails (disk full, I/O error) is undone to the last whole line and
+  raised as :class:`~summarizer.errors.OutputWriteError`; a file deleted during the
+  run is written again from the run's open copy (with an
+  :class:`~summarizer.errors.OutputWarning`), a file replaced by another is left alone
+  and the run stops with an ``OutputWriteError``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import stat
+import tempfile
 import warnings
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import OutputLockedError
+from ..errors import OutputLockedError, OutputPathError, OutputWarning, OutputWriteError
 from ..results import attach
 from ..schema import Provenance
-from .records import BatchResult, ItemId
+from .records import BatchResult, ItemId, json_text
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no lock, one run per file is up to the caller
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["JsonlOutput", "read_output"]
+__all__ = ["JsonlOutput", "check_output_path", "read_output"]
+
+# How every record of this library starts (``id`` is its first key), whole or cut off.
+_RECORD_START = re.compile(rb'\s*\{\s*"id"\s*:')
+_FIRST_LINE = 64 * 1024  # how much is read to refuse a foreign file before reading all of it
+_OPEN_FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-def _parse_lines(data: bytes) -> tuple[list[dict[str, Any]], int]:
-    """Records of every complete, valid line, and the length of the file that is sound.
+def _what(mode: int) -> str:
+    if stat.S_ISCHR(mode):
+        return "a character device (a terminal, /dev/null, /dev/zero, ...)"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (a pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
-    A last line without its newline (a run killed mid-write) or that is not JSON is
-    left out of that length, so truncating there leaves a file of whole lines.
+
+def check_output_path(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
+    """The real path output is written to (symlinks followed), or :class:`OutputPathError` saying why not.
+
+    A regular file, or a new name in an existing folder; with ``folder=True`` (one
+    report per article) an existing folder too. Checked before any request is made.
+    """
+    given = Path(path)
+    try:
+        found = os.stat(given)  # follows symlinks, /dev/stdout included
+    except FileNotFoundError:
+        target = Path(os.path.realpath(given))  # a dangling symlink is created where it points
+        if not target.parent.is_dir():
+            raise OutputPathError(f"{given}: the folder {target.parent} does not exist", path=str(given)) from None
+        return target
+    except OSError as exc:
+        raise OutputPathError(f"{given}: cannot be used ({exc.strerror or exc})", path=str(given)) from None
+    if stat.S_ISDIR(found.st_mode):
+        if folder:
+            return given
+        raise OutputPathError(f"{given}: is a folder, not a file", path=str(given))
+    if not stat.S_ISREG(found.st_mode):
+        raise OutputPathError(
+            f"{given}: is {_what(found.st_mode)}; output goes to a regular file or a new path", path=str(given)
+        )
+    target = Path(os.path.realpath(given))
+    with contextlib.suppress(OSError):
+        if os.path.samefile(target, given):
+            return target
+    return given  # a path the kernel resolves but realpath cannot (e.g. under /proc)
+
+
+def _parse_lines(data: bytes) -> tuple[list[dict[str, Any]], int, int]:
+    """Records of every complete, valid line; the length of the file that is sound; the first foreign line.
+
+    A last line without its newline (a run killed mid-write) is left out of the sound
+    length, so truncating there leaves a file of whole lines. A line that is neither
+    blank nor a record (whole or cut off) is foreign: its 1-based number is returned
+    (0 when every line is this library's), and such a file is never cut or rewritten.
     """
     records: list[dict[str, Any]] = []
     sound = 0
     position = 0
+    number = 0
     while position < len(data):
+        number += 1
         end = data.find(b"\n", position)
-        if end < 0:
-            break  # partial tail
-        line = data[position:end]
+        line = data[position:] if end < 0 else data[position:end]
+        if not line.strip():
+            if end < 0:
+                break
+            position = sound = end + 1
+            continue
+        ours = _RECORD_START.match(line) is not None
+        if end < 0:  # a tail without its newline: a run killed mid-write, if it is ours
+            return records, sound, 0 if ours else number
         try:
-            record = json.loads(line) if line.strip() else None
+            record = json.loads(line)
         except ValueError:
-            record = False
-        if record is False or (record is not None and not isinstance(record, dict)):
-            if data[end + 1 :].strip():
-                warnings.warn(f"skipping a corrupt line at byte {position} of the output file", stacklevel=3)
-            else:
-                break  # a corrupt last line: cut it off with the tail
-        elif record is not None:
+            record = None
+        if isinstance(record, dict) and "id" in record:
             records.append(record)
+        elif not ours:
+            return records, sound, number
+        elif data[end + 1 :].strip():
+            warnings.warn(f"skipping a corrupt line at byte {position} of the output file", stacklevel=3)
+        else:
+            break  # a corrupt last record: cut it off with the tail
         position = sound = end + 1
-    return records, sound
+    return records, sound, 0
 
 
 def read_output(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
@@ -64,26 +140,79 @@ def read_output(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return _parse_lines(Path(path).read_bytes())[0]
 
 
+def _read_all(fd: int, limit: int | None = None) -> bytes:
+    parts: list[bytes] = []
+    offset = 0
+    while limit is None or offset < limit:
+        part = os.pread(fd, 1 << 20 if limit is None else min(1 << 20, limit - offset), offset)
+        if not part:
+            break
+        parts.append(part)
+        offset += len(part)
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 class JsonlOutput:
-    """The JSON Lines file of one run: locked, repaired, appended to line by line."""
+    """The JSON Lines file of one run: checked, locked, repaired, appended to line by line.
+
+    ``path`` is the real file (a symlink followed); ``given`` the path as the caller
+    named it, which messages show. ``written`` lists the ids this run has written.
+    """
 
     def __init__(self, path: str | os.PathLike[str], fsync: bool) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.given = Path(path)
+        self.path = check_output_path(path)
         self._fsync = fsync
-        self._file: IO[bytes] = open(self.path, "a+b")  # noqa: SIM115 - held for the whole run
-        if fcntl is not None:
-            try:
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                self._file.close()
-                raise OutputLockedError(
-                    f"{self.path} is in use by another run; use one output file per run"
-                ) from None
-        self._file.seek(0)
-        self.records, sound = _parse_lines(self._file.read())
-        if sound < self._file.tell():
-            self._file.truncate(sound)  # drop a partial or corrupt tail; appends start on a new line
+        self._fd = self._open(os.O_CREAT)
+        self.written: list[ItemId] = []
+        try:
+            first = _read_all(self._fd, _FIRST_LINE).split(b"\n", 1)[0]
+            if first.strip() and not _RECORD_START.match(first):
+                self._refuse(1)
+            data = _read_all(self._fd)
+            self.records, sound, foreign = _parse_lines(data)
+            if foreign:
+                self._refuse(foreign)
+            if sound < len(data):
+                os.ftruncate(self._fd, sound)  # drop a partial tail; appends start on a new line
+        except BaseException:
+            os.close(self._fd)
+            raise
+
+    def _refuse(self, line: int) -> None:
+        raise OutputPathError(
+            f"{self.given}: is not a summarizer JSON Lines output (line {line} is not one of its records); "
+            "it is left as it is: choose another output file",
+            path=str(self.given),
+        )
+
+    def _open(self, extra: int) -> int:
+        """Open, check and lock the file; ``extra`` is ``O_CREAT`` or ``O_CREAT | O_EXCL``."""
+        try:
+            fd = os.open(self.path, _OPEN_FLAGS | extra, 0o666)
+        except OSError as exc:
+            raise OutputPathError(f"{self.given}: cannot be opened ({exc.strerror or exc})", path=str(self.given)) from None
+        try:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):  # changed since it was checked
+                raise OutputPathError(f"{self.given}: is {_what(mode)}", path=str(self.given))
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise OutputLockedError(
+                        f"{self.path} is in use by another run; use one output file per run", path=str(self.given)
+                    ) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
     def previous(self, model_cls: type[BaseModel]) -> dict[tuple[ItemId, str], BatchResult]:
         """Successes already in the file that still validate, by (id, input hash)."""
@@ -101,36 +230,89 @@ class JsonlOutput:
             done[item_id, digest] = BatchResult(item_id, -1, digest, summary=summary, cached=True, resumed=True)
         return done
 
+    def _failed(self, why: str, unwritten: list[ItemId]) -> OutputWriteError:
+        return OutputWriteError(f"{self.given}: {why}", path=str(self.given), unwritten=unwritten)
+
+    def _in_place(self, item: list[ItemId]) -> None:
+        """Make sure appends reach the file at ``path``: restore it if deleted, stop if replaced."""
+        try:
+            now = os.stat(self.path)
+        except FileNotFoundError:
+            self._restore(item)
+            return
+        except OSError:
+            return  # cannot tell (a folder made unreadable): the write itself will say
+        mine = os.fstat(self._fd)
+        if (now.st_dev, now.st_ino) != (mine.st_dev, mine.st_ino):
+            raise self._failed(
+                "was replaced by another file during the run; that file is left as it is, and this run's "
+                "records are not in it",
+                self.written + item,
+            )
+
+    def _restore(self, item: list[ItemId]) -> None:
+        """The file was deleted: write it again, from the copy this run still holds open, never over a newcomer."""
+        old = self._fd
+        try:
+            self._fd = self._open(os.O_CREAT | os.O_EXCL)
+        except (OutputPathError, OutputLockedError) as exc:
+            self._fd = old
+            raise self._failed(
+                f"was deleted during the run and cannot be written again ({exc})", self.written + item
+            ) from None
+        try:
+            _write_all(self._fd, _read_all(old))
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise self._failed(f"was deleted during the run; writing it again failed ({exc.strerror or exc})",
+                               self.written + item) from None
+        finally:
+            os.close(old)
+        warnings.warn(
+            f"{self.given} was deleted during the run; it was written again with every record so far",
+            OutputWarning,
+            stacklevel=4,
+        )
+
     def write(self, result: BatchResult) -> None:
-        line = json.dumps(result.to_record(), ensure_ascii=False, default=str) + "\n"
-        self._file.write(line.encode("utf-8"))
-        self._file.flush()
-        if self._fsync:
-            os.fsync(self._file.fileno())
+        """Append one record; on failure undo to the last whole line and raise :class:`OutputWriteError`."""
+        data = (json_text(result.to_record()) + "\n").encode("utf-8")
+        self._in_place([result.id])
+        end = os.lseek(self._fd, 0, os.SEEK_END)
+        try:
+            _write_all(self._fd, data)
+            if self._fsync:
+                os.fsync(self._fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, end)  # no half line left behind
+            raise self._failed(f"cannot be written ({exc.strerror or exc})", [result.id]) from None
+        self.written.append(result.id)
 
     def compact(self) -> None:
         """Drop the lines of earlier runs whose id this run wrote again, so a resumed file ends with one line per id.
 
         A resumed run appends a retried item after its earlier failure. Lines of this
         run are all kept (two inputs may share an id). The file is rewritten beside
-        itself and swapped in atomically, so a kill here loses nothing.
+        itself (same permissions) and swapped in atomically, so a kill here loses nothing.
         """
-        self._file.seek(0)
-        records, _ = _parse_lines(self._file.read())
+        self._in_place([])
+        records, _, _ = _parse_lines(_read_all(self._fd))
         earlier, this_run = records[: len(self.records)], records[len(self.records) :]
         rewritten = {json.dumps(record.get("id")) for record in this_run}
         kept = [record for record in earlier if json.dumps(record.get("id")) not in rewritten]
         if len(kept) == len(earlier):
             return
-        temporary = self.path.with_name(self.path.name + ".compacting")
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".compacting")
         try:
-            with open(temporary, "wb") as file:
-                file.writelines(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in kept + this_run)
+            with os.fdopen(fd, "wb") as file:
+                os.fchmod(file.fileno(), stat.S_IMODE(os.fstat(self._fd).st_mode))
+                file.writelines((json_text(record) + "\n").encode("utf-8") for record in kept + this_run)
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, self.path)
-        except OSError:  # pragma: no cover - e.g. a file open elsewhere on Windows: the last line still wins
-            temporary.unlink(missing_ok=True)
+        except OSError:  # e.g. a full disk: the file keeps every line, and the last line of an id wins
+            Path(temporary).unlink(missing_ok=True)
 
     def close(self) -> None:
-        self._file.close()  # also releases the lock
+        os.close(self._fd)  # also releases the lock

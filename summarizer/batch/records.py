@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +14,24 @@ from .. import errors
 from ..errors import PYTHON_NAMES, render
 from ..results import provenance_of
 
-__all__ = ["BatchError", "BatchResult", "ItemId"]
+__all__ = ["BatchError", "BatchResult", "ItemId", "json_text"]
 
 ItemId = str | int
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """``value`` as JSON that always encodes as UTF-8 (one line without ``indent``, and no newline).
+
+    Text stays readable (``ensure_ascii=False``) unless it holds what UTF-8 cannot: a
+    lone surrogate, which is what an undecodable byte of a file name becomes in an id.
+    Then it is written with ``\\u`` escapes, which read back as the same string.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(value, ensure_ascii=True, indent=indent, default=str)
+    return text
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,12 @@ done (and flushed; ``fsync=True`` also forces it to disk). Running again with th
 same file skips every (id, input hash) already summarized there, returns those
 results from the file, and retries the failures. One run per file: the file is held
 under an exclusive ``fcntl.flock`` while a run uses it (on POSIX), and a second run
-on it fails at once with :class:`OutputLockedError`.
+on it fails at once with :class:`OutputLockedError`. The path is checked before any
+request (:func:`~summarizer.batch.output.check_output_path`). When a write fails
+mid-run (a full disk, an I/O error, the file replaced), nothing more is sent: the
+articles in flight finish, every record written before stays intact, and the run ends
+with :class:`~summarizer.errors.OutputWriteError`, whose ``results`` hold every
+result received, paid answers included.
 
 Rate limits (``rpm``, ``tpm``) are applied once per article, before its first
 request; re-asks and transient retries inside one article are not metered again
@@ -41,7 +46,7 @@ from ..cache import Cache
 from ..chunking import estimate_tokens
 from ..config import Settings, check_count, check_rate
 from ..core import Summarizer
-from ..errors import CacheWarning, ConfigurationError
+from ..errors import CacheWarning, ConfigurationError, OutputWriteError
 from ..inputs import read_article
 from ..results import provenance_of
 from ..schema import ArticleSummary
@@ -145,6 +150,7 @@ class _Run:
         self.rpm = rpm
         self.tpm = tpm
         self.in_flight: dict[str, asyncio.Event] = {}
+        self.write_failed: OutputWriteError | None = None
 
     async def one(self, index: int, item: object) -> BatchResult:
         started = time.perf_counter()
@@ -161,9 +167,35 @@ class _Run:
         except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
             result.error = BatchError.from_exception(exc)
         result.elapsed = time.perf_counter() - started
-        if self.output is not None:
-            self.output.write(result)
+        self._write(result)
         return result
+
+    def _write(self, result: BatchResult) -> None:
+        """Append to the output; after a failed write, only count what is not written (the run is stopping)."""
+        if self.output is None:
+            return
+        if self.write_failed is not None:
+            self.write_failed.unwritten.append(result.id)
+            return
+        try:
+            self.output.write(result)
+        except OutputWriteError as exc:
+            self.write_failed = exc
+
+    def stopped(self, not_started: int) -> OutputWriteError:
+        """The error a run that could not write its output ends with: the path, why, and what is not on disk."""
+        failed = self.write_failed
+        assert failed is not None
+        ids = failed.unwritten
+        shown = ", ".join(repr(i) for i in ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        return OutputWriteError(
+            f"{failed}. The run stopped: {len(ids)} result(s) not written ({shown}), {not_started} input(s) "
+            "not started. Every record written before is intact; every result received, paid answers "
+            "included, is in this error's results",
+            path=failed.path,
+            unwritten=ids,
+            not_started=not_started,
+        )
 
     async def _summarize(self, text: str) -> tuple[BaseModel, bool]:
         if self.cache is None:
@@ -311,23 +343,34 @@ async def iter_summaries(
             TokenBucket(batch.tpm) if batch.tpm else None,
         )
         bar = _Progress(batch.progress, total)
-        queue: asyncio.Queue[BatchResult | BaseException] = asyncio.Queue()
+        queue: asyncio.Queue[BatchResult | BaseException | None] = asyncio.Queue()
         pending = iter(enumerate(items))
 
         async def work() -> None:
             try:
                 for index, item in pending:  # shared: each worker takes the next input
                     queue.put_nowait(await run.one(index, item))
+                    if run.write_failed is not None:
+                        break  # the output cannot be written: send nothing more, finish what is in flight
             except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
                 queue.put_nowait(exc)
+            finally:
+                queue.put_nowait(None)  # this worker is done
 
         workers = [asyncio.create_task(work()) for _ in range(min(batch.concurrency, total))]
-        for done in range(1, total + 1):
+        running, done = len(workers), 0
+        while running:
             got = await queue.get()
+            if got is None:
+                running -= 1
+                continue
             if isinstance(got, BaseException):
                 raise got
+            done += 1
             bar(done, total, got)
             yield got
+        if run.write_failed is not None:
+            raise run.stopped(total - done)
         if out is not None:
             out.compact()
     finally:
@@ -361,13 +404,18 @@ async def asummarize_many(
     fields (``model=``, ``base_url=``, ...) for the ``Summarizer`` the batch makes.
     """
     order = options.get("order", "input")
-    results = [
-        result
-        async for result in iter_summaries(inputs, response_model=response_model, summarizer=summarizer, **options)
-    ]
-    if order == "input":
-        results.sort(key=lambda result: result.index)
-    return results
+    results: list[BatchResult] = []
+    try:
+        async for result in iter_summaries(inputs, response_model=response_model, summarizer=summarizer, **options):
+            results.append(result)
+    except OutputWriteError as exc:
+        exc.results = _ordered(results, order)  # what was paid for is returned even though the file failed
+        raise
+    return _ordered(results, order)
+
+
+def _ordered(results: list[BatchResult], order: str) -> list[BatchResult]:
+    return sorted(results, key=lambda result: result.index) if order == "input" else results
 
 
 P = ParamSpec("P")

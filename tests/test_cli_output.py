@@ -1,0 +1,170 @@
+"""``summarizer summarize --out`` under fault: refused before any request (exit 2), or paid answers kept (exit 1).
+
+Requests go to the threaded loopback server of ``doubles/loopback.py`` (HAND-WRITTEN
+responses). Write faults are real: a child process under ``RLIMIT_FSIZE`` gets a short
+write and ``EFBIG``, the path a full disk takes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+
+from summarizer.batch import read_output
+from summarizer.cli import app
+
+from .conftest import ROOT
+from .doubles.loopback import BatchLLM
+
+runner = CliRunner()
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX devices and limits")
+
+
+@pytest.fixture
+def llm(threaded_server: HTTPServer) -> BatchLLM:
+    return BatchLLM(threaded_server)
+
+
+@pytest.fixture
+def two_articles(tmp_path) -> list[str]:
+    paths = []
+    for name in ("a", "b"):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(f"Article {name}. Officials said talks would resume.\n", encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def run(llm: BatchLLM, *args: str):
+    command = ["summarize", *args, "--model", "test-model", "--base-url", llm.base_url, "--no-cache",
+               "--grounding", "drop"]
+    return runner.invoke(app, command, catch_exceptions=False)
+
+
+def one_line_error(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and "Traceback" not in result.output
+    return lines[0]
+
+
+@posix_only
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "md"])
+def test_a_device_or_a_fifo_as_out_is_a_usage_error_before_any_request(llm, tmp_path, two_articles, fmt):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for out, says in (("/dev/null", "character device"), (str(fifo), "FIFO")):
+        result = run(llm, two_articles[0], "--format", fmt, "--out", out)
+        assert result.exit_code == 2, result.output
+        message = one_line_error(result)
+        assert says in message and "standard output" in message
+    assert llm.articles == []
+
+
+def test_a_file_that_is_not_jsonl_is_refused_and_kept(llm, tmp_path, two_articles):
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"my notes\nthe last line")
+    result = run(llm, *two_articles, "--format", "jsonl", "--out", str(notes))
+    assert result.exit_code == 2
+    assert "not a summarizer JSON Lines output" in one_line_error(result)
+    assert notes.read_bytes() == b"my notes\nthe last line" and llm.articles == []
+
+
+def test_out_in_a_folder_that_does_not_exist_is_a_usage_error(llm, tmp_path, two_articles):
+    for fmt, out in (("md", tmp_path / "nowhere" / "report.md"), ("md", tmp_path / "nowhere" / "reports")):
+        args = two_articles if out.suffix == "" else two_articles[:1]
+        result = run(llm, *args, "--format", fmt, "--out", str(out))
+        assert result.exit_code == 2 and "does not exist" in one_line_error(result)
+    assert llm.articles == []
+
+
+def test_reports_go_into_a_new_folder_and_replace_a_report_whole(llm, tmp_path, two_articles):
+    folder = tmp_path / "reports"
+    assert run(llm, *two_articles, "--format", "md", "--out", str(folder)).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["a.md", "b.md"]
+    single = tmp_path / "one.md"
+    single.write_text("an older report\n")
+    single.chmod(0o640)
+    assert run(llm, two_articles[0], "--out", str(single)).exit_code == 0
+    assert single.read_text().startswith("# ") and single.stat().st_mode & 0o777 == 0o640
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- real write faults, in a child process under RLIMIT_FSIZE ---------------------------------
+
+
+def _limited(limit: int):
+    def set_limit() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # survives exec: the write fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return set_limit
+
+
+def _cli(llm: BatchLLM, *args: str, limit: int) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "summarizer", "summarize", *args, "--model", "test-model",
+               "--base-url", llm.base_url, "--no-cache", "--grounding", "drop", "--concurrency", "1"]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+                          preexec_fn=_limited(limit))
+
+
+@posix_only
+def test_jsonl_that_cannot_be_written_mid_run_keeps_every_paid_answer(llm, tmp_path):
+    paths = []
+    for i in range(5):
+        path = tmp_path / f"article-{i}.txt"
+        path.write_text(f"Article {i:03d}. Officials said talks would resume.\n", encoding="utf-8")
+        paths.append(str(path))
+    probe = tmp_path / "probe.jsonl"
+    assert run(llm, paths[0], "--format", "jsonl", "--out", str(probe)).exit_code == 0
+    out = tmp_path / "run.jsonl"
+    sent_before = len(llm.articles)
+
+    child = _cli(llm, *paths, "--format", "jsonl", "--out", str(out), limit=int(len(probe.read_bytes()) * 2.5))
+
+    assert child.returncode == 1, child.stderr
+    lines = child.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "File too large" in lines[0], child.stderr
+    on_disk = [r["id"] for r in read_output(out)]
+    printed = [json.loads(line)["id"] for line in child.stdout.splitlines()]
+    assert len(on_disk) == 2 and out.read_bytes().endswith(b"\n")
+    assert printed and not set(printed) & set(on_disk)
+    assert sorted(on_disk + printed) == paths[: len(on_disk) + len(printed)]  # every paid answer, once
+    assert len(llm.articles) - sent_before == len(on_disk) + len(printed)
+
+
+@posix_only
+def test_a_report_that_cannot_be_written_goes_to_standard_output(llm, tmp_path, two_articles):
+    out = tmp_path / "report.md"
+    child = _cli(llm, two_articles[0], "--out", str(out), limit=64)
+    assert child.returncode == 1
+    assert "cannot be written" in child.stderr and "standard output" in child.stderr
+    assert child.stdout.startswith("# ")  # the paid-for report, whole
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@posix_only
+def test_an_undecodable_file_name_is_an_id_the_jsonl_can_hold(llm, tmp_path):
+    name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt")
+    with open(name, "wb") as file:
+        file.write(b"Article odd. Officials said talks would resume.\n")
+    out = tmp_path / "run.jsonl"
+    child = _cli(llm, os.fsdecode(name), "--format", "jsonl", "--out", str(out), limit=1 << 30)
+    assert child.returncode == 0, child.stderr
+    (record,) = read_output(out)
+    assert os.fsencode(record["id"]) == name and record["ok"]
+    printed = _cli(llm, os.fsdecode(name), "--format", "jsonl", limit=1 << 30)  # to standard output
+    assert printed.returncode == 0, printed.stderr
+    assert os.fsencode(json.loads(printed.stdout)["id"]) == name
+    assert Path(os.fsdecode(name)).exists()
