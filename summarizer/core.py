@@ -32,6 +32,7 @@ from .prompts import load_prompt
 from .results import attach, provenance_of
 from .schema import ArticleSummary, Provenance, schema_sha256, schema_version_of
 from .transport.http import RetryPolicy
+from .transport.limits import HEADERS, answer_limit, async_hooks, sync_hooks
 from .transport.local import local_server
 from .transport.structured import StructuredCall
 
@@ -90,15 +91,18 @@ class Summarizer:
 
     # Redirects are never followed: a 307 would send the article (and the key) to an address the user
     # never configured. The redirect comes back as a ProviderError naming where it pointed.
+    # Bodies are read up to a bound derived from max_tokens (transport/limits.py), never whole whatever their size.
     def _sync_client(self, base_url: str | None) -> openai.OpenAI:
         if self._sync is None:
-            http = openai.DefaultHttpxClient(follow_redirects=False)
+            hooks = sync_hooks(answer_limit(self.settings.max_tokens or 0))
+            http = openai.DefaultHttpxClient(follow_redirects=False, headers=HEADERS, event_hooks=hooks)
             self._sync = openai.OpenAI(**self._client_kwargs(base_url), http_client=http)
         return self._sync
 
     def _async_client(self, base_url: str | None) -> openai.AsyncOpenAI:
         if self._async is None:
-            http = openai.DefaultAsyncHttpxClient(follow_redirects=False)
+            hooks = async_hooks(answer_limit(self.settings.max_tokens or 0))
+            http = openai.DefaultAsyncHttpxClient(follow_redirects=False, headers=HEADERS, event_hooks=hooks)
             self._async = openai.AsyncOpenAI(**self._client_kwargs(base_url), http_client=http)
         return self._async
 

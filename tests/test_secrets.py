@@ -158,3 +158,19 @@ def test_a_refusal_quoting_the_key_never_carries_it(fake_llm, seed_text, caplog,
     err = caught.value
     shown = " ".join(str(x) for x in (err, repr(err), err.refusal, err.raw_output, caplog.text))
     assert ODD_KEY not in shown and ODD_KEY[-4:] not in shown and "[redacted]" in str(err)
+
+
+def test_instructors_and_openais_own_log_lines_are_redacted_while_the_library_runs(fake_llm, seed_text, caplog):
+    # HAND-WRITTEN answers: the first fails the schema with the key inside the failing value (a hostile
+    # server echoing the request), which instructor logs with its error; the second is valid.
+    bad = {**SEED_SUMMARY, "key_claims": f"Authorization: Bearer {SECRET}"}
+    fake_llm.reply(completion(arguments=bad))
+    fake_llm.reply(completion(arguments=SEED_SUMMARY))
+    caplog.set_level(logging.DEBUG)
+    Summarizer("m", base_url=fake_llm.base_url, api_key=SECRET, grounding="drop").summarize(seed_text)
+    from_instructor = [r for r in caplog.records if r.name.startswith("instructor")]
+    assert any("[redacted]" in r.getMessage() for r in from_instructor)  # instructor did log the bad answer
+    assert SECRET not in caplog.text and not any(SECRET in r.getMessage() for r in from_instructor)
+
+    logging.getLogger("instructor").warning("outside a call: %s", "left as it is")
+    assert caplog.records[-1].getMessage() == "outside a call: left as it is"

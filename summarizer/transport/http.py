@@ -147,11 +147,15 @@ _UNREADABLE = (json.JSONDecodeError, UnicodeDecodeError, RecursionError)
 
 @contextmanager
 def _readable() -> Iterator[None]:
-    """A body the client cannot parse is the provider's fault, like an HTML error page: never a re-ask."""
+    """A body the client cannot parse or that is too large is the provider's fault, like an HTML error page: never a re-ask."""
     try:
         yield
     except _UNREADABLE as exc:
         raise NotACompletion(f"a 200 whose body cannot be read ({type(exc).__name__})") from None
+    except openai.APIConnectionError as exc:
+        if isinstance(exc.__cause__, NotACompletion):  # a body past the bound (see limits.py), stopped mid-read
+            raise exc.__cause__ from None
+        raise
 
 
 def _check_shape(response: Any, stats: CallStats) -> Any:

@@ -54,6 +54,7 @@ from ..config import Target
 from ..grounding import ground, reask_message
 from ..schema import GroundingIssue, GroundingPolicy, GroundingReport
 from .http import CallStats, RetryPolicy, async_create, raw_output, sync_create
+from .logs import redacted_logs
 from .provider_errors import redact
 
 __all__ = ["StructuredCall", "checked_model", "format_validation", "response_schema", "restore", "shape_tools"]
@@ -305,7 +306,8 @@ class StructuredCall:
     def _running(self) -> Iterator[None]:
         token = _RUN.set(self.run_state)
         try:
-            yield
+            with redacted_logs(self.target.api_key):
+                yield
         except Exception as exc:  # noqa: BLE001 - translated; anything unknown is re-raised as it was
             raise self._translate(exc) from None
         finally:

@@ -21,6 +21,7 @@ when the server stops.
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import socket
 import threading
@@ -41,8 +42,9 @@ REASKED = ("malformed", "schema", "ungrounded")
 PERMANENT = ("400", "401", "404", "context", "length", "cut-unlabelled", "refusal", "filtered")
 """Faults that end the call at once with a typed error."""
 NOT_JSON = ("not-json", "not-utf8", "too-deep")
+TOO_LARGE = ("huge", "huge-chunked", "gzip-bomb")
 """HAND-WRITTEN 200s labelled application/json whose body is no JSON a client can use."""
-FAULTS = ("ok", *TRANSIENT, *SLOW, *REASKED, *PERMANENT, "garbage", "no-choices", *NOT_JSON, "redirect")
+FAULTS = ("ok", *TRANSIENT, *SLOW, *REASKED, *PERMANENT, "garbage", "no-choices", *NOT_JSON, *TOO_LARGE, "redirect")
 
 Plan = Callable[[str, int], str]
 Answer = Callable[[str], dict[str, Any]]
@@ -295,6 +297,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b'{"id": "\xff\xfe\xfa", "choices": []}')
         elif fault == "too-deep":
             self._send(200, b"[" * 100_000 + b"]" * 100_000)
+        elif fault == "huge":  # a valid completion, padded to 8 MB: far more than max_tokens allows
+            data = json.dumps(completion(arguments=answer)).encode("utf-8")
+            self._send(200, data[:-1] + b" " * (8 << 20) + data[-1:])
+        elif fault == "huge-chunked":  # the same, with no Content-Length: only counting the bytes stops it
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b" " * 65536
+            for _ in range(128):
+                if fs._stop.is_set():
+                    break
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        elif fault == "gzip-bomb":  # 50 KB on the wire, 50 MB inflated, though identity was asked for
+            data = gzip.compress(b" " * (50 << 20) + json.dumps(completion(arguments=answer)).encode("utf-8"))
+            self._send(200, data, {"Content-Encoding": "gzip"})
         elif fault == "redirect":
             self._send(307, b"", {"Location": fs.redirect_to})
         elif fault == "over-limit":

@@ -44,7 +44,7 @@ from summarizer.batch import read_output
 from summarizer.chunking import split_text
 
 from ..conftest import ROOT
-from ..doubles.faults import NOT_JSON, PERMANENT, REASKED, TRANSIENT, FaultServer, Seen, seed_answer
+from ..doubles.faults import NOT_JSON, PERMANENT, REASKED, TOO_LARGE, TRANSIENT, FaultServer, Seen, seed_answer
 
 KEY = "sk-fault-test-012345"
 TIMEOUT = 1.0  # the client's; a "hang" outlasts it (short, yet long enough for a loaded CI machine)
@@ -101,7 +101,7 @@ def test_the_server_is_loopback_only_and_bounded(seed_text):
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("fault", [*TRANSIENT, "garbage", "no-choices", *NOT_JSON])
+@pytest.mark.parametrize("fault", [*TRANSIENT, "garbage", "no-choices", *NOT_JSON, *TOO_LARGE])
 def test_a_transient_fault_is_retried_and_the_result_accounts_for_it(server, seed_text, fault, use_async):
     server.script = [fault, "ok"]
     result = run(make(server), seed_text, use_async)
@@ -128,6 +128,9 @@ def test_a_transient_fault_is_retried_and_the_result_accounts_for_it(server, see
         ("not-json", ProviderUnavailableError, r"not a chat completion after 3 tries .*JSONDecodeError"),
         ("not-utf8", ProviderUnavailableError, r"not a chat completion after 3 tries .*UnicodeDecodeError"),
         ("too-deep", ProviderUnavailableError, r"not a chat completion after 3 tries .*RecursionError"),
+        ("huge", ProviderUnavailableError, r"not a chat completion after 3 tries .*larger than 327,680 bytes"),
+        ("huge-chunked", ProviderUnavailableError, r"not a chat completion after 3 tries .*larger than 327,680"),
+        ("gzip-bomb", ProviderUnavailableError, r"not a chat completion after 3 tries .*larger than 327,680"),
     ],
 )
 def test_transient_faults_are_bounded_by_max_retries(server, seed_text, fault, expected, says):

@@ -1,0 +1,66 @@
+"""instructor's and openai's own log lines, redacted while this library runs a call.
+
+instructor logs what it handles: every failed attempt with its error, re-ask
+messages, at DEBUG the answers themselves; openai logs at DEBUG every request it
+sends, and a re-ask request carries the model's previous answer. Those are server
+content, so while a call runs every record of an ``instructor`` or ``openai`` logger
+goes through :func:`redact` with the call's key (its message, arguments, traceback
+and stack) before any handler sees it. Records logged outside a call of this library
+are left as they are.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .provider_errors import redact
+
+__all__ = ["redacted_logs"]
+
+_UNSET = object()
+_SECRET: contextvars.ContextVar[object] = contextvars.ContextVar("summarizer_log_secret", default=_UNSET)
+_FAMILIES = ("instructor", "openai")
+
+
+class _Redacting(logging.Filter):
+    """Rewrites a record in place (message and traceback as text), redacted; never drops one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secret = _SECRET.get()
+        if secret is _UNSET:
+            return True
+        key = secret if isinstance(secret, str) else None
+        record.msg, record.args = redact(record.getMessage(), key), ()
+        if record.exc_info and not record.exc_text:
+            # Formatters use exc_text when it is set, so the traceback is shown redacted.
+            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"), key)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, key)
+        return True
+
+
+_FILTER = _Redacting()
+
+
+def _guard_loggers() -> None:
+    """Put the filter on every such logger made so far (a logger's filters do not cover its children)."""
+    names = [n for n in logging.Logger.manager.loggerDict if n.split(".", 1)[0] in _FAMILIES]
+    for name in [*_FAMILIES, *names]:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+
+
+@contextmanager
+def redacted_logs(secret: str | None) -> Iterator[None]:
+    """Within this block (this task or thread only), instructor's and openai's records are redacted with ``secret``."""
+    _guard_loggers()
+    token = _SECRET.set(secret)
+    try:
+        yield
+    finally:
+        _SECRET.reset(token)
