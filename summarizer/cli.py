@@ -42,6 +42,7 @@ from .core import Summarizer
 from .evaluation import print_scores, run_eval
 from .inputs import decode_article, read_article
 from .report import render_html, render_markdown
+from .results import provenance_of
 from .schema import ArticleSummary
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "app"]
@@ -446,7 +447,9 @@ def _summarize(
     if many:
         done = len(results) - len(failed)
         cached = sum(r.cached for r in results if r.ok)
-        _say(f"{done} of {len(results)} articles summarized ({cached} from the cache), {len(failed)} failed",
+        unsaved = sum(1 for r in results if r.summary is not None and (p := provenance_of(r.summary)) and p.cache_error)
+        note = f", {unsaved} not saved to the cache (it could not be used)" if unsaved else ""
+        _say(f"{done} of {len(results)} articles summarized ({cached} from the cache{note}), {len(failed)} failed",
              prefix="done")
     return EXIT_FAILED if failed or not written else EXIT_OK
 

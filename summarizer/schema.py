@@ -328,6 +328,11 @@ class Provenance(BaseModel):
     library_version: str
     cached: bool = Field(default=False, description="True when read from the on-disk cache: no request was made.")
     chunks: int = Field(default=1, description="Parts a long article was summarized in, then merged.")
+    cache_error: str | None = Field(
+        default=None,
+        description="Why a batch could not use its cache for this summary (corrupt, locked, unwritable): "
+        "it was neither looked up nor saved there. None when the cache worked or was off.",
+    )
 
 
 class ArticleSummary(_Item):

@@ -97,6 +97,23 @@ def test_reports_go_into_a_new_folder_and_replace_a_report_whole(llm, tmp_path, 
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_cache_that_cannot_be_used_is_a_warning_and_said_in_the_summary_line(llm, tmp_path, two_articles,
+                                                                              monkeypatch):
+    corrupt = tmp_path / "corrupt-cache"
+    corrupt.mkdir()
+    (corrupt / "summaries.sqlite3").write_bytes(b"this is not a database, " * 200)
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(corrupt))
+    command = ["summarize", *two_articles, "--format", "jsonl", "--model", "test-model", "--base-url", llm.base_url,
+               "--grounding", "drop"]
+    result = runner.invoke(app, command, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert sum(line.startswith("warning: the cache is not usable") for line in lines) == 1
+    assert "2 not saved to the cache" in lines[-1] and lines[-1].startswith("done: 2 of 2")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all("DatabaseError" in r["summary"]["provenance"]["cache_error"] for r in records)
+
+
 # -- real write faults, in a child process under RLIMIT_FSIZE ---------------------------------
 
 

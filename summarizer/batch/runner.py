@@ -48,7 +48,7 @@ from ..config import Settings, check_count, check_rate
 from ..core import Summarizer
 from ..errors import CacheWarning, ConfigurationError, OutputWriteError
 from ..inputs import read_article
-from ..results import provenance_of
+from ..results import attach, provenance_of
 from ..schema import ArticleSummary
 from .output import JsonlOutput
 from .ratelimit import TokenBucket
@@ -141,6 +141,7 @@ class _Run:
         output: JsonlOutput | None,
         rpm: TokenBucket | None,
         tpm: TokenBucket | None,
+        cache_error: str | None = None,
     ) -> None:
         self.summarizer = summarizer
         self.model_cls = model_cls
@@ -151,6 +152,7 @@ class _Run:
         self.tpm = tpm
         self.in_flight: dict[str, asyncio.Event] = {}
         self.write_failed: OutputWriteError | None = None
+        self.cache_error: str | None = cache_error
 
     async def one(self, index: int, item: object) -> BatchResult:
         started = time.perf_counter()
@@ -199,7 +201,7 @@ class _Run:
 
     async def _summarize(self, text: str) -> tuple[BaseModel, bool]:
         if self.cache is None:
-            return await self._call(text), False
+            return self._noted(await self._call(text)), False
         key = self.summarizer.cache_key(text, self.model_cls)
         while True:
             hit = await self._cache_get(key)
@@ -213,7 +215,7 @@ class _Run:
         try:
             summary = await self._call(text)
             await self._cache_put(key, summary)  # a write that fails never costs the paid answer
-            return summary, False
+            return self._noted(summary), False
         finally:
             del self.in_flight[key]
             event.set()
@@ -241,7 +243,14 @@ class _Run:
         """Warn once, then go on without the cache for the rest of the batch."""
         if self.cache is not None:
             self.cache = None
-            _warn_cache(exc)
+            self.cache_error = _warn_cache(exc)
+
+    def _noted(self, summary: BaseModel) -> BaseModel:
+        """Say in its provenance that a summary was not saved to a cache that failed."""
+        provenance = provenance_of(summary)
+        if self.cache_error is not None and provenance is not None:
+            attach(summary, provenance=provenance.model_copy(update={"cache_error": self.cache_error}))
+        return summary
 
     async def _call(self, text: str) -> BaseModel:
         estimate = estimate_tokens(text) + (self.summarizer.settings.max_tokens or 0)
@@ -263,26 +272,28 @@ class _Run:
                 self.tpm.adjust(usage.total_tokens - estimate)
 
 
-def _warn_cache(exc: BaseException) -> None:
+def _warn_cache(exc: BaseException) -> str:
+    """Warn that the cache cannot be used; returns the reason, which provenance keeps."""
+    reason = f"{type(exc).__name__}: {exc}"
     warnings.warn(
-        f"the cache is not usable ({type(exc).__name__}: {exc}); this batch goes on without it, "
+        f"the cache is not usable ({reason}); this batch goes on without it, "
         "so nothing is read from it or saved to it",
         CacheWarning,
         stacklevel=2,
     )
+    return reason
 
 
-def _open_cache(cache: bool | str | os.PathLike[str] | Cache) -> tuple[Cache | None, bool]:
-    """The cache to use, and whether this run opened it (and so closes it); None, with a warning, if it cannot open."""
+def _open_cache(cache: bool | str | os.PathLike[str] | Cache) -> tuple[Cache | None, bool, str | None]:
+    """The cache to use, whether this run opened it (and so closes it), and why it cannot be used, if so."""
     if cache is False or cache is None:
-        return None, False
+        return None, False, None
     if isinstance(cache, Cache):
-        return cache, False
+        return cache, False, None
     try:
-        return Cache(None if cache is True else cache), True
+        return Cache(None if cache is True else cache), True, None
     except (sqlite3.Error, OSError) as exc:  # a corrupt file, a folder that cannot be made or written
-        _warn_cache(exc)
-        return None, False
+        return None, False, _warn_cache(exc)
 
 
 class _Progress:
@@ -328,7 +339,7 @@ async def iter_summaries(
     batch, summ, own = _split(summarizer, options)
     items = list(inputs)
     total = len(items)
-    opened_cache, close_cache = _open_cache(batch.cache)
+    opened_cache, close_cache, cache_error = _open_cache(batch.cache)
     out: JsonlOutput | None = None
     bar: _Progress | None = None
     workers: list[asyncio.Task[None]] = []
@@ -341,6 +352,7 @@ async def iter_summaries(
             out,
             TokenBucket(batch.rpm) if batch.rpm else None,
             TokenBucket(batch.tpm) if batch.tpm else None,
+            cache_error,
         )
         bar = _Progress(batch.progress, total)
         queue: asyncio.Queue[BatchResult | BaseException | None] = asyncio.Queue()

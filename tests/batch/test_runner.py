@@ -382,6 +382,12 @@ def test_a_corrupt_cache_database_warns_once_and_the_batch_goes_on(llm, tmp_path
     _no_cache_errors(results)
     assert len([w for w in caught if issubclass(w.category, CacheWarning)]) == 1
     assert len(llm.articles) == 5
+    assert all("DatabaseError" in (r.summary.provenance.cache_error or "") for r in results)  # said in provenance
+
+
+def test_a_working_cache_leaves_no_cache_error_in_provenance(llm, tmp_path):
+    results = summarize_many(articles(2), cache=str(tmp_path / "fine"), **opts(llm))
+    assert all(r.ok and r.summary.provenance.cache_error is None for r in results)
 
 
 def test_a_cache_folder_that_cannot_be_made_warns_and_the_batch_goes_on(llm, tmp_path):
@@ -411,3 +417,5 @@ def test_a_cache_locked_by_another_writer_costs_no_paid_answer(llm, tmp_path):
         cache.close()
     _no_cache_errors(results)
     assert len(llm.articles) == 4  # every article was paid for once, and every answer came back
+    noted = [r.summary.provenance.cache_error for r in results]
+    assert all(note and "locked" in note for note in noted), noted  # none of them was saved: each says why
