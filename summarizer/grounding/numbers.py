@@ -76,54 +76,91 @@ def _numerals(text: str) -> Iterator[Mention]:
         yield Mention(m.start(), m.end(), tuple(values))
 
 
+_BIG = ("hundred", "thousand", "million", "billion", "trillion")
+_ORDINAL = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"})
+_PERCENT = re.compile(r"\s?(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
+
+
+def _joins(current: float, word: str) -> bool:
+    """Whether ``word`` goes on the number so far: "twenty" + "five", "hundred and" + "five", not "nineteen" + "ninety"."""
+    rest = current % 100
+    if rest == 0:
+        return True  # nothing yet, or after "hundred" / "thousand"
+    return word in _UNITS and _UNITS[word] < 10 and rest >= 20 and rest % 10 == 0
+
+
 def _spelled(text: str) -> Iterator[Mention]:
-    """Numbers written as words: "two", "forty thousand", "one hundred and twenty", "a million"."""
+    """Numbers written as words: "two", "forty thousand", "one hundred and twenty", "a million", "half a million".
+
+    Never a number the words do not say: "nineteen ninety-one" is 19 and 91 (not 110),
+    "half a million" 500,000 (not a million), "two and a half million" 2,500,000; an
+    ordinal ("twenty-first") is not read at all. "forty per cent" is also 0.4, as "40%" is.
+    """
+    words = [(m[0].lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
     total = current = 0.0
     start = end = -1
-    previous = ""
-    previous_start = last = 0
 
-    def done() -> Mention:
-        return Mention(start, end, (total + current,), spelled=True)
+    def done() -> Iterator[Mention]:
+        nonlocal total, current, start
+        value, first, last = total + current, start, end
+        total = current = 0.0
+        start = -1
+        if first < 0:
+            return
+        after = words[i][0] if i < len(words) else ""
+        if after in _ORDINAL and i < len(words) and not text[last : words[i][1]].strip(" -\u00a0"):
+            return  # "twenty-first": an ordinal, whose number this reader does not give
+        percent = _PERCENT.match(text, last)
+        if percent:
+            yield Mention(first, percent.end(), (value, value / 100), spelled=True)
+        else:
+            yield Mention(first, last, (value,), spelled=True)
 
-    for m in _WORD.finditer(text):
-        word = m[0].lower()
-        gap = text[last : m.start()] if start >= 0 else ""
-        last = m.end()
+    def word_at(j: int) -> str:
+        return words[j][0] if 0 <= j < len(words) else ""
+
+    i = 0
+    while i < len(words):
+        word, w_start, w_end = words[i]
+        gap = text[words[i - 1][2] : w_start] if i else ""
         if start >= 0 and gap.strip(" -\u00a0"):  # punctuation ends a number
-            yield done()
-            total = current = 0.0
-            start = -1
+            yield from done()
         if word in _UNITS or word in _TENS:
+            if start >= 0 and not _joins(current, word):
+                yield from done()
             current += _UNITS.get(word, 0.0) + _TENS.get(word, 0.0)
-            start = m.start() if start < 0 else start
-            end = m.end()
-        elif word in ("hundred", "thousand", "million", "billion", "trillion"):
+            start = w_start if start < 0 else start
+            end = w_end
+        elif word in _BIG:
+            base = current
             if start < 0:
-                if previous not in ("a", "one"):
-                    previous, previous_start = word, m.start()
+                if word_at(i - 1) not in ("a", "an", "one"):
+                    i += 1
                     continue
-                start = previous_start
-            base = current or 1.0
+                half = word_at(i - 2) == "half" and word_at(i - 1) in ("a", "an")
+                start = words[i - 2 if half else i - 1][1]
+                base = 0.5 if half else 1.0
+            base = base or 1.0
             if word == "hundred":
                 current = base * 100
             else:
                 total += base * _SCALES[word]
                 current = 0.0
-            end = m.end()
-        elif word == "dozen" and previous in ("a", "one"):
-            current += 12
-            start = previous_start if start < 0 else start
-            end = m.end()
+            end = w_end
+        elif word == "dozen" and start < 0 and word_at(i - 1) in ("a", "one"):
+            current = 12.0
+            start, end = words[i - 1][1], w_end
+        elif word == "and" and start >= 0 and word_at(i + 1) == "a" and word_at(i + 2) == "half" and current:
+            current += 0.5  # "two and a half (million)"
+            end = words[i + 2][2]
+            i += 3
+            continue
         elif word == "and" and start >= 0:
             pass
         elif start >= 0:
-            yield done()
-            total = current = 0.0
-            start = -1
-        previous, previous_start = word, m.start()
-    if start >= 0:
-        yield done()
+            yield from done()
+        i += 1
+    yield from done()
 
 
 def mentions(text: str) -> list[Mention]:

@@ -133,13 +133,26 @@ def test_non_ascii_text():
         ("one hundred and twenty-five tanks", 125),
         ("a million refugees", 1_000_000),
         ("$5bn in aid", 5_000_000_000),
+        ("half a million people", 500_000),
+        ("two and a half million refugees", 2_500_000),
+        ("forty per cent of the vote", 0.4),
+        ("in nineteen ninety-one", 91),
+        ("one hundred and five", 105),
     ],
 )
 def test_numbers_are_read_as_written(text, number):
     assert states_number(text, number)
 
 
-@pytest.mark.parametrize(("text", "number"), [("5,000 people", 6000), ("100,000", 10_000), ("two", 3), ("40%", 4)])
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("5,000 people", 6000), ("100,000", 10_000), ("two", 3), ("40%", 4),
+        # Words that hold a number beside another one: never the other.
+        ("half a million people", 1_000_000), ("in nineteen ninety-one", 110), ("the twenty-first century", 20),
+        ("one, two, three", 6), ("one two three", 6),
+    ],
+)
 def test_other_numbers_are_not(text, number):
     assert not states_number(text, number)
 
