@@ -59,7 +59,7 @@ from .evaluation import (
     run_eval,
 )
 from .grounding import check_quote, locate, ungrounded
-from .inputs import decode_article, html_to_text, read_article
+from .inputs import Page, decode_article, decode_page, html_to_page, html_to_text, read_article, read_page
 from .prompts import DEFAULT_PROMPT_VERSION
 from .report import render_html, render_markdown
 from .results import grounding_of, provenance_of
@@ -74,6 +74,7 @@ from .schema import (
     GroundingIssue,
     GroundingReport,
     KeyClaim,
+    PageInfo,
     PeaceTalkCondition,
     Provenance,
     Qualifier,
@@ -124,6 +125,8 @@ __all__ = [
     "OutputValidationError",
     "OutputWarning",
     "OutputWriteError",
+    "Page",
+    "PageInfo",
     "PeaceTalkCondition",
     "Provenance",
     "ProviderError",
@@ -145,9 +148,11 @@ __all__ = [
     "asummarize_many",
     "check_quote",
     "decode_article",
+    "decode_page",
     "evaluate",
     "find_gold",
     "grounding_of",
+    "html_to_page",
     "html_to_text",
     "iter_summaries",
     "load_gold",
@@ -155,6 +160,7 @@ __all__ = [
     "merge_summaries",
     "provenance_of",
     "read_article",
+    "read_page",
     "render_html",
     "render_markdown",
     "run_eval",

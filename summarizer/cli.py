@@ -40,7 +40,7 @@ from .batch.output import check_output_path
 from .batch.records import json_text
 from .core import Summarizer
 from .evaluation import print_scores, run_eval
-from .inputs import decode_article, read_article
+from .inputs import Extract, Page, decode_page, read_page
 from .report import render_html, render_markdown
 from .results import provenance_of
 from .schema import ArticleSummary
@@ -83,6 +83,11 @@ class Grounding(str, Enum):
     drop = "drop"
 
 
+class ExtractMode(str, Enum):
+    visible = "visible"
+    main = "main"
+
+
 # Options shared by the commands that call a model.
 _ModelOption = Annotated[
     str | None,
@@ -100,6 +105,10 @@ _GroundingOption = Annotated[
 ]
 _MaxRetriesOption = Annotated[
     int, typer.Option("--max-retries", min=0, help="Retries of a failed request (429, 5xx, lost connection).")
+]
+_ExtractOption = Annotated[
+    ExtractMode,
+    typer.Option("--extract", help="HTML files: every visible block, or the main text alone (needs summarizer[html])."),
 ]
 _VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show the library's and instructor's logs.")]
 
@@ -137,7 +146,11 @@ def _described(exc: errors.SummarizerError) -> str:
 class _Article:
     id: str  # as given on the command line ("<stdin>" for -)
     stem: str  # the base of a report's file name
-    text: str
+    page: Page  # the text summarized, and what an HTML file's markup declares
+
+    @property
+    def text(self) -> str:
+        return self.page.text
 
 
 def _expand(paths: list[str]) -> list[str]:
@@ -157,7 +170,7 @@ def _expand(paths: list[str]) -> list[str]:
     return expanded
 
 
-def _read(paths: list[str]) -> list[_Article]:
+def _read(paths: list[str], extract: Extract) -> list[_Article]:
     """Every input's text, or every reason one cannot be read (all of them, then exit 2)."""
     articles: list[_Article] = []
     problems: list[str] = []
@@ -173,11 +186,14 @@ def _read(paths: list[str]) -> list[_Article]:
                     problems.append("-: there is no standard input to read")
                     continue
                 data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-                articles.append(_Article("<stdin>", "stdin", decode_article(data, name="standard input")))
+                page = decode_page(data, name="standard input", extract=extract)
+                articles.append(_Article("<stdin>", "stdin", page))
             else:
-                articles.append(_Article(raw, Path(raw).stem or "article", read_article(raw)))
+                articles.append(_Article(raw, Path(raw).stem or "article", read_page(raw, extract=extract)))
         except errors.InputError as exc:
             problems.append(str(exc))
+        except errors.ConfigurationError as exc:  # --extract main without its extra
+            _fail(_described(exc))
     for problem in problems:
         _say(problem)
     if problems:
@@ -391,12 +407,15 @@ def summarize_command(
         typer.Option("--progress/--no-progress", help="Progress bar (default: for several articles, on a terminal).",
                      show_default=False),
     ] = None,
+    extract: _ExtractOption = ExtractMode.visible,
     verbose: _VerboseOption = False,
 ) -> None:
     """Summarize articles, each item pinned to its quote in the article."""
     try:
         with _quiet(verbose):
-            code = _summarize(paths, model, base_url, fmt, out, concurrency, no_cache, grounding, max_retries, progress)
+            code = _summarize(
+                paths, model, base_url, fmt, out, concurrency, no_cache, grounding, max_retries, progress, extract
+            )
     except KeyboardInterrupt:
         _say("interrupted; finished articles are in the cache (and in --out for jsonl)")
         raise typer.Exit(_EXIT_INTERRUPTED) from None
@@ -414,16 +433,17 @@ def _summarize(
     grounding: Grounding | None,
     max_retries: int,
     progress: bool | None,
+    extract: ExtractMode,
 ) -> int:
     chosen = fmt or _guess_format(out)
-    articles = _read(paths)
+    articles = _read(paths, extract.value)
     many = len(articles) > 1
     _check_out(chosen, out, many)
     summarizer = _summarizer(model, base_url, grounding, max_retries)
     show = progress if progress is not None else (many and sys.stderr.isatty())
     try:
         results = summarize_many(
-            [(article.id, article.text) for article in articles],
+            [(article.id, article.page) for article in articles],
             summarizer=summarizer,
             concurrency=concurrency,
             cache=not no_cache,

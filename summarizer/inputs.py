@@ -21,16 +21,45 @@ says what the file seems to be.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 import stat
 import unicodedata
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, Literal
 
-from .errors import EmptyInputError, InputError
+from .errors import ConfigurationError, EmptyInputError, InputError
+from .schema import PageInfo
 
-__all__ = ["MAX_FILE_BYTES", "check_text", "decode_article", "html_to_text", "read_article"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "Extract",
+    "Page",
+    "check_text",
+    "decode_article",
+    "decode_page",
+    "html_to_page",
+    "html_to_text",
+    "read_article",
+    "read_page",
+]
+
+Extract = Literal["visible", "main"]
+"""How an HTML page becomes text: every block a reader sees, or the main text alone (trafilatura)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """An article file as text, and what its markup declares (``info`` is None for a file that is not HTML).
+
+    Summarize ``text``: spans are offsets into it.
+    """
+
+    text: str
+    info: PageInfo | None = None
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Files larger than this are refused before they are read whole (``read_article(max_bytes=)``)."""
@@ -160,16 +189,17 @@ def _decode(data: bytes, name: str, encoding: str | None) -> str:
     return data.decode("latin-1")  # every byte is a character: never fails
 
 
-def decode_article(
-    data: bytes, *, name: str = "<bytes>", encoding: str | None = None, html: bool | None = None
-) -> str:
-    """The article text in ``data``: decoded (see the module notes), and reduced to text if it is HTML.
+def decode_page(
+    data: bytes, *, name: str = "<bytes>", encoding: str | None = None, html: bool | None = None,
+    extract: Extract = "visible",
+) -> Page:
+    """The article in ``data``: decoded (see the module notes), reduced to text if it is HTML, with what its markup declares.
 
     ``encoding`` skips detection; ``html`` forces (True) or skips (False) the reduction
-    of HTML to text, which is otherwise applied when the text starts like an HTML page.
-    Raises :class:`InputError` naming ``name`` for binary or undecodable data, and
-    :class:`EmptyInputError` when no text is left. Summarize the returned string: spans
-    are offsets into it.
+    of HTML to text, which is otherwise applied when the text starts like an HTML page;
+    ``extract`` says how (see :func:`html_to_page`). Raises :class:`InputError` naming
+    ``name`` for binary or undecodable data, and :class:`EmptyInputError` when no text is
+    left. Summarize ``page.text``: spans are offsets into it.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
@@ -182,17 +212,24 @@ def decode_article(
             name, f"holds {controls} control characters in {len(text)}, so it is binary data or in an "
             "encoding that was not recognised; convert it to UTF-8 text first, or pass encoding="
         )
-    if html or (html is None and _looks_like_html(text)):
-        text = html_to_text(text)
-    if not text.strip():
+    page = html_to_page(text, extract) if html or (html is None and _looks_like_html(text)) else Page(text)
+    if not page.text.strip():
         raise EmptyInputError(f"{name}: has no article text (empty, white space, or an HTML page without visible text)")
-    return text
+    return page
 
 
-def read_article(
-    path: str | os.PathLike[str], *, encoding: str | None = None, max_bytes: int | None = MAX_FILE_BYTES
+def decode_article(
+    data: bytes, *, name: str = "<bytes>", encoding: str | None = None, html: bool | None = None
 ) -> str:
-    """The article text of a file (see :func:`decode_article`); ``.html``/``.htm`` files are always HTML.
+    """The article text in ``data`` (:func:`decode_page`'s text, every visible block of an HTML page)."""
+    return decode_page(data, name=name, encoding=encoding, html=html).text
+
+
+def read_page(
+    path: str | os.PathLike[str], *, encoding: str | None = None, max_bytes: int | None = MAX_FILE_BYTES,
+    extract: Extract = "visible",
+) -> Page:
+    """An article file as a :class:`Page` (see :func:`decode_page`); ``.html``/``.htm`` files are always HTML.
 
     Every failure is an :class:`InputError` with a one-line message naming the path and
     what to do. Only regular files are read: a pipe or a device would block or never end.
@@ -218,7 +255,14 @@ def read_article(
     if max_bytes is not None and len(data) > max_bytes:  # it grew while being read
         raise _fail(name, f"is more than the {max_bytes:,} bytes allowed; raise max_bytes=")
     html = True if Path(name).suffix.lower() in _HTML_SUFFIXES else None
-    return decode_article(data, name=name, encoding=encoding, html=html)
+    return decode_page(data, name=name, encoding=encoding, html=html, extract=extract)
+
+
+def read_article(
+    path: str | os.PathLike[str], *, encoding: str | None = None, max_bytes: int | None = MAX_FILE_BYTES
+) -> str:
+    """The article text of a file (:func:`read_page`'s text, every visible block of an HTML page)."""
+    return read_page(path, encoding=encoding, max_bytes=max_bytes).text
 
 
 # -- HTML ------------------------------------------------------------------------
@@ -280,10 +324,43 @@ def _hidden(attrs: list[tuple[str, str | None]]) -> bool:
     return False
 
 
+# What a page's markup may declare about it: <meta> keys (property, name or itemprop), first found wins.
+_TITLE_KEYS = ("og:title", "twitter:title")
+_DATE_KEYS = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate", "publishdate",
+    "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created", "parsely-pub-date", "sailthru.date",
+)
+_LD_JSON_MAX = 256 * 1024  # a JSON-LD block larger than this is not read for metadata
+
+
+def _clean(value: object) -> str | None:
+    text = " ".join(str(value).split())[:300] if isinstance(value, (str, int, float)) else ""
+    return text or None
+
+
+def _ld_fields(data: Any, found: dict[str, str]) -> None:
+    """``headline`` and ``datePublished`` from JSON-LD, wherever they sit (lists, ``@graph``)."""
+    if isinstance(data, list):
+        for item in data[:50]:
+            _ld_fields(item, found)
+    elif isinstance(data, dict):
+        for key in ("headline", "datePublished"):
+            value = _clean(data.get(key))
+            if value and key not in found:
+                found[key] = value
+        _ld_fields(data.get("@graph"), found)
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)  # entities arrive unescaped
         self.parts: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.ld: dict[str, str] = {}
+        self.title: str | None = None
+        self.h1: str | None = None
+        self._capture: str | None = None  # "title", "h1" or "ld": an element whose text is kept apart
+        self._captured: list[str] = []
         self._skip_tag: str | None = None  # the outermost element being left out
         self._skip_depth = 0  # how many of its kind are open inside it
         self._pre = 0
@@ -292,7 +369,47 @@ class _TextExtractor(HTMLParser):
     def _stop_skipping(self) -> None:
         self._skip_tag, self._skip_depth = None, 0
 
+    def _declared(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Metadata the markup declares: <meta>, <title>, JSON-LD, <time pubdate>, and the first visible <h1>."""
+        found = dict(attrs)
+        if tag == "meta":
+            key = (found.get("property") or found.get("name") or found.get("itemprop") or "").strip().lower()
+            value = _clean(found.get("content"))
+            if key and value:
+                self.meta.setdefault(key, value)
+        elif tag == "time" and ("pubdate" in found or found.get("itemprop") == "datePublished"):
+            value = _clean(found.get("datetime"))
+            if value:
+                self.meta.setdefault("pubdate", value)
+        elif self._capture is None and (
+            (tag == "title" and self.title is None)
+            or (tag == "h1" and self.h1 is None and self._skip_tag is None and not _hidden(attrs))
+            or (tag == "script" and (found.get("type") or "").strip().lower() == "application/ld+json")
+        ):
+            self._capture, self._captured = ("ld" if tag == "script" else tag), []
+
+    def _end_capture(self) -> None:
+        text = "".join(self._captured)
+        if self._capture == "ld":
+            if len(text) <= _LD_JSON_MAX:
+                try:
+                    _ld_fields(json.loads(text), self.ld)
+                except (ValueError, RecursionError):
+                    pass  # not JSON: no metadata from it
+        elif self._capture == "title":
+            self.title = _clean(text)
+        elif self._capture == "h1":
+            self.h1 = _clean(text)
+        self._capture, self._captured = None, []
+
+    def info(self) -> PageInfo:
+        """What the page declared: never guessed from its text."""
+        title = next((self.meta[k] for k in _TITLE_KEYS if k in self.meta), None) or self.ld.get("headline")
+        published = next((self.meta[k] for k in _DATE_KEYS if k in self.meta), None) or self.ld.get("datePublished")
+        return PageInfo(title=title or self.title, published=published)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._declared(tag, attrs)
         if self._skip_tag is not None:
             if tag == "body" and self._skip_tag == "head":  # a <head> never closed
                 self._stop_skipping()
@@ -318,6 +435,8 @@ class _TextExtractor(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if self._capture is not None and tag == ("script" if self._capture == "ld" else self._capture):
+            self._end_capture()
         if self._skip_tag is not None:
             if tag == self._skip_tag:
                 self._skip_depth -= 1
@@ -342,6 +461,8 @@ class _TextExtractor(HTMLParser):
             self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
+        if self._capture is not None:
+            self._captured.append(data)
         if self._skip_tag is not None:
             return
         if not self._pre:
@@ -368,11 +489,66 @@ def html_to_text(html: str) -> str:
     does. Entities are unescaped; white space is collapsed except inside ``<pre>``.
     Elements hidden by a style sheet cannot be seen from the markup and are kept.
     """
+    return _parsed(html)[0]
+
+
+def _parsed(html: str) -> tuple[str, _TextExtractor]:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
     lines = (line.rstrip(" \t\r\f\v") for line in "".join(parser.parts).split("\n"))
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip(), parser
+
+
+def html_to_page(html: str, extract: Extract = "visible") -> Page:
+    """An HTML page as a :class:`Page`: its text, and the title and publication date its markup declares.
+
+    ``extract="visible"`` keeps every block a reader sees (:func:`html_to_text`): menus
+    and link lists that are not in ``<nav>``, ``<aside>`` or ``<footer>`` stay.
+    ``extract="main"`` keeps the main text alone, found by trafilatura (the ``[html]``
+    extra) after every hidden element is removed, with the page's first ``<h1>`` as its
+    first line; it can leave out short posts of a live blog. When it finds no main text,
+    the visible text is used, and ``info.extractor`` says which one the text is.
+    """
+    visible, parser = _parsed(html)
+    info = parser.info()
+    if extract == "visible":
+        return Page(visible, info)
+    if extract != "main":
+        raise ConfigurationError(f'extract must be "visible" or "main", not {extract!r}')
+    main = _main_text(html, parser.h1)
+    if main is None:
+        return Page(visible, info)
+    return Page(main, info.model_copy(update={"extractor": "main"}))
+
+
+def _main_text(html: str, headline: str | None) -> str | None:
+    """trafilatura's main text of a page whose hidden elements were removed first (trafilatura keeps some)."""
+    try:
+        import lxml.etree
+        import lxml.html
+        import trafilatura
+    except ImportError:
+        raise ConfigurationError(
+            'extract="main" needs trafilatura: pip install "summarizer[html]" (or use extract="visible")'
+        ) from None
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):  # an empty document, or bytes-only declarations
+        return None
+    for element in [e for e in tree.iter() if isinstance(e.tag, str) and _hidden(list(e.attrib.items()))]:
+        if element.getparent() is not None:
+            element.drop_tree()
+    text = trafilatura.extract(
+        tree, output_format="txt", include_comments=False, include_tables=True, favor_precision=True,
+        deduplicate=False,
+    )
+    if not text or not text.strip():
+        return None
+    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    if headline and paragraphs[0] != headline:
+        paragraphs.insert(0, headline)
+    return "\n\n".join(paragraphs)  # paragraphs apart, as chunking expects
 
 
 _INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"})

@@ -49,6 +49,7 @@ __all__ = [
     "GroundingReport",
     "KeyClaim",
     "MatchKind",
+    "PageInfo",
     "PeaceTalkCondition",
     "Provenance",
     "Qualifier",
@@ -309,6 +310,21 @@ class Usage(BaseModel):
         )
 
 
+class PageInfo(BaseModel):
+    """What an HTML page declares about itself in its markup: read from tags, never guessed from its text."""
+
+    title: str | None = Field(default=None, description="og:title, the JSON-LD headline, or <title>.")
+    published: str | None = Field(
+        default=None,
+        description="The publication date as the markup gives it (article:published_time, JSON-LD datePublished, "
+        "<time pubdate>, ...), unparsed.",
+    )
+    extractor: Literal["visible", "main"] = Field(
+        default="visible",
+        description='"visible": every block a reader sees; "main": the main text (trafilatura), boilerplate left out.',
+    )
+
+
 class Provenance(BaseModel):
     """Where a summary came from, filled by the library and never by the model."""
 
@@ -328,6 +344,7 @@ class Provenance(BaseModel):
     library_version: str
     cached: bool = Field(default=False, description="True when read from the on-disk cache: no request was made.")
     chunks: int = Field(default=1, description="Parts a long article was summarized in, then merged.")
+    page: PageInfo | None = Field(default=None, description="For an HTML file read by a batch: what its markup declares.")
     cache_error: str | None = Field(
         default=None,
         description="Why a batch could not use its cache for this summary (corrupt, locked, unwritable): "

@@ -47,16 +47,16 @@ from ..chunking import estimate_tokens
 from ..config import Settings, check_count, check_rate
 from ..core import Summarizer
 from ..errors import CacheWarning, ConfigurationError, OutputWriteError
-from ..inputs import read_article
+from ..inputs import Extract, Page, read_page
 from ..results import attach, provenance_of
-from ..schema import ArticleSummary
+from ..schema import ArticleSummary, PageInfo
 from .output import JsonlOutput
 from .ratelimit import TokenBucket
 from .records import BatchError, BatchResult, ItemId
 
 __all__ = ["BatchOptions", "asummarize_many", "iter_summaries", "summarize_many"]
 
-Input = str | os.PathLike[str] | tuple[Any, str | os.PathLike[str]]
+Input = str | os.PathLike[str] | Page | tuple[Any, str | os.PathLike[str] | Page]
 ProgressCallback = Callable[[int, int, "BatchResult"], object]
 
 
@@ -71,6 +71,8 @@ class BatchOptions:
     they finish). ``progress``: a callback ``(done, total, result)``, True for a rich
     bar on stderr, or None for a bar only when stderr is a terminal. ``rpm``, ``tpm``:
     requests and tokens per minute. ``fsync``: force each output line to disk.
+    ``extract``: how HTML files are reduced to text, "visible" (every block a reader
+    sees) or "main" (the main text, with the ``[html]`` extra; see :func:`~summarizer.html_to_page`).
     """
 
     concurrency: int = 8
@@ -81,6 +83,7 @@ class BatchOptions:
     rpm: float | None = None
     tpm: float | None = None
     fsync: bool = False
+    extract: Extract = "visible"
 
     def __post_init__(self) -> None:
         check_count("concurrency", self.concurrency, 1)
@@ -88,6 +91,8 @@ class BatchOptions:
         check_rate("tpm", self.tpm)
         if self.order not in ("input", "completed"):
             raise ConfigurationError(f'order must be "input" or "completed", not {self.order!r}')
+        if self.extract not in ("visible", "main"):
+            raise ConfigurationError(f'extract must be "visible" or "main", not {self.extract!r}')
 
 
 _BATCH_FIELDS = frozenset(f.name for f in dataclasses.fields(BatchOptions))
@@ -119,14 +124,16 @@ def _item_id(index: int, item: object) -> ItemId:
     return index
 
 
-def _load(item: object) -> str:
-    """The article text of one input; raises for anything unreadable (which becomes that item's error)."""
+def _load(item: object, extract: Extract) -> Page:
+    """The article of one input; raises for anything unreadable (which becomes that item's error)."""
     source = item[1] if isinstance(item, tuple) and len(item) == 2 else item
     if isinstance(source, str):
+        return Page(source)
+    if isinstance(source, Page):
         return source
     if isinstance(source, os.PathLike):
-        return read_article(source)  # decoded, HTML reduced to text: the text the spans index
-    raise TypeError(f"an input must be a str, a path or an (id, text) pair, not {type(item).__name__}")
+        return read_page(source, extract=extract)  # decoded, HTML reduced to text: the text the spans index
+    raise TypeError(f"an input must be a str, a path, a Page or an (id, text) pair, not {type(item).__name__}")
 
 
 # -- one run -------------------------------------------------------------------
@@ -142,6 +149,7 @@ class _Run:
         rpm: TokenBucket | None,
         tpm: TokenBucket | None,
         cache_error: str | None = None,
+        extract: Extract = "visible",
     ) -> None:
         self.summarizer = summarizer
         self.model_cls = model_cls
@@ -153,19 +161,22 @@ class _Run:
         self.in_flight: dict[str, asyncio.Event] = {}
         self.write_failed: OutputWriteError | None = None
         self.cache_error: str | None = cache_error
+        self.extract: Extract = extract
 
     async def one(self, index: int, item: object) -> BatchResult:
         started = time.perf_counter()
         item_id = _item_id(index, item)
         result = BatchResult(item_id, index, None)
         try:
-            text = _load(item)
+            page = _load(item, self.extract)
+            text = page.text
             # "surrogatepass": text that cannot be sent still gets a hash; summarizing it says why it cannot
             result.input_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
             done = self.previous.get((item_id, result.input_sha256))
             if done is not None:
                 return dataclasses.replace(done, index=index, elapsed=time.perf_counter() - started)
-            result.summary, result.cached = await self._summarize(text)
+            summary, result.cached = await self._summarize(text)
+            result.summary = _with_page(summary, page.info)
         except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
             result.error = BatchError.from_exception(exc)
         result.elapsed = time.perf_counter() - started
@@ -272,6 +283,14 @@ class _Run:
                 self.tpm.adjust(usage.total_tokens - estimate)
 
 
+def _with_page(summary: BaseModel, info: PageInfo | None) -> BaseModel:
+    """Record what an HTML file's markup declares in the summary's provenance (a cache hit included)."""
+    provenance = provenance_of(summary)
+    if info is not None and provenance is not None and provenance.page != info:
+        attach(summary, provenance=provenance.model_copy(update={"page": info}))
+    return summary
+
+
 def _warn_cache(exc: BaseException) -> str:
     """Warn that the cache cannot be used; returns the reason, which provenance keeps."""
     reason = f"{type(exc).__name__}: {exc}"
@@ -353,6 +372,7 @@ async def iter_summaries(
             TokenBucket(batch.rpm) if batch.rpm else None,
             TokenBucket(batch.tpm) if batch.tpm else None,
             cache_error,
+            batch.extract,
         )
         bar = _Progress(batch.progress, total)
         queue: asyncio.Queue[BatchResult | BaseException | None] = asyncio.Queue()
@@ -408,12 +428,14 @@ async def asummarize_many(
 ) -> list[BatchResult]:
     """Summarize every input, ``concurrency`` at a time; one :class:`BatchResult` per input.
 
-    Inputs are article strings (id: their index), paths (read with :func:`~summarizer.read_article`:
-    decoded, HTML reduced to its text; id: the path) or ``(id, text_or_path)`` pairs; ids
-    should be str or int (others become str). ``options`` are :class:`BatchOptions`
-    fields (``concurrency=``, ``output=``, ``cache=``, ``order=``, ``progress=``,
-    ``rpm=``, ``tpm=``, ``fsync=``) and, without ``summarizer=``, :class:`~summarizer.Settings`
-    fields (``model=``, ``base_url=``, ...) for the ``Summarizer`` the batch makes.
+    Inputs are article strings (id: their index), paths (read with :func:`~summarizer.read_page`:
+    decoded, HTML reduced to its text as ``extract=`` says, and what its markup declares
+    kept in ``provenance.page``; id: the path), :class:`~summarizer.Page` objects, or
+    ``(id, text_path_or_page)`` pairs; ids should be str or int (others become str).
+    ``options`` are :class:`BatchOptions` fields (``concurrency=``, ``output=``,
+    ``cache=``, ``order=``, ``progress=``, ``rpm=``, ``tpm=``, ``fsync=``, ``extract=``)
+    and, without ``summarizer=``, :class:`~summarizer.Settings` fields (``model=``,
+    ``base_url=``, ...) for the ``Summarizer`` the batch makes.
     """
     order = options.get("order", "input")
     results: list[BatchResult] = []
