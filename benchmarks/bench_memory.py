@@ -15,26 +15,35 @@ fuzzily, then checked for meaning). Articles are made one at a time and dropped 
 grounded, as a batch reads them; whatever stays in memory afterwards is what the
 library's caches keep.
 
-Two child processes, so that each peak is its own:
+Child processes, so that each peak is its own:
 
 - ``rss``: peak resident set size (``resource.getrusage(...).ru_maxrss``) after the
   first article and after all of them;
 - ``trace``: ``tracemalloc``'s peak while grounding the first article and over all of
   them, what stays allocated after the first and after the last (the caches), and the
-  size of one article's indexes built on their own.
+  size of one article's indexes built on their own;
+- ``summarize`` (with ``--summarize N``): the whole path, ``Summarizer.summarize`` on N
+  of the articles against a loopback server in the same process, which answers each
+  chunk by a fixed rule (its first three sentences become claims, one with its spaces
+  doubled and one said by Mark Milley, so every quote is in that chunk; nothing comes
+  from a model), with grounding ``flag``; peak RSS after the first and after all.
 
-    python benchmarks/bench_memory.py [--articles 20] [--chars 1000000] [--mode both|rss|trace]
+    python benchmarks/bench_memory.py [--articles 20] [--chars 1000000] [--mode both|rss|trace|summarize]
+                                      [--summarize N]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import http.server
 import json
 import random
+import re
 import resource
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -43,6 +52,7 @@ from typing import Any
 
 from summarizer import Actor, ArticleSummary, Figure, KeyClaim
 from summarizer.grounding import ground
+from summarizer.grounding.fields import HEDGES
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "articles"
@@ -163,9 +173,91 @@ def run_trace(n: int, chars: int) -> dict[str, Any]:
     return out
 
 
-def child(mode: str, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--mode", mode, "--articles", str(args.articles), "--chars", str(args.chars),
-               "--json"]
+_ARTICLE = re.compile(r"<<<ARTICLE (\w+)>>>\n(.*)\n<<<END ARTICLE \1>>>", re.DOTALL)
+_SENTENCE = re.compile(r"[^.!?\n“”\"]{40,300}[.!?]")
+
+
+def chunk_answer(chunk: str) -> dict[str, Any]:
+    """A hand-written answer for one chunk, by rule: its first three sentences as claims, copied from it.
+
+    The second with its spaces doubled (found normalized, so the index is built), the third
+    said by Mark Milley (so the speaker checks look him up).
+    """
+    sentences = [m.strip() for m in _SENTENCE.findall(chunk)][:3]
+    claims = [{"quote": q, "statement": q, "speaker": None, "hedged": bool(set(re.findall(r"\w+", q.lower())) & HEDGES)}
+              for q in sentences]
+    if len(claims) > 1:
+        claims[1]["quote"] = claims[1]["quote"].replace(" ", "  ")
+    if len(claims) > 2:
+        claims[2]["speaker"] = "Mark Milley"
+    return {"headline": None, "summary": "A part of the article.", "key_claims": claims, "figures": [], "actors": [],
+            "peace_talk_conditions": []}
+
+
+def serve_chunks() -> str:
+    """A loopback chat-completions server in a thread of this process; its base URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            found = _ARTICLE.search(body["messages"][1]["content"])
+            name = body["tools"][0]["function"]["name"]
+            arguments = chunk_answer(found[2] if found else "") if name == "ArticleSummary" else {}
+            payload = json.dumps({
+                "id": "chatcmpl-hand-written", "object": "chat.completion", "created": 1700000000, "model": "bench",
+                "choices": [{"index": 0, "finish_reason": "tool_calls", "logprobs": None, "message": {
+                    "role": "assistant", "content": None, "refusal": None, "tool_calls": [{
+                        "id": "call_1", "type": "function",
+                        "function": {"name": name, "arguments": json.dumps(arguments)}}]}}],
+                "usage": {"prompt_tokens": 900, "completion_tokens": 200, "total_tokens": 1100},
+            }).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/v1"
+
+
+def run_summarize(n: int, chars: int) -> dict[str, Any]:
+    from summarizer import Summarizer
+
+    lead, paragraphs = corpus()
+    base = serve_chunks()
+    out: dict[str, Any] = {"start_rss_mb": rss_mb()}
+    times = []
+    with Summarizer("bench", base_url=base, grounding="flag") as summ:
+        for k in range(n):
+            text = article(k, lead, paragraphs, chars)
+            t0 = time.perf_counter()
+            result = summ.summarize(text)
+            times.append(time.perf_counter() - t0)
+            if k == 0:
+                assert result.provenance is not None and result.grounding is not None
+                out["chunks"] = result.provenance.chunks
+                out["report"] = result.grounding.describe()
+                out["one_rss_mb"] = rss_mb()
+            del text, result
+    gc.collect()
+    out["all_rss_mb"] = rss_mb()
+    out["first_s"], out["mean_s"] = times[0], sum(times) / len(times)
+    return out
+
+
+def child(mode: str, args: argparse.Namespace, articles: int) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--mode", mode, "--articles", str(articles), "--chars", str(args.chars), "--json"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -174,27 +266,34 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--chars", type=int, default=1_000_000, help="characters per article")
-    parser.add_argument("--mode", choices=["both", "rss", "trace"], default="both")
+    parser.add_argument("--mode", choices=["both", "rss", "trace", "summarize"], default="both")
+    parser.add_argument("--summarize", type=int, default=0, metavar="N", help="also summarize() N articles on loopback")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # a child's one line of figures
     args = parser.parse_args()
     if args.json:
-        figures = run_rss(args.articles, args.chars) if args.mode == "rss" else run_trace(args.articles, args.chars)
-        print(json.dumps(figures))
+        run = {"rss": run_rss, "trace": run_trace, "summarize": run_summarize}[args.mode]
+        print(json.dumps(run(args.articles, args.chars)))
         return
     n = args.articles
     if args.mode in ("both", "rss"):
-        r = child("rss", args)
+        r = child("rss", args, n)
         print(f"articles: {n} x {r['chars']:,} characters; first: {r['report']}")
         print(f"peak RSS: {r['start_rss_mb']:.0f} MB at start, {r['one_rss_mb']:.0f} MB after 1 article, "
               f"{r['all_rss_mb']:.0f} MB after {n}")
         print(f"time to ground: first {r['first_s']:.2f} s, mean {r['mean_s']:.2f} s per article")
     if args.mode in ("both", "trace"):
-        t = child("trace", args)
+        t = child("trace", args, n)
         print(f"tracemalloc peak while grounding: {t['one_peak_mb']:.0f} MB for 1 article, "
               f"{t['all_peak_mb']:.0f} MB over {n}")
         print(f"kept by the caches: {t['one_kept_mb']:.1f} MB after 1 article, {t['all_kept_mb']:.1f} MB after {n}")
         sizes = ", ".join(f"{name} {size:.1f} MB" for name, size in t["index_mb"].items())
         print(f"one article's indexes (the text itself is {t['text_mb']:.1f} MB): {sizes}")
+    if args.mode == "summarize" or args.summarize:
+        m = args.summarize or n
+        s = child("summarize", args, m)
+        print(f"summarize() on loopback, {m} articles: first: {s['chunks']} chunks, {s['report']}")
+        print(f"peak RSS: {s['start_rss_mb']:.0f} MB at start, {s['one_rss_mb']:.0f} MB after 1 article, "
+              f"{s['all_rss_mb']:.0f} MB after {m}; time: first {s['first_s']:.2f} s, mean {s['mean_s']:.2f} s per article")
 
 
 if __name__ == "__main__":
