@@ -10,22 +10,90 @@ and quotations that end in ``.”``) inside each paragraph, so a sentence never 
 line break. It is fast (2 ms for a 53,000-character article; pysbd, tried first, took
 220 ms and minutes on pathological text), and its segments concatenate back to the
 input, so offsets are exact. Paragraphs are segmented only when asked for, and cached
-by their text.
+by their text (those of up to :data:`CACHED_PARAGRAPH` characters).
+
+What is built once per article (its :class:`Sentences` here, grounding's indexes of it)
+is kept by a :class:`TextCache`: the last few texts, within a total of characters, so a
+long batch of big articles holds the indexes of the one or two being grounded, not of
+every article it has seen.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, update_wrapper
+from typing import Generic, NamedTuple, TypeVar
 
 from sentencex import segment
 
-__all__ = ["Sentence", "Sentences", "sentences"]
+__all__ = ["CACHED_PARAGRAPH", "TEXTS_KEPT", "TEXT_CHARS_KEPT", "CacheInfo", "Sentence", "Sentences", "TextCache", "sentences"]
+
+T = TypeVar("T")
+
+TEXTS_KEPT = 8
+"""A :class:`TextCache` keeps what it built for at most this many texts."""
+TEXT_CHARS_KEPT = 2_000_000
+"""... and for at most this many characters of text in all, the text used last aside (an index costs a
+multiple of its text: grounding's, a few bytes per character)."""
+CACHED_PARAGRAPH = 1_000
+"""Longer paragraphs are segmented again in another text rather than kept (a one-line article is one paragraph)."""
 
 
-@dataclass(frozen=True)
+class CacheInfo(NamedTuple):
+    texts: int
+    chars: int
+
+
+class TextCache(Generic[T]):
+    """``build(text)``, remembered for the texts used last: at most ``texts`` of them and ``chars`` characters.
+
+    The text used last is always kept, whatever its length: it is the one being grounded,
+    and every item of its answer asks for its index again. Safe to share between threads
+    (two threads asking for a new text at once may both build it; one result is kept).
+    """
+
+    def __init__(self, build: Callable[[str], T], *, texts: int = TEXTS_KEPT, chars: int = TEXT_CHARS_KEPT) -> None:
+        self.texts = max(1, texts)
+        self.chars = chars
+        self._build = build
+        self._kept: OrderedDict[str, T] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        update_wrapper(self, build)
+
+    def __call__(self, text: str) -> T:
+        with self._lock:
+            if text in self._kept:
+                self._kept.move_to_end(text)
+                return self._kept[text]
+        value = self._build(text)
+        with self._lock:
+            if text not in self._kept:
+                self._kept[text] = value
+                self._size += len(text)
+            self._kept.move_to_end(text)
+            while len(self._kept) > self.texts or (self._size > self.chars and len(self._kept) > 1):
+                old, _ = self._kept.popitem(last=False)
+                self._size -= len(old)
+            return self._kept[text]
+
+    def cache_info(self) -> CacheInfo:
+        """How many texts are kept, and their characters in all."""
+        with self._lock:
+            return CacheInfo(len(self._kept), self._size)
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._size = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """``text[start:end]``, surrounding white space excluded; ``paragraph`` counts non-empty lines from 0."""
 
@@ -68,7 +136,9 @@ class Sentences:
         found = self._sentences.get(index)
         if found is None:
             lo, hi = self.paragraphs[index]
-            found = [Sentence(lo + s, lo + e, index) for s, e in _split_paragraph(self.text[lo:hi])]
+            paragraph = self.text[lo:hi]
+            split = _split_paragraph if len(paragraph) <= CACHED_PARAGRAPH else _split_paragraph.__wrapped__
+            found = [Sentence(lo + s, lo + e, index) for s, e in split(paragraph)]
             self._sentences[index] = found
         return found
 
@@ -94,7 +164,7 @@ class Sentences:
         return within[i] if i >= 0 else None
 
 
-@lru_cache(maxsize=16)
+@TextCache
 def sentences(text: str) -> Sentences:
-    """The paragraphs (and, lazily, sentences) of ``text``, built once per text."""
+    """The paragraphs (and, lazily, sentences) of ``text``, built once per text (and kept by a :class:`TextCache`)."""
     return Sentences(text)

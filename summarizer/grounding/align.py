@@ -26,14 +26,17 @@ of the same list already holds is chosen, else the first occurrence.
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import accumulate
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
 from ..schema import Span
+from ..sentences import TextCache
 from ..text import TYPOGRAPHY, fold_char
 
 __all__ = ["FUZZY_MIN_WORDS", "FUZZY_THRESHOLD", "QUOTE_MARKS", "locate"]
@@ -57,29 +60,93 @@ _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\. \. \.|\u2026)\s*")  # "point. ... Zelen
 _WORDS = re.compile(r"\w+(?:[.,'’]\w+)*")
 
 
+class _Offsets:
+    """Where each folded character starts (or ends) in the original text, stored as the few places the shift changes.
+
+    Folding is one character for one except at runs of white space (one space for the
+    run), "…" (three characters for one) and invisible characters (none): so offset
+    ``k`` is ``k`` plus the shift in force at ``k``, a handful of numbers per paragraph
+    instead of one per character.
+    """
+
+    __slots__ = ("_at", "_shift")
+
+    def __init__(self) -> None:
+        self._at: array[int] = array("q")
+        self._shift: array[int] = array("q")
+
+    def set(self, k: int, offset: int) -> None:
+        """Folded character ``k`` is at ``offset``; those after it follow one for one (until the next call)."""
+        shift = offset - k
+        if not self._shift or self._shift[-1] != shift:
+            self._at.append(k)
+            self._shift.append(shift)
+
+    def __getitem__(self, k: int) -> int:
+        return k + self._shift[bisect_right(self._at, k) - 1]
+
+
+_INVISIBLE = "".join(c for c, f in TYPOGRAPHY.items() if not f)
+_LONGER = {c: f for c, f in TYPOGRAPHY.items() if len(f) > 1}
+_ONE_FOR_ONE = str.maketrans({c: f for c, f in TYPOGRAPHY.items() if len(f) == 1})
+_INVISIBLE_SET = "".join(map(re.escape, _INVISIBLE))
+# What does not fold one character for one: runs of white space (or of white space and invisible
+# characters), an invisible character alone, and the characters that fold to several. A single
+# white-space character folds to a single space: it is left to the one-for-one pass.
+_UNEVEN = re.compile(rf"[\s{_INVISIBLE_SET}]{{2,}}|[{_INVISIBLE_SET}{''.join(map(re.escape, _LONGER))}]")
+_WHITE = re.compile(r"\s")
+_CAPITAL_SIGMA = "\u03a3"  # str.lower() makes it final ("ς") at the end of a word; one character at a time it is "σ"
+
+
 @dataclass(frozen=True)
 class _Folded:
     """A folded copy of a text, with the original offsets of each folded character."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: _Offsets
+    ends: _Offsets
 
     @classmethod
-    def of(cls, text: str, case: bool) -> _Folded:
-        out: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        for i, c in enumerate(text):
-            f = fold_char(c, case)
-            if f == " " and out and out[-1] == " ":
-                ends[-1] = i + 1  # a run of white space folds to one space
-                continue
-            for ch in f:
-                out.append(ch)
-                starts.append(i)
-                ends.append(i + 1)
-        return cls("".join(out), tuple(starts), tuple(ends))
+    def of(cls, text: str) -> _Folded:
+        """White space, typography and invisible characters folded as :func:`summarizer.text.fold_char` does (case kept)."""
+        pieces: list[str] = []
+        starts, ends = _Offsets(), _Offsets()
+        k = at = 0
+        for m in _UNEVEN.finditer(text):
+            i = m.start()
+            if i > at:  # one for one
+                starts.set(k, at)
+                ends.set(k, at + 1)
+                pieces.append(text[at:i])
+                k += i - at
+            run = m[0]
+            longer = _LONGER.get(run)
+            if longer is not None:  # each of "..." stands for the whole "…"
+                for j in range(len(longer)):
+                    starts.set(k + j, i)
+                    ends.set(k + j, i + 1)
+                pieces.append(longer)
+                k += len(longer)
+            else:  # white space and invisible characters: one space from the first white space to the last, if any
+                spaces = [j for j, c in enumerate(run) if c.isspace()]
+                if spaces:
+                    starts.set(k, i + spaces[0])
+                    ends.set(k, i + spaces[-1] + 1)
+                    pieces.append(" ")
+                    k += 1
+            at = m.end()
+        if at < len(text):
+            starts.set(k, at)
+            ends.set(k, at + 1)
+            pieces.append(text[at:])
+        return cls(_WHITE.sub(" ", "".join(pieces).translate(_ONE_FOR_ONE)), starts, ends)
+
+    def lowered(self) -> _Folded:
+        """The same, in lower case where a character's lower case is one character (so the offsets are the same)."""
+        lower = self.text.lower()
+        if len(lower) != len(self.text) or _CAPITAL_SIGMA in self.text:
+            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
+        return _Folded(lower, self.starts, self.ends)
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Original offsets of folded characters ``i`` to ``j`` (exclusive)."""
@@ -101,38 +168,56 @@ def _fold_quote(quote: str, case: bool) -> str:
 
 @dataclass(frozen=True)
 class _Index:
-    """Everything :func:`locate` needs about one text, built once per text."""
+    """Everything :func:`locate` needs about one text, built once per text: a few bytes per character.
 
-    text: str
+    Words are numbered (``vocabulary``, in the order they first occur) and stored as
+    arrays of those numbers and of their folded offsets, never as one object each.
+    """
+
     plain: _Folded
     cased: _Folded
-    words: tuple[str, ...]
-    word_spans: tuple[tuple[int, int], ...]  # folded (cased) offsets
-    positions: dict[str, tuple[int, ...]]
-    ids: tuple[int, ...]  # each word as a number (its rank in ``positions``), for fast alignment
-    number_keys: tuple[str | None, ...]  # each word's number, separators removed, or None
+    vocabulary: dict[str, int]
+    ids: array[int]  # each word of the cased text, as its number, for fast alignment
+    word_starts: array[int]  # folded (cased) offsets of each word
+    word_ends: array[int]
+    order: array[int]  # the positions of every word, grouped by word number (ascending within each)
+    first: array[int]  # word number n's positions are order[first[n] : first[n + 1]]
+    number_keys: tuple[str | None, ...]  # each word number's number, separators removed, or None
+
+    def positions(self, word: str) -> Sequence[int]:
+        """Where ``word`` occurs, as word positions, ascending."""
+        n = self.vocabulary.get(word)
+        return () if n is None else self.order[self.first[n] : self.first[n + 1]]
 
 
-@lru_cache(maxsize=16)
-def _index(text: str) -> _Index:
-    cased = _Folded.of(text, case=True)
-    words: list[str] = []
-    spans: list[tuple[int, int]] = []
-    positions: dict[str, list[int]] = {}
+def _build_index(text: str) -> _Index:
+    plain = _Folded.of(text)
+    cased = plain.lowered()
+    vocabulary: dict[str, int] = {}
+    ids, starts, ends = array("I"), array("I"), array("I")
     for m in _WORDS.finditer(cased.text):
-        positions.setdefault(m[0], []).append(len(words))
-        words.append(m[0])
-        spans.append(m.span())
+        ids.append(vocabulary.setdefault(m[0], len(vocabulary)))
+        start, end = m.span()
+        starts.append(start)
+        ends.append(end)
+    order = array("I", sorted(range(len(ids)), key=ids.__getitem__))  # stable: ascending within a word
+    counts = Counter(ids)
+    first = array("I", accumulate((counts[n] for n in range(len(vocabulary))), initial=0))
     return _Index(
-        text=text,
-        plain=_Folded.of(text, case=False),
+        plain=plain,
         cased=cased,
-        words=tuple(words),
-        word_spans=tuple(spans),
-        positions={w: tuple(p) for w, p in positions.items()},
-        ids=tuple(rank[w] for rank in [{w: i for i, w in enumerate(positions)}] for w in words),
-        number_keys=tuple(map(_number_key, words)),
+        vocabulary=vocabulary,
+        ids=ids,
+        word_starts=starts,
+        word_ends=ends,
+        order=order,
+        first=first,
+        number_keys=tuple(map(_number_key, vocabulary)),
     )
+
+
+_index = TextCache(_build_index)
+"""The index of a text, for the few texts used last (see :class:`summarizer.sentences.TextCache`)."""
 
 
 # -- locate ----------------------------------------------------------------------
@@ -197,18 +282,17 @@ def _fuzzy(index: _Index, quote: str, exclude: Collection[tuple[int, int]]) -> t
     """
     q = _WORDS.findall(_fold_quote(quote, case=True))
     n = len(q)
-    if n < FUZZY_MIN_WORDS or not index.words:
+    if n < FUZZY_MIN_WORDS or not index.ids:
         return None
     wanted_numbers = _numbers(map(_number_key, q))
     votes: Counter[int] = Counter()
-    rare = [(i, w) for i, w in enumerate(q) if len(index.positions.get(w, ())) <= _FREQUENT]
+    rare = [(i, w) for i, w in enumerate(q) if len(index.positions(w)) <= _FREQUENT]
     for i, w in rare or list(enumerate(q)):
-        for p in index.positions.get(w, ()):
+        for p in index.positions(w):
             votes[p - i] += 1
     if not votes or votes.most_common(1)[0][1] < max(2, len(rare or q) * _MIN_VOTES):
         return None  # no place holds enough of its rarer words in a row
-    ids = {w: i for i, w in enumerate(index.positions)}
-    qi = [ids.get(w, -1 - k) for k, w in enumerate(q)]
+    qi = [index.vocabulary.get(w, -1 - k) for k, w in enumerate(q)]
     slack = n - int(n * FUZZY_THRESHOLD)  # edits allowed
     best: list[tuple[bool, float, int, int]] = []
     inserted: list[tuple[float, int, int]] = []
@@ -221,7 +305,7 @@ def _fuzzy(index: _Index, quote: str, exclude: Collection[tuple[int, int]]) -> t
                 if length >= n - slack:
                     score = Levenshtein.normalized_similarity(qi, window)
                     if score >= FUZZY_THRESHOLD:
-                        same = _numbers(index.number_keys[s : s + length]) == wanted_numbers
+                        same = _numbers(index.number_keys[word] for word in window) == wanted_numbers
                         best.append((not same, -score, s, s + length))
                         continue
                 kept = LCSseq.similarity(qi, window)
@@ -232,9 +316,7 @@ def _fuzzy(index: _Index, quote: str, exclude: Collection[tuple[int, int]]) -> t
         return None
     spans = []
     for s, e in windows:
-        i, _ = index.word_spans[s]
-        _, j = index.word_spans[e - 1]
-        spans.append(index.cased.span(i, j))
+        spans.append(index.cased.span(index.word_starts[s], index.word_ends[e - 1]))
     return _pick(iter(spans), exclude)
 
 

@@ -31,16 +31,20 @@ And for every item, :func:`check_evidence`: a quote carries content (at least
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from itertools import accumulate
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from ..schema import FieldCheck, Span
-from ..sentences import Sentence, sentences
+from ..sentences import Sentence, TextCache, sentences
 from ..text import fold
 from .numbers import mentions, same_number, states_number
 
@@ -111,10 +115,19 @@ _NOT_NAMES = frozenset(
 )
 
 
-@lru_cache(maxsize=4096)
+_CACHED = 1_000  # longer strings (a whole paragraph, a region) are folded again rather than kept in a cache
+
+
 def _plain(text: str) -> str:
     """Folded, quotation marks removed, spaces collapsed: how a figure's text is looked for."""
+    return _plain_cached(text) if len(text) <= _CACHED else _plain_of(text)
+
+
+def _plain_of(text: str) -> str:
     return " ".join(_QUOTE_CHARS.sub(" ", fold(text)).split())
+
+
+_plain_cached = lru_cache(maxsize=4096)(_plain_of)
 
 
 def _bare(name: str) -> str:
@@ -238,10 +251,16 @@ def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[Fi
 # -- who ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=65536)
 def _key(word: str) -> str:
+    return _key_cached(word) if len(word) <= 64 else _key_of(word)  # a word of thousands of letters is not kept
+
+
+def _key_of(word: str) -> str:
     key = fold(word).replace("\u2019", "'")
     return re.sub(r"'s?$", "", key).strip(".")
+
+
+_key_cached = lru_cache(maxsize=65536)(_key_of)
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -261,35 +280,80 @@ def _tokens(text: str) -> list[str]:
     return [_key(w) for w in _WORD.findall(text)]
 
 
+T = TypeVar("T")
+
 _CAP = 200  # paragraphs read per lookup: a person's or a title's first mentions are where they are introduced
+
+
+_MEMO = 1024  # answers kept per article for each lookup (by surname), cleared when full
 
 
 @dataclass(frozen=True)
 class _Article:
-    """The words of each paragraph of one text, and where each word is: so lookups never rescan the text."""
+    """The words of each paragraph of one text, and where each word is: so lookups never rescan the text.
 
-    tokens: tuple[frozenset[str], ...]
-    where: dict[str, tuple[int, ...]]
+    Both are stored as arrays of word numbers and paragraph numbers (a few bytes per
+    word of each paragraph), and the lookups by surname are remembered here, with the
+    article, so nothing outlives its index.
+    """
+
+    keys: dict[str, int]  # each word key of the text, numbered in the order it first occurs
+    names: tuple[str, ...]  # the keys, by number
+    words: array[int]  # the distinct key numbers of paragraph p: words[word_at[p] : word_at[p + 1]]
+    word_at: array[int]
+    paragraphs: array[int]  # the paragraphs holding key number n: paragraphs[paragraph_at[n] : paragraph_at[n + 1]]
+    paragraph_at: array[int]
+    naming: dict[str, tuple[int, ...]] = dataclasses.field(default_factory=dict)
+    titles: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    first_names: dict[str, bool] = dataclasses.field(default_factory=dict)
+
+    def where(self, key: str) -> Sequence[int]:
+        """The paragraphs that hold ``key``, ascending."""
+        n = self.keys.get(key)
+        return () if n is None else self.paragraphs[self.paragraph_at[n] : self.paragraph_at[n + 1]]
+
+    def tokens(self, paragraph: int) -> set[str]:
+        """The word keys of one paragraph."""
+        return {self.names[n] for n in self.words[self.word_at[paragraph] : self.word_at[paragraph + 1]]}
 
 
-@lru_cache(maxsize=16)
-def _article(text: str) -> _Article:
-    where: dict[str, list[int]] = {}
-    tokens = []
+def _remember(memo: dict[str, T], key: str, value: T) -> T:
+    if len(memo) >= _MEMO:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def _build_article(text: str) -> _Article:
+    keys: dict[str, int] = {}
+    words, word_at = array("I"), array("I", [0])
+    holding: list[list[int]] = []
     for i, (lo, hi) in enumerate(sentences(text).paragraphs):
-        keys = frozenset(_tokens(text[lo:hi]))
-        tokens.append(keys)
-        for k in keys:
-            where.setdefault(k, []).append(i)
-    return _Article(tuple(tokens), {k: tuple(v) for k, v in where.items()})
+        for k in dict.fromkeys(_tokens(text[lo:hi])):
+            n = keys.setdefault(k, len(keys))
+            if n == len(holding):
+                holding.append([])
+            holding[n].append(i)
+            words.append(n)
+        word_at.append(len(words))
+    paragraphs = array("I", [p for ps in holding for p in ps])
+    paragraph_at = array("I", accumulate(map(len, holding), initial=0))
+    return _Article(keys, tuple(keys), words, word_at, paragraphs, paragraph_at)
 
 
-@lru_cache(maxsize=1024)
+_article = TextCache(_build_article)
+"""The word index of a text, for the few texts used last (see :class:`summarizer.sentences.TextCache`)."""
+
+
 def _naming(text: str, surname: str) -> tuple[int, ...]:
     """The paragraphs that write ``surname`` in any of its spellings (the first :data:`_CAP`)."""
     art = _article(text)
-    found = sorted({p for k, ps in art.where.items() if _same_name(surname, k) for p in ps})
-    return tuple(found[:_CAP])
+    found = art.naming.get(surname)
+    if found is None:
+        hits = {p for k, n in art.keys.items() if _same_name(surname, k)
+                for p in art.paragraphs[art.paragraph_at[n] : art.paragraph_at[n + 1]]}
+        found = _remember(art.naming, surname, tuple(sorted(hits)[:_CAP]))
+    return found
 
 
 def _holding(text: str, phrase: str) -> list[int]:
@@ -298,7 +362,7 @@ def _holding(text: str, phrase: str) -> list[int]:
     keys = [_key(w) for w in _WORD.findall(phrase)]
     if not keys:
         return []
-    lists = sorted((art.where.get(k, ()) for k in keys), key=len)
+    lists = sorted((art.where(k) for k in keys), key=len)
     common = set(lists[0]).intersection(*lists[1:])
     return sorted(common)[:_CAP]
 
@@ -440,10 +504,16 @@ def _attributed_to(sentence: str, lo: int, hi: int) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1024)
-@lru_cache(maxsize=1024)
 def _titles_of(text: str, surname: str) -> tuple[str, ...]:
     """The titles the article gives a person in apposition: "Mark Milley, chairman of the Joint Chiefs of Staff,"."""
+    art = _article(text)
+    known = art.titles.get(surname)
+    if known is None:
+        known = _remember(art.titles, surname, _find_titles(text, surname))
+    return known
+
+
+def _find_titles(text: str, surname: str) -> tuple[str, ...]:
     paragraphs = sentences(text).paragraphs
     found: list[str] = []
     for p in _naming(text, surname):
@@ -455,9 +525,16 @@ def _titles_of(text: str, surname: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=1024)
 def _has_first_name(text: str, surname: str) -> bool:
     """A one-word name is a person's when the article also writes it after a first name ("Mark Milley")."""
+    art = _article(text)
+    known = art.first_names.get(surname)
+    if known is None:
+        known = _remember(art.first_names, surname, _finds_first_name(text, surname))
+    return known
+
+
+def _finds_first_name(text: str, surname: str) -> bool:
     paragraphs = sentences(text).paragraphs
     for p in _naming(text, _key(surname)):
         lo, hi = paragraphs[p]
@@ -474,7 +551,7 @@ def _descriptors_given(text: str, who: str, surname: str) -> list[str]:
     if not wanted:
         return []
     art = _article(text)
-    near: set[str] = set().union(*(art.tokens[p] for p in _naming(text, surname)))
+    near: set[str] = set().union(*(art.tokens(p) for p in _naming(text, surname)))
     return [w for w in wanted if not any(_same_name(_key(w), t) for t in near)]
 
 
@@ -538,7 +615,7 @@ def _named_anywhere(text: str, who: str) -> bool:
     if any(_names(text[paragraphs[p][0] : paragraphs[p][1]], who) for p in _holding(text, phrase)):
         return True
     spelled = _acronym(who)
-    return spelled is not None and spelled in _article(text).where
+    return spelled is not None and spelled in _article(text).keys
 
 
 def _who_name(who: str) -> str:
