@@ -41,7 +41,7 @@ from .batch.records import json_text
 from .core import Summarizer
 from .evaluation import print_scores, run_eval
 from .inputs import Extract, Page, decode_page, read_page
-from .report import render_html, render_markdown
+from .report import HTML_MARK, MARKDOWN_MARK, render_html, render_markdown
 from .results import provenance_of
 from .schema import ArticleSummary
 
@@ -225,7 +225,46 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _check_out(fmt: OutputFormat, out: Path | None, many: bool) -> None:
+def _targets(fmt: OutputFormat, out: Path | None, articles: list[_Article]) -> list[Path | None]:
+    """Where each article's report goes (None: standard output); md and html only, one per article."""
+    if out is None or fmt not in (OutputFormat.md, OutputFormat.html):
+        return [None] * len(articles)
+    if len(articles) == 1 and not out.is_dir():
+        return [out]
+    taken: set[str] = set()
+    return [out / _unique(f"{article.stem}.{fmt.value}", taken) for article in articles]
+
+
+_OWN_MAX = 64 * 1024 * 1024  # a larger file is not one of this command's reports
+
+
+def _replaceable(fmt: OutputFormat, path: Path) -> bool:
+    """Whether --out may replace ``path``: it is missing, empty, or a report or JSON this command wrote."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return True
+        if size > _OWN_MAX:
+            return False
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False  # cannot be read: cannot be told apart from a user's file
+    if fmt is OutputFormat.html:
+        return HTML_MARK.encode() in data[:4096]
+    if fmt is OutputFormat.md:
+        return data.rstrip().endswith(MARKDOWN_MARK.encode())
+    try:
+        found = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    if isinstance(found, dict):  # one summary
+        return isinstance(found.get("provenance"), dict) and "summary" in found
+    return isinstance(found, list) and all(isinstance(r, dict) and "id" in r and "ok" in r for r in found)
+
+
+def _check_out(fmt: OutputFormat, out: Path | None, many: bool, targets: list[Path | None]) -> None:
     """Refuse an --out that cannot hold the output before any request is made."""
     reports = fmt in (OutputFormat.md, OutputFormat.html)
     if out is None:
@@ -237,6 +276,10 @@ def _check_out(fmt: OutputFormat, out: Path | None, many: bool) -> None:
             _fail(f"--out {out}: is a file; more than one report needs a folder")
         if not out.parent.is_dir():
             _fail(f"--out {out}: the folder {out.parent} does not exist")
+        for target in targets:
+            if target is not None and target.exists() and not _replaceable(fmt, target):
+                _fail(f"--out {target}: exists and is not a {fmt.value} this command wrote; it is left as it is: "
+                      "choose another folder, or delete it")
         return
     if out.is_dir() and not reports:
         _fail(f"--out {out}: is a folder; --format {fmt.value} writes one file")
@@ -244,6 +287,10 @@ def _check_out(fmt: OutputFormat, out: Path | None, many: bool) -> None:
         check_output_path(out, folder=reports)
     except errors.OutputPathError as exc:
         _fail(f"--out {_described(exc)} (without --out, the output goes to standard output)")
+    for target in targets if reports else [out] if fmt is OutputFormat.json else []:  # jsonl: checked by the batch
+        if target is not None and not _replaceable(fmt, target):
+            _fail(f"--out {target}: exists and is not a {fmt.value} this command wrote; it is left as it is: "
+                  "choose another name, or delete it")
 
 
 def _write(path: Path, content: str) -> bool:
@@ -272,7 +319,10 @@ def _write(path: Path, content: str) -> bool:
     return True
 
 
-def _emit(fmt: OutputFormat, out: Path | None, articles: list[_Article], results: list[BatchResult]) -> bool:
+def _emit(
+    fmt: OutputFormat, out: Path | None, articles: list[_Article], results: list[BatchResult],
+    targets: list[Path | None],
+) -> bool:
     """Print or write every summary; False if a file could not be written (its content went to standard output)."""
     ok = [(a, r) for a, r in zip(articles, results, strict=True) if r.summary is not None]
     many = len(articles) > 1
@@ -295,17 +345,15 @@ def _emit(fmt: OutputFormat, out: Path | None, articles: list[_Article], results
         return _write(out, content)
     # md / html: one report per article.
     written = True
-    taken: set[str] = set()
-    for article, result in ok:
+    for article, result, target in zip(articles, results, targets, strict=True):
         summary = result.summary
+        if summary is None:
+            continue
         assert isinstance(summary, ArticleSummary)
         content = _report(fmt, summary, article.text)
-        if out is None:
+        if target is None:
             typer.echo(content)
             continue
-        target = out
-        if many or out.is_dir():
-            target = out / _unique(f"{article.stem}.{fmt.value}", taken)
         if _write(target, content):
             _say(f"{article.id}: wrote {target}", prefix="ok")
         else:
@@ -438,7 +486,8 @@ def _summarize(
     chosen = fmt or _guess_format(out)
     articles = _read(paths, extract.value)
     many = len(articles) > 1
-    _check_out(chosen, out, many)
+    targets = _targets(chosen, out, articles)
+    _check_out(chosen, out, many, targets)
     summarizer = _summarizer(model, base_url, grounding, max_retries)
     show = progress if progress is not None else (many and sys.stderr.isatty())
     try:
@@ -459,7 +508,7 @@ def _summarize(
         _fail(_described(exc))
     finally:
         summarizer.close()
-    written = _emit(chosen, out, articles, results)
+    written = _emit(chosen, out, articles, results, targets)
     failed = [r for r in results if r.error is not None]
     for result in failed:
         assert result.error is not None

@@ -85,16 +85,31 @@ def test_out_in_a_folder_that_does_not_exist_is_a_usage_error(llm, tmp_path, two
     assert llm.articles == []
 
 
-def test_reports_go_into_a_new_folder_and_replace_a_report_whole(llm, tmp_path, two_articles):
+def test_reports_go_into_a_new_folder_and_replace_only_a_report_of_this_command(llm, tmp_path, two_articles):
     folder = tmp_path / "reports"
     assert run(llm, *two_articles, "--format", "md", "--out", str(folder)).exit_code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["a.md", "b.md"]
-    single = tmp_path / "one.md"
-    single.write_text("an older report\n")
-    single.chmod(0o640)
-    assert run(llm, two_articles[0], "--out", str(single)).exit_code == 0
-    assert single.read_text().startswith("# ") and single.stat().st_mode & 0o777 == 0o640
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert run(llm, *two_articles, "--format", "md", "--out", str(folder)).exit_code == 0  # its own: replaced
+
+    for fmt, name in (("md", "one.md"), ("html", "one.html"), ("json", "one.json")):
+        single = tmp_path / name
+        assert run(llm, two_articles[0], "--format", fmt, "--out", str(single)).exit_code == 0
+        single.chmod(0o640)
+        before = single.stat().st_ino
+        assert run(llm, two_articles[0], "--format", fmt, "--out", str(single)).exit_code == 0
+        assert single.stat().st_ino != before  # swapped in whole
+        assert single.stat().st_mode & 0o777 == 0o640  # with the permissions of the report it replaced
+
+        users = tmp_path / f"notes.{fmt}"
+        users.write_text("my own notes, not a report\n")
+        result = run(llm, two_articles[0], "--format", fmt, "--out", str(users))
+        assert result.exit_code == 2 and "is not a" in one_line_error(result)
+        assert users.read_text() == "my own notes, not a report\n"
+    (folder / "b.md").write_text("my notes in the report folder\n")
+    result = run(llm, *two_articles, "--format", "md", "--out", str(folder))
+    assert result.exit_code == 2 and "b.md" in one_line_error(result)
+    assert (folder / "b.md").read_text() == "my notes in the report folder\n"
+    assert not [p for p in tmp_path.rglob("*.tmp")]
 
 
 def test_a_cache_that_cannot_be_used_is_a_warning_and_said_in_the_summary_line(llm, tmp_path, two_articles,

@@ -6,7 +6,8 @@ its style and script the package files ``report.css`` and ``report.js``. What bo
 show is decided once, in :mod:`.common`.
 """
 
+from .common import HTML_MARK, MARKDOWN_MARK
 from .html import render_html, render_html_fragment
 from .markdown import render_markdown
 
-__all__ = ["render_html", "render_html_fragment", "render_markdown"]
+__all__ = ["HTML_MARK", "MARKDOWN_MARK", "render_html", "render_html_fragment", "render_markdown"]

@@ -27,9 +27,11 @@ from ..schema import (
 __all__ = [
     "BIDI_CONTROLS",
     "COLOURS",
+    "HTML_MARK",
     "KINDS",
     "KIND_OF_FIELD",
     "LOCAL_NOTE",
+    "MARKDOWN_MARK",
     "OUTSIDE",
     "Entry",
     "Item",
@@ -57,6 +59,11 @@ Item = KeyClaim | Figure | Actor | PeaceTalkCondition
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 """Embeddings, overrides and isolates: text carrying them can show a reader other words than it holds
 ("Trojan Source"). Both reports show each as a visible code point, ``⟦U+202E⟧``, instead of obeying it."""
+
+# What a report written by this library carries, so the command can tell its own report (which it may
+# replace) from a user's file (which it never overwrites).
+HTML_MARK = '<meta name="generator" content="summarizer">'
+MARKDOWN_MARK = "<!-- a summarizer report -->"
 
 # (list field, kind, heading): the order items are shown in.
 KINDS: tuple[tuple[str, str, str], ...] = (

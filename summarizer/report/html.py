@@ -28,6 +28,7 @@ from ..schema import ArticleSummary
 from .common import (
     BIDI_CONTROLS,
     COLOURS,
+    HTML_MARK,
     KIND_OF_FIELD,
     KINDS,
     LOCAL_NOTE,
@@ -273,7 +274,7 @@ def render_html(summary: ArticleSummary, text: str | None = None, *, title: str 
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(page_title)}</title><style>{_CSS}</style></head>\n"
+        f"{HTML_MARK}<title>{_e(page_title)}</title><style>{_CSS}</style></head>\n"
         f'<body class="smz-page">{_fragment(summary, text, embedded=False)}\n<script>{_JS}</script>\n</body></html>\n'
     )
 

@@ -11,6 +11,7 @@ from .common import (
     BIDI_CONTROLS,
     KINDS,
     LOCAL_NOTE,
+    MARKDOWN_MARK,
     Item,
     amount,
     apart,
@@ -150,4 +151,5 @@ def render_markdown(summary: ArticleSummary, text: str | None = None) -> str:
         out += ["## Provenance", ""]
         out += _md_table(["", ""], provenance_rows(summary.provenance, text))
         out.append("")
+    out.append(MARKDOWN_MARK)
     return "\n".join(out)
