@@ -174,3 +174,23 @@ def test_instructors_and_openais_own_log_lines_are_redacted_while_the_library_ru
 
     logging.getLogger("instructor").warning("outside a call: %s", "left as it is")
     assert caplog.records[-1].getMessage() == "outside a call: left as it is"
+
+
+def test_a_valid_answer_echoing_the_key_is_returned_without_it(fake_llm, seed_text):
+    # HAND-WRITTEN answer from a hostile server: valid, with the key (which it received as the
+    # Authorization header) inside the summary, masked inside a claim, and a long token that is not the key.
+    claims = [{**SEED_SUMMARY["key_claims"][0], "statement": f"Sent with {SECRET[:4]}****{SECRET[-4:]} as the key."}]
+    answer = {**SEED_SUMMARY, "summary": f"The key is {SECRET}.", "key_claims": claims}
+    fake_llm.reply(completion(arguments=answer))
+    result = Summarizer("m", base_url=fake_llm.base_url, api_key=SECRET, grounding="flag").summarize(seed_text)
+    dumped = result.model_dump_json()
+    assert SECRET not in dumped and f"{SECRET[:4]}****" not in dumped
+    assert result.summary == "The key is [redacted]."
+    assert result.key_claims[0].statement == "Sent with [redacted] as the key."
+
+
+def test_a_short_placeholder_key_is_not_stripped_from_answers(fake_llm, seed_text):
+    answer = {**SEED_SUMMARY, "summary": "Officials in the local council said so."}
+    fake_llm.reply(completion(arguments=answer))
+    result = Summarizer("m", base_url=fake_llm.base_url, api_key="local").summarize(seed_text)
+    assert result.summary == "Officials in the local council said so."

@@ -18,7 +18,7 @@ from ..errors import NotACompletion, Stalled
 if TYPE_CHECKING:
     from .http import CallStats
 
-__all__ = ["error_code", "is_transient", "provider_error", "redact"]
+__all__ = ["error_code", "is_transient", "provider_error", "redact", "strip_secret"]
 
 _KEY_LIKE = re.compile(
     r"\b(?:sk|pk|rk|gsk|xai|key|api|token|hf)[-_][A-Za-z0-9*_\-.]{8,}"  # sk-proj-..., gsk_..., hf_...
@@ -35,13 +35,19 @@ def redact(text: str, secret: str | None) -> str:
 
     Applied to every text that can carry server content before it is cut, stored or logged.
     """
-    if secret and len(secret) >= 4:
-        text = text.replace(secret, "[redacted]")
-        if len(secret) >= 12:  # a masked copy keeps a few of the first and last characters
-            head, tail = re.escape(secret[:4]), re.escape(secret[-4:])
-            text = re.sub(rf"{head}[A-Za-z0-9_\-]*{_MASK}[A-Za-z0-9_\-]*{tail}", "[redacted]", text)
-            text = re.sub(rf"{_MASK}{tail}\b", "[redacted]", text)
-    return _KEY_LIKE.sub("[redacted]", text)
+    return _KEY_LIKE.sub("[redacted]", strip_secret(text, secret))
+
+
+def strip_secret(text: str, secret: str | None) -> str:
+    """Only the configured key taken out, whole or masked: for text that may rightly hold other long tokens."""
+    if not secret or len(secret) < 4 or (secret[:4] not in text and secret[-4:] not in text):
+        return text  # every form shows the first or the last four characters
+    text = text.replace(secret, "[redacted]")
+    if len(secret) >= 12:  # a masked copy keeps a few of the first and last characters
+        head, tail = re.escape(secret[:4]), re.escape(secret[-4:])
+        text = re.sub(rf"{head}[A-Za-z0-9_\-]*{_MASK}[A-Za-z0-9_\-]*{tail}", "[redacted]", text)
+        text = re.sub(rf"{_MASK}{tail}\b", "[redacted]", text)
+    return text
 
 
 def error_code(exc: BaseException) -> str | None:

@@ -55,7 +55,7 @@ from ..grounding import ground, reask_message
 from ..schema import GroundingIssue, GroundingPolicy, GroundingReport
 from .http import CallStats, RetryPolicy, async_create, raw_output, sync_create
 from .logs import redacted_logs
-from .provider_errors import redact
+from .provider_errors import redact, strip_secret
 
 __all__ = ["StructuredCall", "checked_model", "format_validation", "response_schema", "restore", "shape_tools"]
 
@@ -79,6 +79,29 @@ class CheckedRun:
     def lenient(self) -> bool:
         """True when a failing item is dropped rather than re-asked."""
         return self.policy != "reask" or self.stats.attempts >= self.last_attempt
+
+
+_REAL_KEY = 16  # shorter "keys" ("local", "none") are placeholders for servers that want none: never text to strip
+
+
+def _strip_key(value: Any, key: str) -> Any:
+    """``value`` with the configured key taken out of every string, models changed in place.
+
+    The server has the key (it was sent as the Authorization header), so a hostile one
+    can echo it inside a valid answer, which would then be stored and shown.
+    """
+    if isinstance(value, str):
+        return strip_secret(value, key)
+    if isinstance(value, list):
+        cleaned = [_strip_key(item, key) for item in value]
+        return cleaned if any(a is not b for a, b in zip(cleaned, value)) else value
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            current = getattr(value, name, None)
+            cleaned = _strip_key(current, key)
+            if cleaned is not current and cleaned != current:
+                value.__dict__[name] = cleaned
+    return value
 
 
 _RUN: contextvars.ContextVar[CheckedRun | None] = contextvars.ContextVar("summarizer_checked_run", default=None)
@@ -330,8 +353,11 @@ class StructuredCall:
         return self._restored(result)
 
     def _restored(self, answer: BaseModel) -> BaseModel:
-        """The caller's own class again; a flag on the answer itself follows it."""
+        """The caller's own class again, without the key; a flag on the answer itself follows it."""
         result = restore(answer, self.model_cls)
+        key = self.target.api_key
+        if key and len(key) >= _REAL_KEY:
+            _strip_key(result, key)
         if self.report is not None:
             self.report.replace_flagged(answer, result)
         return result
