@@ -1,9 +1,13 @@
 """An asyncio token bucket, for requests per minute and tokens per minute.
 
-Written here rather than taken from a library because it needs two things the small
-ones lack: a bucket that may go into debt (one article can need more tokens than a
-second's allowance, and must still go through), and an injectable clock so tests
-need not sleep.
+Written here rather than taken from a library because it needs what the small ones
+lack: a bucket that may go into debt (one article can need more tokens than a
+second's allowance, and must still go through), a way to give back or take more once
+the real usage is known, first-come-first-served waiters, and an injectable clock so
+tests need not sleep. aiolimiter 1.3 (the kept asyncio limiter) was measured against
+it: ``acquire(10_000)`` on a 6,000-per-minute limiter raises ``ValueError``, it has no
+correction, and its waiters are ordered by amount, so an ``acquire(8)`` queued first
+went through after 5.7 s of small requests instead of 0.8 s.
 """
 
 from __future__ import annotations
