@@ -21,9 +21,9 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import stat
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -298,19 +298,19 @@ def _write(path: Path, content: str) -> bool:
     try:
         path.parent.mkdir(exist_ok=True)  # the folder of one report per article; its own folder was checked
         target = check_output_path(path)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-        ) as file:
-            temporary = Path(file.name)
-            try:
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        # 0o666 less the umask, as for any new file; the permissions of a report it replaces are kept.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            with open(fd, "w", encoding="utf-8") as file:
                 file.write(content)
                 file.flush()
-                with contextlib.suppress(OSError):  # keep the permissions of the report it replaces
+                with contextlib.suppress(OSError):
                     os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
-        os.replace(temporary, target)
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
     except (OSError, errors.OutputPathError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         _say(f"--out {path}: cannot be written ({why}); the report follows on standard output instead")

@@ -91,9 +91,12 @@ def test_reports_go_into_a_new_folder_and_replace_only_a_report_of_this_command(
     assert sorted(p.name for p in folder.iterdir()) == ["a.md", "b.md"]
     assert run(llm, *two_articles, "--format", "md", "--out", str(folder)).exit_code == 0  # its own: replaced
 
+    umask = os.umask(0o022)
+    os.umask(umask)
     for fmt, name in (("md", "one.md"), ("html", "one.html"), ("json", "one.json")):
         single = tmp_path / name
         assert run(llm, two_articles[0], "--format", fmt, "--out", str(single)).exit_code == 0
+        assert single.stat().st_mode & 0o777 == 0o666 & ~umask  # a new file, as any other program makes one
         single.chmod(0o640)
         before = single.stat().st_ino
         assert run(llm, two_articles[0], "--format", fmt, "--out", str(single)).exit_code == 0
