@@ -143,7 +143,9 @@ def test_a_batch_records_the_page_in_provenance_and_summarizes_the_text_it_extra
     main_text = html_to_page(html_file.read_text(encoding="utf-8"), "main").text
     assert first[0].input_sha256 == hashlib.sha256(main_text.encode()).hexdigest()  # the text that was sent
     assert any(main_text in article for article in llm.articles)
-    assert read_output(out)[0]["summary"]["provenance"]["page"]["extractor"] == "main"
+    written = {record["id"]: record for record in read_output(out)}  # in the order they completed
+    assert written[str(html_file)]["summary"]["provenance"]["page"]["extractor"] == "main"
+    assert written[str(txt_file)]["summary"]["provenance"]["page"] is None
 
     visible = summarize_many([html_file], extract="visible", **{**options, "output": None})
     assert visible[0].summary.provenance.page.extractor == "visible"  # another text: asked again, not the cache
