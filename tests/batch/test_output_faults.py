@@ -117,7 +117,7 @@ def test_an_empty_file_and_a_file_of_records_are_used(llm, tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.touch()
     assert all(r.ok for r in summarize_many(articles(2), output=empty, **opts(llm)))
-    assert [r["id"] for r in read_output(empty)] == [0, 1]
+    assert sorted(r["id"] for r in read_output(empty)) == [0, 1]  # in the order they completed
     again = summarize_many(articles(3), output=empty, **opts(llm))
     assert [r.resumed for r in again] == [True, True, False]
 
