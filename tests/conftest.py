@@ -11,6 +11,7 @@ them again from a real llama.cpp server (started on 127.0.0.1 by the fixture
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,12 +79,14 @@ def vcr_config() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def llama_base_url(request: pytest.FixtureRequest) -> str:
-    """Where cassettes are recorded from; never contacted when replaying."""
+    """Where cassettes are recorded from (``SUMMARIZER_RECORD_URL``: a llama-cpp-python server); never contacted
+    when replaying."""
     if request.config.getoption("--record-mode") in (None, "none"):
         return "http://127.0.0.1:9/v1"
-    from summarizer.transport.local import local_server
-
-    return local_server("local").base_url
+    url = os.environ.get("SUMMARIZER_RECORD_URL")
+    if not url:
+        pytest.exit("recording needs SUMMARIZER_RECORD_URL: a llama-cpp-python server running Gemma 3 270M")
+    return url
 
 
 # -- a loopback OpenAI-compatible fake serving HAND-WRITTEN responses ------------

@@ -267,7 +267,7 @@ def test_the_local_model_without_its_extra(monkeypatch):
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "xllamacpp" else real(name, *a))
     result = run("summarize", str(SEED), "--model", "local")
     assert result.exit_code == 2 and 'pip install "summarizer[local]"' in one_line_error(result)
 

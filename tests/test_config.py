@@ -42,7 +42,7 @@ def test_base_url_needs_a_model_and_no_key():
 
 def test_local_is_only_chosen_on_request(monkeypatch):
     target = resolve_target("local", None, None, None)
-    assert target.backend == "local" and target.mode.value == "tool_call" and target.max_items == 3
+    assert target.backend == "local" and target.mode.value == "json_schema_mode" and target.max_items == 3
     monkeypatch.setenv("SUMMARIZER_MODEL", "local:/models/other.gguf")
     assert resolve_target(None, None, None, None).backend == "local"
     with pytest.raises(ConfigurationError, match="base_url"):

@@ -457,8 +457,9 @@ def test_text_that_cannot_be_sent_is_an_input_error_not_a_traceback(fake_llm):
 
 @pytest.mark.vcr
 def test_planted_instructions_through_the_real_local_model(llama_base_url, vcr):
-    """ONE real answer to HOSTILE, recorded from llama-cpp-python's server running the bundled
-    Gemma 3 270M (``pytest tests/test_inputs.py -k real_local_model --record-mode=rewrite``).
+    """ONE real answer to HOSTILE, recorded from llama-cpp-python's server running Gemma 3 270M,
+    the embedded model then (``SUMMARIZER_RECORD_URL=... pytest tests/test_inputs.py -k real_local_model
+    --record-mode=rewrite``).
 
     The tiny model's wording is never asserted. What it did when recorded: it obeyed the
     planted text (a "Hacked" headline) and repeated it until its 2,048 output tokens ran

@@ -244,8 +244,12 @@ def _strict_tool(response_model: type[BaseModel], name: str) -> Any:
 
 
 def shape_tools(kwargs: dict[str, Any], target: Target, response_model: type[BaseModel]) -> dict[str, Any]:
-    """Adjust the function schema instructor built, per backend (on a copy)."""
+    """Adjust the function schema (or the ``response_format`` schema) instructor built, per backend (on a copy)."""
     tools = kwargs.get("tools")
+    response_format = kwargs.get("response_format")
+    if not tools and isinstance(response_format, dict) and target.max_items is not None:
+        # A small model loops inside a list until max_tokens unless the grammar caps it.
+        return {**kwargs, "response_format": _cap_lists(response_format, target.max_items)}
     if not tools:
         return kwargs
     if target.strict_tools:

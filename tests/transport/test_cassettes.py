@@ -1,10 +1,12 @@
-"""Replays of real answers recorded from llama-cpp-python's server running the bundled
-Gemma 3 270M GGUF (the same requests ``model="local"`` sends).
+"""Replays of real answers recorded from llama-cpp-python's server running Gemma 3 270M,
+the embedded model before it moved to llama.cpp's own server (the forced tool calls it sent).
 
 The tiny model's wording is poor and is never asserted; these tests check what the
-library guarantees on real traffic: parsing into the schema, the grammar's list cap,
-provenance, and token usage that matches what the server reported.
-Re-record with: ``pytest tests/transport/test_cassettes.py --record-mode=rewrite``.
+library guarantees on real traffic through an OpenAI-compatible server: parsing into the
+schema, the grammar's list cap, provenance, and token usage that matches what the server
+reported. Re-recording needs such a server (``python -m llama_cpp.server`` with
+``--chat_format chatml-function-calling``) named by ``SUMMARIZER_RECORD_URL``: today's embedded server
+answers forced tool calls with plain text.
 """
 
 from __future__ import annotations
