@@ -51,6 +51,8 @@ text is more likely a wrong file (a dump, a book, a log) than something worth pa
 
 LOCAL_CONTEXT = 8192
 """The embedded server's context window, in tokens."""
+LOCAL_SLOTS = 1
+"""Requests the embedded server runs at once (see ``benchmarks/bench_local_batch.py``)."""
 LOCAL_MAX_ITEMS = 3
 """A small model repeats a list item until ``max_tokens`` unless the grammar caps the list,
 so the local model's lists are capped at three items (``maxItems`` in the schema sent)."""
@@ -257,7 +259,8 @@ class Settings:
     re-asks are spent is dropped), "flag" or "drop". ``max_items`` caps every list in
     the schema sent. An article longer than ``chunk_tokens`` (at four characters a
     token) is summarized in chunks; ``context_window`` bounds that budget (128k
-    tokens, or ``local_context`` for the local server). An article longer than
+    tokens, or ``local_context`` for the local server, per slot; ``local_slots`` is how
+    many requests that server runs at once, default 1). An article longer than
     ``max_chars`` (None: no limit) is refused before any request.
 
     None means "the default": :meth:`resolve` fills it from the environment and the
@@ -279,6 +282,7 @@ class Settings:
     retry_max_wait: float = 30.0
     max_items: int | None = field(default=None, metadata=_ANSWER)
     local_context: int | None = None
+    local_slots: int | None = None
     grounding: GroundingPolicy | None = field(default=None, metadata=_ANSWER)
     chunk_tokens: int | None = field(default=None, metadata=_ANSWER)
     context_window: int | None = None
@@ -317,6 +321,7 @@ class Settings:
         check_count("max_reasks", self.max_reasks, 0, optional=True)
         check_count("max_tokens", self.max_tokens, 1, optional=True)
         check_count("chunk_tokens", self.chunk_tokens, 1, optional=True)
+        check_count("local_slots", self.local_slots, 1, optional=True)
         if self.max_chars is not None and (isinstance(self.max_chars, bool) or not isinstance(self.max_chars, int)
                                            or self.max_chars < 1):
             raise ConfigurationError(f"max_chars must be 1 or more, or None for no limit, not {self.max_chars!r}")
@@ -340,6 +345,7 @@ class Settings:
             max_reasks=max_reasks,
             max_items=target.max_items,
             local_context=local_context,
+            local_slots=self.local_slots or LOCAL_SLOTS,
             chunk_tokens=chunk_tokens,
             context_window=context,
         )

@@ -74,7 +74,7 @@ class Summarizer:
         target = self._target
         if target.backend != "local":
             return target.base_url, target.model
-        server = local_server(target.model, self.settings.local_context or 0)
+        server = local_server(target.model, self.settings.local_context or 0, self.settings.local_slots or 1)
         if target.base_url != server.base_url:
             # A restarted server has a new port: rebuild the clients.
             self._target = dataclasses.replace(target, base_url=server.base_url)

@@ -37,7 +37,9 @@ import platformdirs
 from ..config import LOCAL_CONTEXT, require_local_runtime
 from ..errors import ConfigurationError, LocalModelWarning, ProviderUnavailableError
 
-__all__ = ["DEFAULT_LOCAL_MODEL", "LOCAL_MODELS", "LocalModel", "LocalServer", "local_server", "resolve_gguf"]
+__all__ = [
+    "DEFAULT_LOCAL_MODEL", "LOCAL_MODELS", "LocalModel", "LocalServer", "local_server", "resolve_gguf", "stop_all",
+]
 
 _STARTUP_TIMEOUT = 180.0
 
@@ -211,17 +213,17 @@ class LocalServer:
         self.log_path.unlink(missing_ok=True)
 
 
-_servers: dict[tuple[Path, int], LocalServer] = {}
+_servers: dict[tuple[Path, int, int], LocalServer] = {}
 _lock = threading.Lock()
 
 
-def _start(path: Path, alias: str, n_ctx: int) -> LocalServer:
+def _start(path: Path, alias: str, n_ctx: int, slots: int) -> LocalServer:
     log = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log", delete=False)  # noqa: SIM115
     # The server needs no key of ours; do not hand it one.
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     command = [
         sys.executable, "-m", "summarizer.transport.serve", str(path),
-        "--alias", alias, "--ctx", str(n_ctx), "--threads", str(os.cpu_count() or 1),
+        "--alias", alias, "--ctx", str(n_ctx), "--parallel", str(slots), "--threads", str(os.cpu_count() or 1),
     ]
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env
@@ -248,20 +250,21 @@ def _start(path: Path, alias: str, n_ctx: int) -> LocalServer:
     return server
 
 
-def local_server(model: str, n_ctx: int = LOCAL_CONTEXT) -> LocalServer:
-    """The running server for this model, started if needed (thread-safe)."""
+def local_server(model: str, n_ctx: int = LOCAL_CONTEXT, slots: int = 1) -> LocalServer:
+    """The running server for this model, started if needed (thread-safe); ``n_ctx`` is per slot."""
     require_local_runtime()
     path, alias = resolve_gguf(model)
     with _lock:
-        server = _servers.get((path, n_ctx))
+        server = _servers.get((path, n_ctx, slots))
         if server is None or server.process.poll() is not None:
-            server = _start(path, alias, n_ctx)
-            _servers[(path, n_ctx)] = server
+            server = _start(path, alias, n_ctx, slots)
+            _servers[(path, n_ctx, slots)] = server
         return server
 
 
 @atexit.register
-def _stop_all() -> None:
+def stop_all() -> None:
+    """Stop every embedded server this process started (also done at exit)."""
     for server in list(_servers.values()):
         server.stop()
     _servers.clear()
