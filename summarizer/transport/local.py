@@ -38,7 +38,14 @@ from ..config import LOCAL_CONTEXT, require_local_runtime
 from ..errors import ConfigurationError, LocalModelWarning, ProviderUnavailableError
 
 __all__ = [
-    "DEFAULT_LOCAL_MODEL", "LOCAL_MODELS", "LocalModel", "LocalServer", "local_server", "resolve_gguf", "stop_all",
+    "DEFAULT_LOCAL_MODEL",
+    "LOCAL_MODELS",
+    "LocalModel",
+    "LocalServer",
+    "assemble",
+    "local_server",
+    "resolve_gguf",
+    "stop_all",
 ]
 
 _STARTUP_TIMEOUT = 180.0
@@ -96,15 +103,17 @@ def _caller_level() -> int:
 
 
 def _models_dir() -> Path:
-    return Path(os.environ.get("SUMMARIZER_MODELS_DIR") or platformdirs.user_cache_dir("summarizer")) / "models"
+    folder = os.environ.get("SUMMARIZER_MODELS_DIR")
+    return Path(folder) if folder else Path(platformdirs.user_cache_dir("summarizer")) / "models"
 
 
-def _assembled(model: LocalModel) -> Path:
+def assemble(model: LocalModel) -> Path:
     """The model's GGUF in the model cache, joined from its pieces and checked first if need be."""
     target = _models_dir() / f"{model.name}.gguf"
     stamp = target.with_name(target.name + ".sha256")
-    try:
-        if target.stat().st_size == model.size and stamp.read_text().strip() == model.sha256:
+    try:  # checked once, and not changed since: the stamp is newer than the file
+        found, checked = target.stat(), stamp.stat()
+        if found.st_size == model.size and checked.st_mtime >= found.st_mtime and stamp.read_text().strip() == model.sha256:
             return target
     except OSError:
         pass  # not there yet, or not checked: join it
@@ -146,9 +155,10 @@ class _Bar:
     def __init__(self, label: str, total: int) -> None:
         self._progress = None
         if sys.stderr.isatty():
+            from rich.console import Console
             from rich.progress import Progress
 
-            self._progress = Progress(transient=True)
+            self._progress = Progress(console=Console(stderr=True), transient=True)
             self._task = self._progress.add_task(label, total=total)
             self._progress.start()
 
@@ -178,7 +188,7 @@ def resolve_gguf(model: str) -> tuple[Path, str]:
             LocalModelWarning(_QUALITY_WARNING.format(title=known.title, quality=_QUALITY)),
             stacklevel=_caller_level(),
         )
-    return _assembled(known), known.name
+    return assemble(known), known.name
 
 
 @dataclass
