@@ -28,10 +28,12 @@ from .prompts import DEFAULT_PROMPT_VERSION
 from .schema import GroundingPolicy
 
 __all__ = [
+    "DEFAULT_LOCAL_MODEL",
     "DEFAULT_MAX_CHARS",
     "DEFAULT_OPENAI_MODEL",
     "LOCAL_CONTEXT",
     "LOCAL_MAX_ITEMS",
+    "LOCAL_SLOTS",
     "Settings",
     "Target",
     "check_count",
@@ -51,6 +53,8 @@ text is more likely a wrong file (a dump, a book, a log) than something worth pa
 
 LOCAL_CONTEXT = 8192
 """The embedded server's context window, in tokens."""
+DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b"
+"""What ``model="local"`` runs: chosen by measurement (see the README, "The embedded model is small")."""
 LOCAL_SLOTS = 1
 """Requests the embedded server runs at once (see ``benchmarks/bench_local_batch.py``)."""
 LOCAL_MAX_ITEMS = 3
@@ -63,7 +67,7 @@ PROMPT_TOKENS = 1200
 MIN_CHUNK_TOKENS = 200
 _DEFAULT_CONTEXT = 128_000
 _DEFAULT_MAX_TOKENS = 4096
-_LOCAL_MAX_TOKENS = 2048  # the local 0.5B model writes about 25 tokens a second on two cores
+_LOCAL_MAX_TOKENS = 2048  # the local 1.5B model writes about 15 tokens a second on two cores
 _OPENAI_HOST = "api.openai.com"
 _MODES = {
     "tools": Mode.TOOLS,
@@ -361,6 +365,8 @@ class Settings:
         parts: dict[str, Any] = {
             f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("answer")
         }
+        if self.model == "local":  # which model "local" runs changes with releases: name it
+            parts["model"] = f"local:{DEFAULT_LOCAL_MODEL}"
         parts |= {
             "endpoint": "local" if target.backend == "local" else target.endpoint,
             "backend": target.backend,

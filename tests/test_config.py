@@ -163,3 +163,12 @@ def test_a_base_url_that_is_not_http_with_a_host_is_refused_before_any_request(u
     with pytest.raises(ConfigurationError, match="must be an http:// or https:// URL with a host") as caught:
         Summarizer("m", base_url=url)
     assert "hunter2" not in str(caught.value)
+
+
+def test_the_cache_key_of_local_names_the_model_local_runs():
+    from summarizer.config import DEFAULT_LOCAL_MODEL, Settings
+
+    plain = Settings(model="local").fingerprint(Settings(model="local").target())
+    named = Settings(model=f"local:{DEFAULT_LOCAL_MODEL}").fingerprint(Settings(model=f"local:{DEFAULT_LOCAL_MODEL}").target())
+    assert plain == named  # when the default changes, so do the keys of every "local" answer
+    assert plain != Settings(model="local:qwen2.5-coder-0.5b").fingerprint(Settings(model="local").target())

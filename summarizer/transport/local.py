@@ -34,7 +34,7 @@ from types import FrameType
 
 import platformdirs
 
-from ..config import LOCAL_CONTEXT, require_local_runtime
+from ..config import DEFAULT_LOCAL_MODEL, LOCAL_CONTEXT, require_local_runtime
 from ..errors import ConfigurationError, LocalModelWarning, ProviderUnavailableError
 
 __all__ = [
@@ -81,8 +81,6 @@ LOCAL_MODELS: dict[str, LocalModel] = {
         ),
     )
 }
-DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b"
-"""What ``model="local"`` runs: chosen by measurement (see the README, "The embedded model")."""
 
 _QUALITY_WARNING = (
     "model='local' runs {title}, a small model that runs on two cores: its summaries are "
