@@ -271,22 +271,18 @@ def _check_out(fmt: OutputFormat, out: Path | None, many: bool, targets: list[Pa
         if many and reports:
             _fail(f"--format {fmt.value} writes one report per article: pass --out DIR for more than one article")
         return
-    if reports and many:
+    if reports and many:  # a folder, which may be new
         if out.exists() and not out.is_dir():
             _fail(f"--out {out}: is a file; more than one report needs a folder")
         if not out.parent.is_dir():
             _fail(f"--out {out}: the folder {out.parent} does not exist")
-        for target in targets:
-            if target is not None and target.exists() and not _replaceable(fmt, target):
-                _fail(f"--out {target}: exists and is not a {fmt.value} this command wrote; it is left as it is: "
-                      "choose another folder, or delete it")
-        return
-    if out.is_dir() and not reports:
-        _fail(f"--out {out}: is a folder; --format {fmt.value} writes one file")
-    try:
-        check_output_path(out, folder=reports)
-    except errors.OutputPathError as exc:
-        _fail(f"--out {_described(exc)} (without --out, the output goes to standard output)")
+    else:
+        if out.is_dir() and not reports:
+            _fail(f"--out {out}: is a folder; --format {fmt.value} writes one file")
+        try:
+            check_output_path(out, folder=reports)
+        except errors.OutputPathError as exc:
+            _fail(f"--out {_described(exc)} (without --out, the output goes to standard output)")
     for target in targets if reports else [out] if fmt is OutputFormat.json else []:  # jsonl: checked by the batch
         if target is not None and not _replaceable(fmt, target):
             _fail(f"--out {target}: exists and is not a {fmt.value} this command wrote; it is left as it is: "

@@ -176,7 +176,7 @@ class _Run:
             if done is not None:
                 return dataclasses.replace(done, index=index, elapsed=time.perf_counter() - started)
             summary, result.cached = await self._summarize(text)
-            result.summary = _with_page(summary, page.info)
+            result.summary = self._annotated(summary, page.info, result.cached)
         except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
             result.error = BatchError.from_exception(exc)
         result.elapsed = time.perf_counter() - started
@@ -212,7 +212,7 @@ class _Run:
 
     async def _summarize(self, text: str) -> tuple[BaseModel, bool]:
         if self.cache is None:
-            return self._noted(await self._call(text)), False
+            return await self._call(text), False
         key = self.summarizer.cache_key(text, self.model_cls)
         while True:
             hit = await self._cache_get(key)
@@ -226,7 +226,7 @@ class _Run:
         try:
             summary = await self._call(text)
             await self._cache_put(key, summary)  # a write that fails never costs the paid answer
-            return self._noted(summary), False
+            return summary, False
         finally:
             del self.in_flight[key]
             event.set()
@@ -256,11 +256,19 @@ class _Run:
             self.cache = None
             self.cache_error = _warn_cache(exc)
 
-    def _noted(self, summary: BaseModel) -> BaseModel:
-        """Say in its provenance that a summary was not saved to a cache that failed."""
+    def _annotated(self, summary: BaseModel, page: PageInfo | None, cached: bool) -> BaseModel:
+        """Record in provenance, in one copy, what an HTML file's markup declares (a cache hit included)
+        and, for an answer just paid for, why a cache that failed did not keep it."""
         provenance = provenance_of(summary)
-        if self.cache_error is not None and provenance is not None:
-            attach(summary, provenance=provenance.model_copy(update={"cache_error": self.cache_error}))
+        if provenance is None:
+            return summary
+        update: dict[str, Any] = {}
+        if page is not None and provenance.page != page:
+            update["page"] = page
+        if self.cache_error is not None and not cached:
+            update["cache_error"] = self.cache_error
+        if update:
+            attach(summary, provenance=provenance.model_copy(update=update))
         return summary
 
     async def _call(self, text: str) -> BaseModel:
@@ -281,14 +289,6 @@ class _Run:
         finally:
             if self.tpm is not None and usage is not None and usage.total_tokens:
                 self.tpm.adjust(usage.total_tokens - estimate)
-
-
-def _with_page(summary: BaseModel, info: PageInfo | None) -> BaseModel:
-    """Record what an HTML file's markup declares in the summary's provenance (a cache hit included)."""
-    provenance = provenance_of(summary)
-    if info is not None and provenance is not None and provenance.page != info:
-        attach(summary, provenance=provenance.model_copy(update={"page": info}))
-    return summary
 
 
 def _warn_cache(exc: BaseException) -> str:

@@ -44,15 +44,24 @@ class _Redacting(logging.Filter):
 
 
 _FILTER = _Redacting()
+_guarded = 0  # how many loggers there were when the filter was last put on
 
 
 def _guard_loggers() -> None:
-    """Put the filter on every such logger made so far (a logger's filters do not cover its children)."""
-    names = [n for n in logging.Logger.manager.loggerDict if n.split(".", 1)[0] in _FAMILIES]
+    """Put the filter on every such logger made so far (a logger's filters do not cover its children).
+
+    Loggers are only ever added, so this looks again only when there are more than last time.
+    """
+    global _guarded
+    known = logging.Logger.manager.loggerDict
+    if len(known) == _guarded:
+        return
+    names = [n for n in list(known) if n.split(".", 1)[0] in _FAMILIES]
     for name in [*_FAMILIES, *names]:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+    _guarded = len(known)  # after: getLogger may have added the families themselves
 
 
 @contextmanager
