@@ -83,6 +83,12 @@ class Grounding(str, Enum):
     drop = "drop"
 
 
+class EvidenceMode(str, Enum):
+    quote = "quote"
+    sentence = "sentence"
+    sentence_numbers = "sentence+numbers"
+
+
 class ExtractMode(str, Enum):
     visible = "visible"
     main = "main"
@@ -102,6 +108,12 @@ _NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither read n
 _GroundingOption = Annotated[
     Grounding | None,
     typer.Option(help="Items the article does not support: re-ask the model, flag them, or drop them."),
+]
+_EvidenceOption = Annotated[
+    EvidenceMode | None,
+    typer.Option("--evidence", help="Where evidence comes from: the model copies quotes, or cites numbered sentences "
+                 "(and, with sentence+numbers, the numbers the library found). Default: what suits the model.",
+                 show_default=False),
 ]
 _MaxRetriesOption = Annotated[
     int, typer.Option("--max-retries", min=0, help="Retries of a failed request (429, 5xx, lost connection).")
@@ -391,13 +403,27 @@ def _quiet(verbose: bool) -> Iterator[None]:
                 logger.removeHandler(handler)
 
 
-def _summarizer(model: str | None, base_url: str | None, grounding: Grounding | None, max_retries: int) -> Summarizer:
-    try:
-        return Summarizer(
-            model, base_url=base_url, grounding=grounding.value if grounding else None, max_retries=max_retries
-        )
-    except errors.ConfigurationError as exc:
-        _fail(_described(exc))
+@dataclass(frozen=True)
+class _Choice:
+    """The model options a command was given, once (``summarize`` and ``eval`` take the same)."""
+
+    model: str | None
+    base_url: str | None
+    grounding: Grounding | None
+    max_retries: int
+    evidence: EvidenceMode | None
+
+    def summarizer(self) -> Summarizer:
+        try:
+            return Summarizer(
+                self.model,
+                base_url=self.base_url,
+                grounding=self.grounding.value if self.grounding else None,
+                max_retries=self.max_retries,
+                evidence=self.evidence.value if self.evidence else None,
+            )
+        except errors.ConfigurationError as exc:
+            _fail(_described(exc))
 
 
 def _version(value: bool) -> None:
@@ -445,6 +471,7 @@ def summarize_command(
     concurrency: _ConcurrencyOption = 4,
     no_cache: _NoCacheOption = False,
     grounding: _GroundingOption = None,
+    evidence: _EvidenceOption = None,
     max_retries: _MaxRetriesOption = 4,
     progress: Annotated[
         bool | None,
@@ -457,9 +484,8 @@ def summarize_command(
     """Summarize articles, each item pinned to its quote in the article."""
     try:
         with _quiet(verbose):
-            code = _summarize(
-                paths, model, base_url, fmt, out, concurrency, no_cache, grounding, max_retries, progress, extract
-            )
+            choice = _Choice(model, base_url, grounding, max_retries, evidence)
+            code = _summarize(paths, choice, fmt, out, concurrency, no_cache, progress, extract)
     except KeyboardInterrupt:
         _say("interrupted; finished articles are in the cache (and in --out for jsonl)")
         raise typer.Exit(_EXIT_INTERRUPTED) from None
@@ -468,14 +494,11 @@ def summarize_command(
 
 def _summarize(
     paths: list[str],
-    model: str | None,
-    base_url: str | None,
+    choice: _Choice,
     fmt: OutputFormat | None,
     out: Path | None,
     concurrency: int,
     no_cache: bool,
-    grounding: Grounding | None,
-    max_retries: int,
     progress: bool | None,
     extract: ExtractMode,
 ) -> int:
@@ -484,7 +507,7 @@ def _summarize(
     many = len(articles) > 1
     targets = _targets(chosen, out, articles)
     _check_out(chosen, out, many, targets)
-    summarizer = _summarizer(model, base_url, grounding, max_retries)
+    summarizer = choice.summarizer()
     show = progress if progress is not None else (many and sys.stderr.isatty())
     try:
         results = summarize_many(
@@ -538,6 +561,7 @@ def eval_command(
     model: _ModelOption = None,
     base_url: _BaseUrlOption = None,
     grounding: _GroundingOption = None,
+    evidence: _EvidenceOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the scores as JSON.")] = Path("scores.json"),
     save: Annotated[
         Path | None,
@@ -554,11 +578,12 @@ def eval_command(
     try:
         with _quiet(verbose):
             if predictions is not None:
-                if model or base_url or save:
-                    _fail("--predictions scores saved summaries: --model, --base-url and --save-predictions do not apply")
+                if model or base_url or save or evidence:
+                    _fail("--predictions scores saved summaries: --model, --base-url, --evidence and "
+                          "--save-predictions do not apply")
                 report = run_eval(directory, predictions=predictions)
             else:
-                summarizer = _summarizer(model, base_url, grounding, max_retries)
+                summarizer = _Choice(model, base_url, grounding, max_retries, evidence).summarizer()
                 try:
                     report = run_eval(directory, summarizer=summarizer, concurrency=concurrency,
                                       cache=not no_cache, output=save)

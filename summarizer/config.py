@@ -24,13 +24,14 @@ from urllib.parse import urlsplit
 from instructor import Mode
 
 from .errors import ConfigurationError
-from .prompts import DEFAULT_PROMPT_VERSION
-from .schema import GroundingPolicy
+from .prompts import PROMPTS
+from .schema import Evidence, GroundingPolicy
 
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
     "DEFAULT_MAX_CHARS",
     "DEFAULT_OPENAI_MODEL",
+    "EVIDENCE",
     "LOCAL_CONTEXT",
     "LOCAL_MAX_ITEMS",
     "LOCAL_SLOTS",
@@ -62,6 +63,13 @@ LOCAL_MAX_ITEMS = 3
 so the local model's lists are capped at three items (``maxItems`` in the schema sent)."""
 
 POLICIES: tuple[GroundingPolicy, ...] = ("reask", "flag", "drop")
+EVIDENCE: tuple[Evidence, ...] = ("quote", "sentence", "sentence+numbers")
+LOCAL_EVIDENCE: Evidence = "sentence"
+"""The evidence mode of ``model="local"`` (the default local model), chosen by measurement
+(README, "Evidence the model cannot invent"); every other model copies quotes by default."""
+CITED_SHARE = 0.7
+"""In a cited mode the article is sent numbered, with its numbers listed: a chunk is cut
+to this share of the quote-mode budget so that the request still fits."""
 PROMPT_TOKENS = 1200
 """The instructions and the tool schema, measured at about 1,100 tokens."""
 MIN_CHUNK_TOKENS = 200
@@ -119,6 +127,10 @@ def _parse_mode(mode: str | Mode | None) -> Mode | None:
 
 def _is_local(model: str | None) -> bool:
     return model is not None and (model == "local" or model.startswith("local:"))
+
+
+def _runs_default_local(model: str) -> bool:
+    return model in ("local", f"local:{DEFAULT_LOCAL_MODEL}")
 
 
 def resolve_target(
@@ -265,18 +277,24 @@ class Settings:
     token) is summarized in chunks; ``context_window`` bounds that budget (128k
     tokens, or ``local_context`` for the local server, per slot; ``local_slots`` is how
     many requests that server runs at once, default 1). An article longer than
-    ``max_chars`` (None: no limit) is refused before any request.
+    ``max_chars`` (None: no limit) is refused before any request. ``evidence`` says
+    where an item's evidence comes from: "quote" (the model copies it), "sentence"
+    (the model cites a numbered sentence, the library fills the quote) or
+    "sentence+numbers" (figures also cite the numbers the library found); see
+    :mod:`summarizer.grounding.cite`. ``prompt_version`` defaults to that mode's prompt.
 
     None means "the default": :meth:`resolve` fills it from the environment and the
     backend (the local model gets ``grounding="drop"``, ``max_reasks=1``,
-    ``max_tokens=2048``, a 900 s time-out and three items a list).
+    ``max_tokens=2048``, a 900 s time-out and three items a list, and ``model="local"``
+    the evidence mode measured best for it).
     """
 
     model: str | None = field(default=None, metadata=_ANSWER)
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     mode: str | None = field(default=None, metadata=_ANSWER)
-    prompt_version: str = field(default=DEFAULT_PROMPT_VERSION, metadata=_ANSWER)
+    prompt_version: str | None = field(default=None, metadata=_ANSWER)
+    evidence: Evidence | None = field(default=None, metadata=_ANSWER)
     temperature: float | None = field(default=0.0, metadata=_ANSWER)
     max_tokens: int | None = field(default=None, metadata=_ANSWER)
     seed: int | None = field(default=None, metadata=_ANSWER)
@@ -326,6 +344,9 @@ class Settings:
         check_count("max_tokens", self.max_tokens, 1, optional=True)
         check_count("chunk_tokens", self.chunk_tokens, 1, optional=True)
         check_count("local_slots", self.local_slots, 1, optional=True)
+        if self.evidence is not None and self.evidence not in EVIDENCE:
+            raise ConfigurationError(f"evidence must be one of {', '.join(EVIDENCE)}, not {self.evidence!r}")
+        evidence = self.evidence or (LOCAL_EVIDENCE if _runs_default_local(target.model) else "quote")
         if self.max_chars is not None and (isinstance(self.max_chars, bool) or not isinstance(self.max_chars, int)
                                            or self.max_chars < 1):
             raise ConfigurationError(f"max_chars must be 1 or more, or None for no limit, not {self.max_chars!r}")
@@ -334,7 +355,8 @@ class Settings:
         local_context = self.local_context or LOCAL_CONTEXT
         context = self.context_window or (local_context if local else _DEFAULT_CONTEXT)
         room = context - max_tokens - PROMPT_TOKENS
-        chunk_tokens = self.chunk_tokens or max(MIN_CHUNK_TOKENS, min(room, 3 * max_tokens))
+        budget = min(room, 3 * max_tokens) * (1.0 if evidence == "quote" else CITED_SHARE)
+        chunk_tokens = self.chunk_tokens or max(MIN_CHUNK_TOKENS, int(budget))
         if chunk_tokens < MIN_CHUNK_TOKENS:
             raise ConfigurationError(f"chunk_tokens must be {MIN_CHUNK_TOKENS} or more")
         return dataclasses.replace(
@@ -344,6 +366,8 @@ class Settings:
             api_key=target.api_key,
             mode=target.mode.value,
             grounding=self.grounding or ("drop" if local else "reask"),
+            evidence=evidence,
+            prompt_version=self.prompt_version or PROMPTS[evidence],
             max_tokens=max_tokens,
             timeout=self.timeout or (900.0 if local else 120.0),
             max_reasks=max_reasks,

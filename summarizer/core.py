@@ -27,10 +27,11 @@ from ._version import __version__
 from .chunking import Chunk, arun_chunks, merge_results, plan_chunks, run_chunks
 from .config import Settings, Target
 from .grounding import GROUNDING_VERSION
+from .grounding.cite import citable
 from .inputs import check_text
-from .prompts import load_prompt
+from .prompts import PROMPTS, load_prompt
 from .results import attach, provenance_of
-from .schema import ArticleSummary, Provenance, schema_sha256, schema_version_of
+from .schema import ArticleSummary, Evidence, Provenance, schema_sha256, schema_version_of
 from .transport.http import RetryPolicy
 from .transport.limits import HEADERS, answer_limit, async_hooks, sync_hooks
 from .transport.local import local_server
@@ -54,7 +55,9 @@ class Summarizer:
         self.settings = Settings.of(model, **options).resolve()
         self._target: Target = self.settings.target()
         self._fingerprint = self.settings.fingerprint(self._target)
-        self._prompt = load_prompt(self.settings.prompt_version)
+        self._evidence: Evidence = self.settings.evidence or "quote"
+        self._prompt = load_prompt(self.settings.prompt_version or PROMPTS[self._evidence])
+        self._prompt.check_evidence(self._evidence)
         # The time-out is per read; a whole request may take twice as long before it is cut (async only).
         timeout = self.settings.timeout or 0.0
         self._policy = RetryPolicy(
@@ -117,7 +120,9 @@ class Summarizer:
         base_url, model_name = self._endpoint()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         s = self.settings
-        request: dict[str, Any] = {"model": model_name, "messages": self._prompt.messages(text, digest)}
+        cite = None if self._evidence == "quote" else citable(text, numbers=self._evidence == "sentence+numbers")
+        values = cite.prompt_values() if cite is not None else {}
+        request: dict[str, Any] = {"model": model_name, "messages": self._prompt.messages(text, digest, **values)}
         if s.temperature is not None:
             request["temperature"] = s.temperature
         request["max_tokens"] = s.max_tokens
@@ -132,6 +137,8 @@ class Summarizer:
             max_reasks=s.max_reasks or 0,
             request=request,
             opening=opening,
+            evidence=self._evidence,
+            cite=cite,
         )
         return call, base_url
 
@@ -145,6 +152,7 @@ class Summarizer:
             prompt_version=self._prompt.version,
             prompt_sha256=self._prompt.sha256,
             schema_version=schema_version_of(call.model_cls),
+            evidence=call.evidence,
             input_sha256=call.text_sha256,
             usage=stats.usage,
             attempts=stats.attempts,

@@ -8,6 +8,11 @@ The article is inserted with :class:`string.Template`, whose substituted values 
 never parsed again: ``{{ }}``, ``{% %}`` or ``$name`` in an article reach the model
 verbatim. The article sits between markers that embed the text's own hash, which the
 text cannot contain, so it cannot close its own delimiter.
+
+Each evidence mode has its prompt (:data:`PROMPTS`): a cited mode's template shows
+``$numbered_article`` (the sentences numbered) instead of ``$article``, and
+``$numbers`` (the numbers the library found) for ``"sentence+numbers"``; see
+:mod:`summarizer.grounding.cite`.
 """
 
 from __future__ import annotations
@@ -25,9 +30,12 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_PROMPT_VERSION", "Prompt", "load_prompt"]
+__all__ = ["DEFAULT_PROMPT_VERSION", "PROMPTS", "Prompt", "load_prompt"]
 
 DEFAULT_PROMPT_VERSION = "summarize-v1"
+PROMPTS = {"quote": DEFAULT_PROMPT_VERSION, "sentence": "cite-v1", "sentence+numbers": "cite-numbers-v1"}
+"""The prompt of each evidence mode, used unless a ``prompt_version`` is given."""
+_NEEDS = {"quote": ("article",), "sentence": ("numbered_article",), "sentence+numbers": ("numbered_article", "numbers")}
 
 
 @dataclass(frozen=True)
@@ -37,9 +45,30 @@ class Prompt:
     user_template: str
     sha256: str
 
-    def messages(self, text: str, text_sha256: str) -> list[dict[str, str]]:
-        """A fresh message list for one request (callers and re-asks may append to it)."""
-        user = Template(self.user_template).substitute(article=text, marker=text_sha256[:16])
+    def uses(self, name: str) -> bool:
+        """Whether the user template has the placeholder ``$name``."""
+        return f"${name}" in self.user_template or f"${{{name}}}" in self.user_template
+
+    def check_evidence(self, evidence: str) -> None:
+        """Raise :class:`ConfigurationError` unless this template shows what ``evidence`` needs (and only that)."""
+        needed = _NEEDS[evidence]
+        missing = [f"${n}" for n in needed if not self.uses(n)]
+        extra = [f"${n}" for names in _NEEDS.values() for n in names if n not in needed and self.uses(n)]
+        if missing or extra:
+            wrong = "; ".join(
+                ([f"lacks {', '.join(missing)}"] if missing else []) + ([f"has {', '.join(sorted(set(extra)))}"] if extra else [])
+            )
+            raise ConfigurationError(
+                f"prompt {self.version!r} does not fit evidence={evidence!r}: its user template {wrong} "
+                f"(the prompt for that mode is {PROMPTS[evidence]!r})"
+            )
+
+    def messages(self, text: str, text_sha256: str, **values: str) -> list[dict[str, str]]:
+        """A fresh message list for one request (callers and re-asks may append to it).
+
+        ``values`` fill a cited template's other placeholders (``numbered_article``, ``numbers``).
+        """
+        user = Template(self.user_template).substitute(values, article=text, marker=text_sha256[:16])
         return [
             {"role": "system", "content": self.system},
             {"role": "user", "content": user},

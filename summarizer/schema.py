@@ -42,6 +42,7 @@ __all__ = [
     "ActorKind",
     "ArticleSummary",
     "CheckTally",
+    "Evidence",
     "FieldCheck",
     "Figure",
     "GroundingIssue",
@@ -68,6 +69,11 @@ SCHEMA_VERSION = "article-summary/1"
 
 MatchKind = Literal["exact", "normalized", "fuzzy"]
 GroundingPolicy = Literal["reask", "flag", "drop"]
+Evidence = Literal["quote", "sentence", "sentence+numbers"]
+"""Where an item's evidence comes from: the model copies a ``quote``; or it cites a
+numbered ``sentence`` and the library fills the quote from the article; or, in
+addition, each figure cites one of the numbers the library found (see
+:mod:`summarizer.grounding.cite`)."""
 
 
 class Span(BaseModel):
@@ -344,6 +350,11 @@ class Provenance(BaseModel):
     library_version: str
     cached: bool = Field(default=False, description="True when read from the on-disk cache: no request was made.")
     chunks: int = Field(default=1, description="Parts a long article was summarized in, then merged.")
+    evidence: Evidence = Field(
+        default="quote",
+        description='"quote": the model copied each quote; "sentence": it cited sentence numbers and the library '
+        'filled the quotes; "sentence+numbers": figures also cite the numbers the library found.',
+    )
     page: PageInfo | None = Field(default=None, description="For an HTML file read by a batch: what its markup declares.")
     cache_error: str | None = Field(
         default=None,

@@ -154,6 +154,10 @@ class Sentences:
             out += [s for s in self.of_paragraph(p) if s.start < end and s.end > start]
         return out
 
+    def every(self) -> list[Sentence]:
+        """Every sentence of the text, in order (what :mod:`~summarizer.grounding.cite` numbers from 1)."""
+        return [s for p in range(len(self.paragraphs)) for s in self.of_paragraph(p)]
+
     def at(self, offset: int) -> Sentence | None:
         """The sentence holding ``offset`` (or the nearest one before it in its paragraph)."""
         p = self.paragraph_at(offset)

@@ -46,7 +46,7 @@ from pydantic import BaseModel
 from ..schema import FieldCheck, Span
 from ..sentences import Sentence, TextCache, sentences
 from ..text import fold
-from .numbers import mentions, same_number, states_number
+from .numbers import RANGE_GAP, mentions, same_number, states_number
 
 __all__ = [
     "HEDGES",
@@ -98,7 +98,6 @@ _QUALIFIER_AT_END = re.compile(
     r"\b(" + "|".join(sorted((re.escape(w) for ws in QUALIFIER_WORDS.values() for w in ws), key=len, reverse=True))
     + r")\s*$"
 )
-_RANGE_GAP = re.compile(r"^\s*(?:-|to|and|or)\s*[$€£¥]?\s*$")
 _QUOTE_CHARS = re.compile(r"[\"'\u2018\u2019\u201c\u201d\u00ab\u00bb]")
 _ATTRIBUTION = r"(?:said|says|added|told|warned|noted|stressed|argued|insisted|wrote|explained|announced|claimed)"
 _NAMED_SPEAKER = re.compile(
@@ -178,9 +177,9 @@ def _qualifiers(before: str, written: str) -> tuple[set[str], str]:
     own = [i for i, m in enumerate(found) if m.start >= offset]
     if own:
         first = own[0]
-        if first > 0 and _RANGE_GAP.match(context[found[first - 1].end : found[first].start]):
+        if first > 0 and RANGE_GAP.match(context[found[first - 1].end : found[first].start]):
             return {"range"}, context[found[first - 1].start : found[first].end]  # "30,000" of "20,000 to 30,000"
-        if first + 1 < len(found) and _RANGE_GAP.match(context[found[first].end : found[first + 1].start]):
+        if first + 1 < len(found) and RANGE_GAP.match(context[found[first].end : found[first + 1].start]):
             return {"range"}, context[found[first].start : found[first + 1].end]
     lead = context[: found[own[0]].start] if own else context
     m = _QUALIFIER_AT_END.search(lead.strip())

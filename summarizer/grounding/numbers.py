@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Mention", "mentions", "numbers_in", "same_number", "states_number"]
+__all__ = ["RANGE_GAP", "Mention", "mentions", "numbers_in", "same_number", "states_number"]
 
 _SCALES = {
     "hundred": 100.0,
@@ -52,6 +52,9 @@ _TENS = {
     for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)
 }
 _WORD = re.compile(r"[a-z]+", re.IGNORECASE)
+
+RANGE_GAP = re.compile(r"^\s*(?:-|to|and|or)\s*[$€£¥]?\s*$")
+"""What stands between the two numbers of a range ("20,000 to 30,000", "$5-$10")."""
 
 
 @dataclass(frozen=True)

@@ -92,9 +92,20 @@ def check_quote(text: str, quote: str, *, exclude: Collection[tuple[int, int]] =
     return span, FieldCheck(field="quote", ok=True, detail=describe(accepted) if accepted else None)
 
 
-def _check_item(text: str, item: BaseModel, exclude: Collection[tuple[int, int]]) -> tuple[Span | None, list[FieldCheck]]:
-    """Every check of one item: its quote first, then its fields (against the article where it was found)."""
-    span, quote = check_quote(text, str(getattr(item, "quote", "")), exclude=exclude)
+def _check_item(
+    text: str, item: BaseModel, exclude: Collection[tuple[int, int]], cited: bool
+) -> tuple[Span | None, list[FieldCheck]]:
+    """Every check of one item: its quote first, then its fields (against the article where it was found).
+
+    Under ``cited`` a quote the library filled from a cited sentence (its span already
+    set, its text the article's at that span) is evidence as it stands: the article's
+    own sentence, whatever its length, and shared by every item that cites it.
+    """
+    preset = getattr(item, "span", None) if cited else None
+    quote_text = str(getattr(item, "quote", ""))
+    if isinstance(preset, Span) and text[preset.start : preset.end] == quote_text:
+        return preset, [FieldCheck(field="quote", ok=True), *check_fields(item, text, preset)]
+    span, quote = check_quote(text, quote_text, exclude=exclude)
     if span is None:
         return None, [quote]
     return span, [quote, *check_fields(item, text, span)]
@@ -148,14 +159,17 @@ def _set(item: BaseModel, field: str, value: Any) -> None:
             object.__setattr__(item, field, value)
 
 
-def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag", headline: bool = True) -> GroundingReport:
+def ground(
+    result: BaseModel, text: str, *, policy: GroundingPolicy = "flag", headline: bool = True, cited: bool = False
+) -> GroundingReport:
     """Pin every item of ``result`` that has a ``quote`` to ``text``, check it, and apply ``policy``.
 
     Items gain ``span``, ``evidence`` and ``checks`` (and lose ``grounding_error``) where
     their model declares those fields; under ``drop`` (or ``reask`` once re-asks are
     spent) failing items leave their lists. The caller decides what ``reask`` does with
     a report that has issues. ``headline=False`` skips the headline check (a chunk that
-    does not start the article).
+    does not start the article). ``cited=True`` is for a result whose quotes
+    :func:`~summarizer.grounding.cite.fill` took from the article (see ``_check_item``).
     """
     report = GroundingReport(policy=policy)
     used: dict[str, set[tuple[int, int]]] = {}
@@ -164,7 +178,7 @@ def ground(result: BaseModel, text: str, *, policy: GroundingPolicy = "flag", he
     for path, kind, item, holder in list(_items(result)):
         taken = used.setdefault(kind, set())
         quote = str(getattr(item, "quote", ""))  # _items yields only models with a string quote
-        span, checks = _check_item(text, item, taken)
+        span, checks = _check_item(text, item, taken, cited)
         for check in checks:
             report.tally(kind, check)
         failed = [c for c in checks if not c.ok]
@@ -215,10 +229,28 @@ def _check_headline(result: BaseModel, text: str, report: GroundingReport) -> No
         _set(result, "headline", None)
 
 
-def reask_message(issues: list[GroundingIssue], limit: int = 30) -> str:
-    """What the model is told when items fail: each one, the checks it failed and why, and what to do."""
+_DO_QUOTED = (
+    "Copy every quote character for character from the article (one or two sentences), write each figure's text "
+    "as the article writes it with its number and qualifier, and name only the speakers the article gives for "
+    "that quote; fix or remove every item listed."
+)
+_DO_CITED = (
+    "Cite for each item the number of the one sentence that states it (for a figure, the id of its number when "
+    "the numbers are listed), give each figure the qualifier its sentence's words give, and name only the "
+    "speakers and sources that sentence gives; fix or remove every item listed."
+)
+
+
+def reask_message(issues: list[GroundingIssue], limit: int = 30, *, cited: bool = False) -> str:
+    """What the model is told when items fail: each one, the checks it failed and why, and what to do.
+
+    ``cited``: the items cite sentences (see :mod:`~summarizer.grounding.cite`), so the
+    evidence shown is the sentence cited and the advice is about citing, not copying.
+    """
+    shown = "sentence cited" if cited else "quote"
     lines = [
-        f"- {i.path}{' (' + ', '.join(i.fields) + ')' if i.fields else ''}: {i.reason} (quote: {i.quote[:160]!r})"
+        f"- {i.path}{' (' + ', '.join(i.fields) + ')' if i.fields else ''}: {i.reason}"
+        + (f" ({shown}: {i.quote[:160]!r})" if i.quote else "")
         for i in issues[:limit]
     ]
     if len(issues) > limit:
@@ -226,9 +258,8 @@ def reask_message(issues: list[GroundingIssue], limit: int = 30) -> str:
     return (
         f"{len(issues)} item(s) are invalid or not supported by the article text:\n"
         + "\n".join(lines)
-        + "\nCopy every quote character for character from the article (one or two sentences), write each "
-        "figure's text as the article writes it with its number and qualifier, and name only the speakers the "
-        "article gives for that quote; fix or remove every item listed."
+        + "\n"
+        + (_DO_CITED if cited else _DO_QUOTED)
     )
 
 

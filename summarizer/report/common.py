@@ -247,11 +247,19 @@ def uncovered_rows(summary: ArticleSummary) -> list[tuple[str, str, str]]:
     return [(u.text, f"characters {u.start}–{u.end}", u.sentence) for u in report.uncovered]
 
 
+_EVIDENCE = {
+    "quote": "quotes copied by the model",
+    "sentence": "sentences cited by number; quotes filled from the article",
+    "sentence+numbers": "sentences and numbers cited; quotes and figures filled from the article",
+}
+
+
 def provenance_rows(p: Provenance, text: str | None) -> list[tuple[str, str]]:
     u = p.usage
     rows = [
         ("Model", f"{p.model} ({p.backend}, {p.endpoint})"),
         ("Structured output", p.mode),
+        ("Evidence", _EVIDENCE.get(p.evidence, p.evidence)),
         ("Tokens", f"{u.total_tokens:,} ({u.prompt_tokens:,} in, {u.completion_tokens:,} out)"),
         ("Attempts", f"{p.attempts} answer(s), {p.transient_retries} transient retry(ies)"),
         ("Time", f"{p.latency_s:.1f} s" + (" when made; read from the cache this time" if p.cached else "")),
@@ -262,5 +270,5 @@ def provenance_rows(p: Provenance, text: str | None) -> list[tuple[str, str]]:
         ("Library", f"summarizer {p.library_version}"),
     ]
     if p.chunks > 1:
-        rows.insert(4, ("Chunks", f"{p.chunks} parts, merged"))
+        rows.insert(5, ("Chunks", f"{p.chunks} parts, merged"))
     return rows

@@ -52,7 +52,8 @@ from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 from .. import errors
 from ..config import Target
 from ..grounding import ground, reask_message
-from ..schema import GroundingIssue, GroundingPolicy, GroundingReport
+from ..grounding.cite import Citable, bound_schema, cited_model, fill
+from ..schema import Evidence, GroundingIssue, GroundingPolicy, GroundingReport
 from .http import CallStats, RetryPolicy, async_create, raw_output, sync_create
 from .logs import redacted_logs
 from .provider_errors import redact, strip_secret
@@ -74,6 +75,9 @@ class CheckedRun:
     report: GroundingReport | None = None
     invalid: list[GroundingIssue] = field(default_factory=list)  # items set aside from this answer
     kept: dict[str, list[int]] = field(default_factory=dict)  # per list: the answer's index of each item left
+    cite: Citable | None = None  # a cited evidence mode: the numbered article the answer cites
+    model_cls: type[BaseModel] | None = None  # the caller's class, which a cited answer is filled into
+    filled: BaseModel | None = None  # the cited answer filled, once it passed
 
     @property
     def lenient(self) -> bool:
@@ -112,6 +116,7 @@ def _start_answer(data: Any) -> Any:
     if run is not None:
         run.invalid = []
         run.kept = {}
+        run.filled = None
     return data
 
 
@@ -156,21 +161,41 @@ def _as_answered(run: CheckedRun, issues: list[GroundingIssue]) -> list[Groundin
     return out
 
 
+def _filled(run: CheckedRun, answer: BaseModel) -> BaseModel:
+    """A cited answer as the caller's class, its quotes the sentences cited; what it cites wrongly set aside."""
+    if run.cite is None or run.model_cls is None:
+        return answer
+    try:
+        filled = fill(answer, run.cite, run.model_cls)
+    except ValueError as exc:  # the answer as a whole does not fit the caller's class: re-ask it
+        raise PydanticCustomError("invalid_answer", "{message}", {"message": str(exc)}) from None
+    run.invalid += _as_answered(run, filled.set_aside)
+    for name, left in filled.kept.items():  # compose with what _drop_invalid_items already set aside
+        before = run.kept.get(name)
+        run.kept[name] = [before[i] if before is not None else i for i in left]
+    return filled.result
+
+
 def _ground_answer(model: BaseModel) -> BaseModel:
     run = _RUN.get()
     if run is None:
         return model
+    cited = run.cite is not None
+    checked = _filled(run, model) if cited else model
     if run.lenient:
-        report = ground(model, run.text, policy="drop" if run.policy == "reask" else run.policy, headline=run.opening)
+        policy = "drop" if run.policy == "reask" else run.policy
+        report = ground(checked, run.text, policy=policy, headline=run.opening, cited=cited)
     else:
-        report = ground(model, run.text, policy="flag", headline=run.opening)
+        report = ground(checked, run.text, policy="flag", headline=run.opening, cited=cited)
         if report.issues or run.invalid:
-            message = reask_message([*run.invalid, *_as_answered(run, report.issues)])
+            message = reask_message([*run.invalid, *_as_answered(run, report.issues)], cited=cited)
             raise PydanticCustomError("unsupported_items", "{message}", {"message": message})
     report.policy = run.policy
     report.issues = [*run.invalid, *_as_answered(run, report.issues)]
     report.dropped += len(run.invalid)
     run.report = report
+    if cited:
+        run.filled = checked
     return model
 
 
@@ -293,25 +318,37 @@ class StructuredCall:
     max_reasks: int
     request: dict[str, Any]  # model, messages and sampling settings
     opening: bool = True  # the text starts the article (so a headline is checked against it)
+    evidence: Evidence = "quote"
+    cite: Citable | None = None  # the numbered article, in a cited evidence mode
     stats: CallStats = field(default_factory=CallStats)
     invalid: BaseException | None = None  # the last answer that failed validation
     run_state: CheckedRun = field(init=False)
 
     def __post_init__(self) -> None:
         self.run_state = CheckedRun(
-            text=self.text, policy=self.policy, stats=self.stats, last_attempt=self.max_reasks + 1, opening=self.opening
+            text=self.text, policy=self.policy, stats=self.stats, last_attempt=self.max_reasks + 1,
+            opening=self.opening, cite=self.cite, model_cls=self.model_cls,
         )
 
     @property
     def report(self) -> GroundingReport | None:
         return self.run_state.report
 
+    @property
+    def sent_cls(self) -> type[BaseModel]:
+        """The class whose schema is sent: the caller's, or its cited twin."""
+        return cited_model(self.model_cls, self.evidence) if self.cite is not None else self.model_cls
+
     def _shape(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return shape_tools(kwargs, self.target, self.model_cls)
+        shaped = shape_tools(kwargs, self.target, self.sent_cls)
+        if self.cite is None:
+            return shaped
+        bounded = {key: bound_schema(shaped[key], self.cite) for key in ("tools", "response_format") if shaped.get(key)}
+        return {**shaped, **bounded}
 
     def _kwargs(self) -> dict[str, Any]:
         return {
-            "response_model": response_schema(checked_model(self.model_cls)),
+            "response_model": response_schema(checked_model(self.sent_cls)),
             "strict": False,  # lax parsing: "40000" is accepted as a number
             **self.request,
         }
@@ -357,8 +394,9 @@ class StructuredCall:
         return self._restored(result)
 
     def _restored(self, answer: BaseModel) -> BaseModel:
-        """The caller's own class again, without the key; a flag on the answer itself follows it."""
-        result = restore(answer, self.model_cls)
+        """The caller's own class again (a cited answer filled), without the key; a flag on the answer follows it."""
+        filled = self.run_state.filled
+        result = filled if filled is not None else restore(answer, self.model_cls)
         key = self.target.api_key
         if key and len(key) >= _REAL_KEY:
             _strip_key(result, key)
