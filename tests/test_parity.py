@@ -19,7 +19,8 @@ import pytest
 
 from summarizer import CallError, Summarizer, SummarizerError, provenance_of
 
-from .doubles.responses import SEED_SUMMARY, completion, error
+from .conftest import SEED
+from .doubles.responses import SEED_SUMMARY, cite_answer, completion, error
 
 _FAST = {"retry_max_wait": 0.01, "max_retries": 2}
 
@@ -36,6 +37,13 @@ def _low_above_high() -> dict[str, Any]:
     return answer
 
 
+def _cited(wrong_figure: bool = False, numbers: bool = False) -> dict[str, Any]:
+    answer = cite_answer(SEED_SUMMARY, SEED.read_text(encoding="utf-8"), numbers=numbers)
+    if wrong_figure:
+        answer["figures"][0]["sentence"] = 1  # the headline: not where the figure is
+    return answer
+
+
 # name -> (replies as (body, status), Summarizer options)
 CASES: dict[str, tuple[list[tuple[dict[str, Any], int]], dict[str, Any]]] = {
     "answered": ([(completion(arguments=SEED_SUMMARY), 200)], {}),
@@ -48,6 +56,11 @@ CASES: dict[str, tuple[list[tuple[dict[str, Any], int]], dict[str, Any]]] = {
     "truncated": ([(completion(arguments='{"headline": "x"', finish_reason="length"), 200)], {}),
     "refused": ([(completion(refusal="I cannot help with that."), 200)], {}),
     "401": ([(error(401, "Incorrect API key provided"), 401)], {}),
+    "cited sentences, one re-asked": (
+        [(completion(arguments=_cited(wrong_figure=True)), 200), (completion(arguments=_cited()), 200)],
+        {"evidence": "sentence"},
+    ),
+    "cited numbers": ([(completion(arguments=_cited(numbers=True)), 200)], {"evidence": "sentence+numbers"}),
     "a long article in chunks": ([(completion(arguments=SEED_SUMMARY), 200)] * 12, {"chunk_tokens": 400, "grounding": "drop"}),
     "500 until the retries run out": ([(error(500, "boom", type_="server_error"), 500)] * 3, {}),
 }

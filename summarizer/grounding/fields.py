@@ -197,10 +197,22 @@ _ENGLISH = frozenset(
 )
 
 
-def _english(text: str) -> bool:
-    """Whether word lists (qualifiers, hedges) can judge this text: one word in ten is English filler."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    return bool(words) and sum(w in _ENGLISH for w in words) * 10 >= len(words)
+_SHORT = 20  # words: a headline or a caption, too short for its own share of filler to say anything
+_ENGLISH_ARTICLE = 6  # distinct filler words an English article of any length holds
+
+
+def _english(region: str, text: str) -> bool:
+    """Whether word lists (qualifiers, hedges) can judge ``region`` of ``text``: one word in ten is English filler.
+
+    A short region ("100,000 Russian troops killed or injured in Ukraine, US says") is
+    judged by its article instead: headlines drop the fillers, not the language.
+    """
+    words = [w.lower() for w in _WORD.findall(region)]
+    if not words:
+        return False
+    if sum(w in _ENGLISH for w in words) * 10 >= len(words):
+        return True
+    return len(words) < _SHORT and sum(w in _article(text).keys for w in _ENGLISH) >= _ENGLISH_ARTICLE
 
 
 def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[FieldCheck]:
@@ -629,7 +641,7 @@ def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
     """Every check the item's fields allow, against ``text[span.start:span.end]``."""
     evidence = text[span.start : span.end]
     own = sentences(text).around(span.start, span.end)
-    english = _english(_span_text(text, own) or evidence)
+    english = _english(_span_text(text, own) or evidence, text)
     checks = list(_figure_checks(item, evidence, english))
     for field in WHO_FIELDS:
         who = getattr(item, field, None)

@@ -46,7 +46,7 @@ from .meaning import compare, describe
 
 __all__ = ["GROUNDING_VERSION", "check_quote", "ground", "reask_message", "ungrounded"]
 
-GROUNDING_VERSION = "truth/1"
+GROUNDING_VERSION = "truth/2"
 """Bumped whenever what grounding accepts or records changes: it is part of the cache key, so a result
 grounded by older rules is never served as if these had checked it."""
 

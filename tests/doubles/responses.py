@@ -8,6 +8,7 @@ Recorded, real model answers live only in the ``cassettes/`` folders beside thei
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -67,6 +68,32 @@ def with_markup_claims(summary: dict[str, Any], statement: str, speaker: str) ->
     summary["key_claims"].append({"quote": quote, "statement": statement, "speaker": None, "hedged": False})
     summary["key_claims"].append({"quote": quote, "statement": statement, "speaker": speaker, "hedged": False})
     return summary
+
+
+def cite_answer(summary: dict[str, Any], text: str, numbers: bool = False) -> dict[str, Any]:
+    """HAND-WRITTEN, cited form of a quoted answer: each quote becomes the number of the sentence holding it.
+
+    With ``numbers``, a figure cites the id of the number the library lists for its text
+    instead (and leaves out text, value, low and high). The sentence numbers are looked
+    up, not typed in, so the answer follows the splitter.
+    """
+    from summarizer.grounding.cite import citable
+
+    view = citable(text, numbers=numbers)
+    out = copy.deepcopy(summary)
+    for name in ("key_claims", "figures", "actors", "peace_talk_conditions"):
+        for item in out[name]:
+            at = text.index(item.pop("quote"))
+            if numbers and name == "figures":
+                written = item.pop("text")
+                for field in ("value", "low", "high"):
+                    item.pop(field)
+                item["number"] = next(
+                    n.id for n in view.numbers if n.start >= at and text[n.start : n.end] in written
+                )
+            else:
+                item["sentence"] = next(i for i, s in enumerate(view.sentences, 1) if s.start <= at < s.end)
+    return out
 
 
 def completion(

@@ -106,6 +106,18 @@ def test_a_range_needs_the_range_qualifier_and_both_bounds(seed_text):
     fails(figure(quote, "30,000", 30000, "exact", reported_by="Milley"), seed_text, "qualifier", "(range)")
 
 
+def test_a_headline_without_filler_words_is_still_judged_as_the_english_it_is(seed_text):
+    headline = "100,000 Russian troops killed or injured in Ukraine, US says"
+    passes(figure(headline, "100,000", 100000, "exact"), seed_text)
+    fails(figure(headline, "100,000", 100000, "more_than"), seed_text, "qualifier", "no qualifying words")
+
+
+def test_a_short_sentence_of_an_article_in_another_language_is_not_judged_by_english_words():
+    text = "Le ministre a dit que 40 000 soldats sont morts.\n\nPlus de 100 blessés selon la police.\n"
+    checks = checked(figure("Plus de 100 blessés selon la police.", "100", 100, "more_than"), text)
+    assert "qualifier" not in checks and checks["value"] is None
+
+
 def test_infinity_and_nan_are_refused_at_validation():
     for bad in (float("inf"), float("nan"), "1e309"):
         with pytest.raises(ValueError, match="finite"):
