@@ -31,7 +31,18 @@ from typing import Generic, NamedTuple, TypeVar
 
 from sentencex import segment
 
-__all__ = ["CACHED_PARAGRAPH", "TEXTS_KEPT", "TEXT_CHARS_KEPT", "CacheInfo", "Sentence", "Sentences", "TextCache", "sentences"]
+__all__ = [
+    "CACHED_PARAGRAPH",
+    "CLAUSE_BREAK",
+    "TEXTS_KEPT",
+    "TEXT_CHARS_KEPT",
+    "CacheInfo",
+    "Sentence",
+    "Sentences",
+    "TextCache",
+    "clause_at",
+    "sentences",
+]
 
 T = TypeVar("T")
 
@@ -166,6 +177,25 @@ class Sentences:
         within = self.of_paragraph(p)
         i = bisect.bisect_right([s.start for s in within], offset) - 1
         return within[i] if i >= 0 else None
+
+
+CLAUSE_BREAK = re.compile(r";|,\s+but\s|\bwhile\b|\bwhereas\b")
+"""What ends one clause of a sentence and starts another with its own subject ("...; Varnia says", ", but")."""
+
+
+def clause_at(text: str, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the clause of ``sentence`` that holds ``text[start:end]``, white space excluded."""
+    body = text[sentence.start : sentence.end]
+    lo, hi = 0, len(body)
+    for m in CLAUSE_BREAK.finditer(body):
+        if m.end() <= start - sentence.start:
+            lo = m.end()
+        elif m.start() >= end - sentence.start:
+            hi = m.start()
+            break
+    piece = body[lo:hi]
+    lead = len(piece) - len(piece.lstrip())
+    return sentence.start + lo + lead, sentence.start + lo + len(piece.rstrip())
 
 
 @TextCache

@@ -7,7 +7,8 @@ them as ``[n] ...``, and sends a *cited* twin of the caller's response model in 
 every item's ``quote`` is replaced by ``sentence: int`` (:func:`cited_model`). With
 ``"sentence+numbers"`` each figure instead cites one of the numbers the library read
 (``"N3"``, :func:`citable`), so its ``text``, ``value``, ``low`` and ``high`` come from
-the article too, and the model only labels it (qualifier, unit, measure, who reports it).
+the article too, and the model only labels it (qualifier, unit, measure, who reports it);
+its evidence is the clause of the sentence that holds the number.
 
 :func:`fill` turns a cited answer back into the caller's class: each quote is the
 cited sentence, its span known exactly. Grounding then checks every other field
@@ -32,7 +33,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import ConfigurationError
 from ..schema import Evidence, GroundingIssue, Span
-from ..sentences import Sentence, sentences
+from ..sentences import Sentence, clause_at, sentences
 from .coverage import counted
 from .numbers import RANGE_GAP
 
@@ -283,9 +284,11 @@ def _evidence(item: BaseModel, view: Citable) -> tuple[dict[str, Any], Span | No
         if found is None:
             have = f"N1 to N{len(view.numbers)}" if view.numbers else "none"
             return _Refused(f"it cites number {cited!r}, which is not in the list of numbers ({have})", ["number"])
-        held = view.sentences[found.sentence - 1]
+        # The number's place is known, so its evidence is its clause: who reports it is read there, not
+        # from another clause of the same sentence ("Kestria says ...; but Western officials estimate ...").
+        lo, hi = clause_at(text, view.sentences[found.sentence - 1], found.start, found.end)
         values = {"text": text[found.start : found.end], "value": found.value, "low": found.low, "high": found.high}
-        return {"quote": text[held.start : held.end], **values}, Span(start=held.start, end=held.end, match="exact")
+        return {"quote": text[lo:hi], **values}, Span(start=lo, end=hi, match="exact")
     if "sentence" in type(item).model_fields:
         n = getattr(item, "sentence", 0)
         s = view.sentence(n)

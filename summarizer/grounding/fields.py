@@ -44,7 +44,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from ..schema import FieldCheck, Span
-from ..sentences import Sentence, TextCache, sentences
+from ..sentences import CLAUSE_BREAK, Sentence, TextCache, sentences
 from ..text import fold
 from .numbers import RANGE_GAP, mentions, same_number, states_number
 
@@ -495,7 +495,6 @@ _ATTRIBUTED = re.compile(
 )
 
 
-_CLAUSE_BREAK = re.compile(r";|,\s+but\s|\bwhile\b|\bwhereas\b")
 
 
 def _attributed_to(sentence: str, lo: int, hi: int) -> list[str]:
@@ -506,7 +505,7 @@ def _attributed_to(sentence: str, lo: int, hi: int) -> list[str]:
     out = []
     for m in _ATTRIBUTED.finditer(sentence):
         between = sentence[m.end() : lo] if m.end() <= lo else sentence[hi : m.start()] if m.start() >= hi else ""
-        if _CLAUSE_BREAK.search(between):
+        if CLAUSE_BREAK.search(between):
             continue
         name = next(g for g in m.groups() if g)
         words = [w for w in name.split() if w.lower() not in _NOT_NAMES and w.lower().strip(".") not in _WHEN]

@@ -194,3 +194,17 @@ def test_the_schema_sent_bounds_citations_to_this_article():
     claim = bounded["$defs"]["KeyClaim"]["properties"]["sentence"]
     assert (claim["minimum"], claim["maximum"]) == (1, 3)
     assert bounded["$defs"]["Figure"]["properties"]["number"]["enum"] == ["N1", "N2"]
+
+
+def test_a_cited_number_is_evidenced_by_its_own_clause_so_its_source_is_read_there():
+    text = "Prisoners\n\nKestria says it holds 3,000 soldiers; Western officials estimate about 5,000.\n"
+    view = citable(text, numbers=True)
+    figure = {"qualifier": "approximately", "unit": "soldiers", "measure": "soldiers held", "reported_by": "Western officials"}
+    result = fill(_answer("sentence+numbers", figures=[{**figure, "number": "N2"}]), view, ArticleSummary).result
+    assert result.figures[0].quote == "Western officials estimate about 5,000."
+    assert ground(result, text, policy="flag", cited=True).issues == []
+    # Cited by its sentence alone, the same figure is read against the whole sentence, which gives it to Kestria.
+    whole = {**figure, "sentence": 2, "text": "about 5,000", "value": 5000, "low": None, "high": None}
+    result = fill(_answer("sentence", figures=[whole]), view, ArticleSummary).result
+    (issue,) = ground(result, text, policy="flag", cited=True).issues
+    assert issue.fields == ["reported_by"] and "Kestria" in issue.reason
