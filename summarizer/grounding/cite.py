@@ -7,8 +7,9 @@ them as ``[n] ...``, and sends a *cited* twin of the caller's response model in 
 every item's ``quote`` is replaced by ``sentence: int`` (:func:`cited_model`). With
 ``"sentence+numbers"`` each figure instead cites one of the numbers the library read
 (``"N3"``, :func:`citable`), so its ``text``, ``value``, ``low`` and ``high`` come from
-the article too, and the model only labels it (qualifier, unit, measure, who reports it);
-its evidence is the clause of the sentence that holds the number.
+the article too, and the model only labels it (unit, measure, who reports it, and the
+qualifier where the words before the number do not settle it); its evidence is the
+clause of the sentence that holds the number.
 
 :func:`fill` turns a cited answer back into the caller's class: each quote is the
 cited sentence, its span known exactly. Grounding then checks every other field
@@ -35,6 +36,7 @@ from ..errors import ConfigurationError
 from ..schema import Evidence, GroundingIssue, Span
 from ..sentences import Sentence, clause_at, sentences
 from .coverage import counted
+from .fields import qualifiers_at
 from .numbers import RANGE_GAP
 
 __all__ = ["Citable", "Filled", "FoundNumber", "bound_schema", "citable", "cited_model", "fill"]
@@ -288,6 +290,9 @@ def _evidence(item: BaseModel, view: Citable) -> tuple[dict[str, Any], Span | No
         # from another clause of the same sentence ("Kestria says ...; but Western officials estimate ...").
         lo, hi = clause_at(text, view.sentences[found.sentence - 1], found.start, found.end)
         values = {"text": text[found.start : found.end], "value": found.value, "low": found.low, "high": found.high}
+        allowed = qualifiers_at(text, lo, found.start, found.end)
+        if len(allowed) == 1:  # the words settle it ("as many as": at_most); else the model's label is kept
+            values["qualifier"] = allowed.pop()
         return {"quote": text[lo:hi], **values}, Span(start=lo, end=hi, match="exact")
     if "sentence" in type(item).model_fields:
         n = getattr(item, "sentence", 0)

@@ -60,6 +60,7 @@ __all__ = [
     "check_evidence",
     "check_fields",
     "check_headline",
+    "qualifiers_at",
 ]
 
 MIN_WORDS = 2
@@ -190,6 +191,16 @@ def _qualifiers(before: str, written: str) -> tuple[set[str], str]:
     if words in _ALSO:
         allowed.add(_ALSO[words])
     return allowed, words
+
+
+def qualifiers_at(text: str, lo: int, start: int, end: int) -> set[str]:
+    """The qualifiers the words of ``text[lo:end]`` allow the figure written at ``text[start:end]``.
+
+    The same reading as the qualifier check (the four words before it, a second number
+    joined by "to"), so a qualifier taken from here always passes that check.
+    """
+    before = " ".join(_plain(text[lo:start]).split()[-4:])
+    return _qualifiers(before, _plain(text[start:end]))[0]
 
 
 _ENGLISH = frozenset(

@@ -208,3 +208,17 @@ def test_a_cited_number_is_evidenced_by_its_own_clause_so_its_source_is_read_the
     result = fill(_answer("sentence", figures=[whole]), view, ArticleSummary).result
     (issue,) = ground(result, text, policy="flag", cited=True).issues
     assert issue.fields == ["reported_by"] and "Kestria" in issue.reason
+
+
+def test_a_cited_numbers_qualifier_is_read_from_its_words_where_they_settle_it():
+    text = "Losses\n\nOfficials said that as many as 40,000 of the civilians died, and nearly 300 of the towns were hit.\n"
+    view = citable(text, numbers=True)
+    figures = [
+        {**FIGURE, "reported_by": None, "qualifier": "at_least", "number": "N1"},  # "as many as": at_most
+        {**FIGURE, "reported_by": None, "qualifier": "less_than", "number": "N2"},  # "nearly": approximately
+        {**FIGURE, "reported_by": None, "qualifier": "exact", "number": "N2"},  # or less_than; never exact
+    ]
+    result = fill(_answer("sentence+numbers", figures=figures), view, ArticleSummary).result
+    assert [f.qualifier.value for f in result.figures] == ["at_most", "less_than", "exact"]
+    issues = ground(result, text, policy="flag", cited=True).issues
+    assert [(i.path, i.fields) for i in issues] == [("figures[2]", ["qualifier"])]
