@@ -73,7 +73,8 @@ def score(records: Path) -> dict[str, Any]:
     for line in records.read_text("utf-8").splitlines():
         record = json.loads(line)
         summary = record.get("summary")
-        if not summary:
+        if not summary:  # a failed article still cost its tokens
+            completion += ((record.get("error") or {}).get("usage") or {}).get("completion_tokens", 0)
             continue
         provenance = summary.get("provenance") or {}
         completion += provenance.get("usage", {}).get("completion_tokens", 0)
