@@ -64,12 +64,13 @@ so the local model's lists are capped at three items (``maxItems`` in the schema
 
 POLICIES: tuple[GroundingPolicy, ...] = ("reask", "flag", "drop")
 EVIDENCE: tuple[Evidence, ...] = ("quote", "sentence", "sentence+numbers")
-LOCAL_EVIDENCE: Evidence = "sentence"
+LOCAL_EVIDENCE: Evidence = "sentence+numbers"
 """The evidence mode of ``model="local"`` (the default local model), chosen by measurement
-(README, "Evidence the model cannot invent"); every other model copies quotes by default."""
+(README, "Cited evidence"); every other model copies quotes by default."""
 CITED_SHARE = 0.7
 """In a cited mode the article is sent numbered, with its numbers listed: a chunk is cut
-to this share of the quote-mode budget so that the request still fits."""
+to this share of the quote-mode budget so that the request still fits (room for 43% more;
+the numbered text and its list measured 6-17% longer than the text on nine real articles)."""
 PROMPT_TOKENS = 1200
 """The instructions and the tool schema, measured at about 1,100 tokens."""
 MIN_CHUNK_TOKENS = 200

@@ -147,7 +147,7 @@ def test_the_default_budget_follows_the_output_and_context_budgets():
     assert Summarizer("m", base_url="http://127.0.0.1:9/v1", context_window=8000).settings.chunk_tokens == 8000 - 4096 - 1200
     assert Summarizer("local", evidence="quote").settings.chunk_tokens == 8192 - 2048 - 1200
     # A cited mode sends the sentences numbered (and the numbers listed): a smaller share of the room.
-    assert Summarizer("local").settings.evidence == "sentence"
+    assert Summarizer("local").settings.evidence == "sentence+numbers"
     assert Summarizer("local").settings.chunk_tokens == int((8192 - 2048 - 1200) * 0.7)
 
 

@@ -115,9 +115,9 @@ def test_each_evidence_mode_has_its_own_cache_key_and_prompt(fake_llm, seed_text
     assert make(fake_llm, evidence="sentence+numbers").settings.prompt_version == "cite-numbers-v1"
 
 
-def test_the_default_local_model_cites_sentences_and_the_others_copy_quotes():
-    assert Summarizer("local").settings.evidence == "sentence"
-    assert Summarizer("local:qwen2.5-coder-1.5b").settings.evidence == "sentence"
+def test_the_default_local_model_cites_sentences_and_numbers_and_the_others_copy_quotes():
+    assert Summarizer("local").settings.evidence == "sentence+numbers"
+    assert Summarizer("local:qwen2.5-coder-1.5b").settings.evidence == "sentence+numbers"
     assert Summarizer("local:qwen2.5-coder-0.5b").settings.evidence == "quote"
     assert Summarizer("local", evidence="quote").settings.prompt_version == "summarize-v1"
 
@@ -149,3 +149,12 @@ def test_the_cli_passes_evidence_through(fake_llm, seed_text, tmp_path):
     assert summary["provenance"]["evidence"] == "sentence"
     held = [seed_text[s.start : s.end] for s in citable(seed_text).sentences]
     assert summary["figures"][0]["quote"] == next(s for s in held if "20,000 to 30,000" in s)
+
+
+def test_the_reports_say_where_the_evidence_came_from(fake_llm, seed_text):
+    from summarizer import render_html, render_markdown
+
+    fake_llm.reply(completion(arguments=cite_answer(SEED_SUMMARY, seed_text)))
+    result = make(fake_llm, evidence="sentence").summarize(seed_text)
+    assert "sentences cited by number; quotes filled from the article" in render_markdown(result)
+    assert "sentences cited by number; quotes filled from the article" in render_html(result)

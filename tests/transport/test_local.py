@@ -32,7 +32,7 @@ def test_embedded_model_summarizes_the_seed(seed_text):
     assert isinstance(result, ArticleSummary)
     p = result.provenance
     assert p is not None and p.backend == "local" and p.endpoint.startswith("127.0.0.1:")
-    assert p.model == "qwen2.5-coder-1.5b" and p.mode == "json_schema_mode" and p.evidence == "sentence"
+    assert p.model == "qwen2.5-coder-1.5b" and p.mode == "json_schema_mode" and p.evidence == "sentence+numbers"
     assert p.usage.prompt_tokens > 0 and p.usage.completion_tokens > 0 and p.attempts >= 1
     for items in (result.key_claims, result.figures, result.actors, result.peace_talk_conditions):
         assert len(items) <= 3
