@@ -35,7 +35,16 @@ import typer
 
 from . import errors
 from ._version import __version__
-from .batch import BatchResult, summarize_many
+from .batch import (
+    BatchResult,
+    batch_collect,
+    batch_ingest,
+    batch_inputs,
+    batch_prepare,
+    batch_status,
+    batch_submit,
+    summarize_many,
+)
 from .batch.output import check_output_path
 from .batch.records import json_text
 from .core import Summarizer
@@ -615,6 +624,128 @@ def eval_command(
     for scores in failed:
         _say(f"{scores.article}: {scores.error or ''} (scored as an empty summary)")
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+# -- batch files and provider batch jobs (batch/files.py, batch/jobs.py) ----------------------
+
+batch_app = typer.Typer(
+    help="Batch API files (OpenAI's Batch API, vLLM's run_batch) and provider batch jobs: see README, Past one machine.",
+    no_args_is_help=True,
+)
+app.add_typer(batch_app, name="batch")
+
+_JobOption = Annotated[Path, typer.Option("--job", help="The job file: what was submitted, and what was collected.")]
+_RecordsOut = Annotated[
+    Path, typer.Option("--out", "-o", help="The records file (JSON Lines, as summarize --format jsonl writes it); "
+                       "appended to and resumed from.")
+]
+
+
+def _batch_report(results: list[BatchResult]) -> int:
+    failed = [r for r in results if r.error is not None]
+    for result in failed:
+        assert result.error is not None
+        _say(f"{result.id}: {result.error.describe(CLI_NAMES)}")
+    _say(f"{len(results) - len(failed)} of {len(results)} articles summarized, {len(failed)} failed", prefix="done")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+@batch_app.command("prepare")
+def batch_prepare_command(
+    paths: Annotated[list[str] | None, typer.Argument(help="Article files, folders, or - for standard input.",
+                                                       show_default=False)] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The requests file to write (it must not exist); "
+                                      "its articles file is written beside it.")] = Path("requests.jsonl"),
+    model: _ModelOption = None,
+    base_url: _BaseUrlOption = None,
+    grounding: _GroundingOption = None,
+    evidence: _EvidenceOption = None,
+    only_failed: Annotated[Path | None, typer.Option(
+        "--only-failed", help="A records file: leave out the articles it has a success for.")] = None,
+    again: Annotated[Path | None, typer.Option(
+        "--again", help="Take the articles of an earlier requests file instead of PATHS (with --only-failed).")] = None,
+    extract: _ExtractOption = ExtractMode.visible,
+) -> None:
+    """Write one Batch API request per article (per chunk of a long one); nothing is sent."""
+    if bool(paths) == bool(again):
+        _fail("give the articles as PATHS, or --again with an earlier requests file (not both)")
+    summarizer = _Choice(model, base_url, grounding, 0, evidence).summarizer()
+    try:
+        inputs: list[Any] = batch_inputs(again) if again else [(a.id, a.page) for a in _read(paths or [], extract.value)]
+        prepared = batch_prepare(inputs, out, summarizer=summarizer, only_failed=only_failed, extract=extract.value)
+    except errors.SummarizerError as exc:
+        _fail(_described(exc))
+    finally:
+        summarizer.close()
+    left = f"; {len(prepared.skipped)} left out (already summarized, or repeated)" if prepared.skipped else ""
+    bad = f"; {len(prepared.unprepared)} could not be prepared (recorded as errors)" if prepared.unprepared else ""
+    _say(f"{prepared.lines} requests for {prepared.article_count} articles in {prepared.requests} "
+         f"(their texts in {prepared.articles}){left}{bad}", prefix="ok")
+
+
+@batch_app.command("ingest")
+def batch_ingest_command(
+    requests: Annotated[Path, typer.Argument(help="The requests file batch prepare wrote.", show_default=False)],
+    results: Annotated[list[Path], typer.Argument(help="The Batch API's output (and error) files.",
+                                                   show_default=False)],
+    out: _RecordsOut = Path("records.jsonl"),
+    retry_live: Annotated[bool, typer.Option(
+        "--retry-live", help="Then summarize live (at the live price) the articles that may pass another try.")] = False,
+) -> None:
+    """Read a batch's answers: parsed, grounded and checked as live answers are, one record per article."""
+    try:
+        with _quiet(False):
+            results_read = batch_ingest(requests, results, out, retry_live=retry_live)
+    except errors.SummarizerError as exc:
+        _fail(_described(exc))
+    raise typer.Exit(_batch_report(results_read))
+
+
+@batch_app.command("submit")
+def batch_submit_command(
+    requests: Annotated[Path, typer.Argument(help="The requests file batch prepare wrote.", show_default=False)],
+    job: _JobOption = Path("job.json"),
+    base_url: _BaseUrlOption = None,
+) -> None:
+    """Upload the requests through the Files API and create the batch (24 h)."""
+    try:
+        submitted = batch_submit(requests, job, base_url=base_url)
+    except errors.SummarizerError as exc:
+        _fail(_described(exc))
+    _say(f"batch {submitted.batch_id} is {submitted.status}; the job is in {job}", prefix="ok")
+
+
+@batch_app.command("status")
+def batch_status_command(job: _JobOption = Path("job.json")) -> None:
+    """Where the job's batch stands."""
+    try:
+        current = batch_status(job)
+    except errors.SummarizerError as exc:
+        _fail(_described(exc))
+    counts = current.request_counts
+    typer.echo(f"{current.batch_id}: {current.status} ({counts.get('completed', 0)} done, "
+               f"{counts.get('failed', 0)} failed, of {counts.get('total', '?')})")
+    for line in current.errors:
+        _say(line)
+
+
+@batch_app.command("collect")
+def batch_collect_command(
+    job: _JobOption = Path("job.json"),
+    out: _RecordsOut = Path("records.jsonl"),
+    wait: Annotated[bool, typer.Option("--wait", help="Poll until the batch has ended (backing off to 5 min).")] = False,
+    poll: Annotated[float, typer.Option("--poll", min=0.0, help="Seconds before the first poll.")] = 10.0,
+) -> None:
+    """Download the ended batch's answers and read them into the records file."""
+    try:
+        with _quiet(False):
+            collected = batch_collect(job, out, wait=wait, poll=poll)
+    except errors.SummarizerError as exc:
+        _fail(_described(exc))
+    if collected.resubmit:
+        _say(f"{len(collected.resubmit)} article(s) can be sent again: summarizer batch prepare --again "
+             f"{collected.job.requests} --only-failed {out} --out NEW.jsonl", prefix="note")
+    raise typer.Exit(_batch_report(collected.results))
 
 
 def run() -> None:

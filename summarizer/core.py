@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from ._version import __version__
 from .chunking import Chunk, arun_chunks, merge_results, plan_chunks, run_chunks
 from .config import Settings, Target
+from .errors import ConfigurationError
 from .grounding import GROUNDING_VERSION
 from .grounding.cite import citable
 from .inputs import check_text
@@ -84,6 +85,19 @@ class Summarizer:
             self._sync = self._async = None
         return server.base_url, server.alias
 
+    def _offline_endpoint(self) -> tuple[str | None, str]:
+        self.check_batchable()
+        return self._target.base_url, self._target.model
+
+    def check_batchable(self) -> None:
+        """Raise :class:`ConfigurationError` unless these settings name a model a batch runner can serve."""
+        if self._target.backend == "local":
+            raise ConfigurationError(
+                "batch requests are for a provider's Batch API or a server's batch runner (vLLM run_batch), "
+                "which serve a named model: give {how:model_arg} (with {how:base_url_arg} for your own server), "
+                "not the embedded model"
+            )
+
     def _client_kwargs(self, base_url: str | None) -> dict[str, Any]:
         return {
             "api_key": self._target.api_key,
@@ -110,14 +124,15 @@ class Summarizer:
         return self._async
 
     def _prepare(
-        self, text: str, response_model: type[BaseModel] | None, opening: bool = True
+        self, text: str, response_model: type[BaseModel] | None, opening: bool = True, offline: bool = False
     ) -> tuple[StructuredCall, str | None]:
         """One request's call, and the base URL to send it to (starting a local server on first use).
 
         ``opening`` is false for a chunk after the first: it does not hold the article's headline.
+        ``offline``: for a batch file, nothing is sent and nothing is started; no re-asks.
         """
         text = check_text(text)
-        base_url, model_name = self._endpoint()
+        base_url, model_name = self._offline_endpoint() if offline else self._endpoint()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         s = self.settings
         cite = None if self._evidence == "quote" else citable(text, numbers=self._evidence == "sentence+numbers")
@@ -134,7 +149,7 @@ class Summarizer:
             text=text,
             text_sha256=digest,
             policy=s.grounding or "reask",
-            max_reasks=s.max_reasks or 0,
+            max_reasks=0 if offline else s.max_reasks or 0,
             request=request,
             opening=opening,
             evidence=self._evidence,
@@ -169,6 +184,38 @@ class Summarizer:
         s = self.settings
         whole = response_model not in (None, ArticleSummary)
         return plan_chunks(check_text(text), s.chunk_tokens or 0, s.max_chars, whole)
+
+    # -- batch files: the request a live call sends, and its answer parsed the same way ----
+
+    def plan(self, text: str, *, response_model: type[BaseModel] | None = None) -> list[Chunk]:
+        """The parts this article is sent in: itself alone when it fits one request, else its chunks."""
+        chunks = self._chunks(text, response_model)
+        checked = check_text(text)
+        return chunks or [Chunk(0, 0, len(checked), checked)]
+
+    def request(
+        self, text: str, *, response_model: type[BaseModel] | None = None, opening: bool = True
+    ) -> dict[str, Any]:
+        """The body a live call sends first for ``text`` (one part of :meth:`plan`): model, messages,
+        the structured-output request and the sampling settings. Nothing is sent."""
+        call, _ = self._prepare(text, response_model, opening, offline=True)
+        return call.capture()
+
+    def parse(
+        self,
+        text: str,
+        completion: dict[str, Any],
+        *,
+        response_model: type[BaseModel] | None = None,
+        opening: bool = True,
+    ) -> Any:
+        """A recorded chat completion answering :meth:`request` for ``text``, parsed as a live answer is:
+        the schema, grounding and the field checks, with no re-ask (an item that fails is
+        dropped or flagged as ``grounding`` says). Raises as :meth:`summarize` does."""
+        call, _ = self._prepare(text, response_model, opening, offline=True)
+        started = time.perf_counter()
+        result = call.replay(completion)
+        return self._finish(result, call, started)
 
     # -- public API: thin sync and async twins -------------------------------
 

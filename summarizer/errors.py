@@ -13,6 +13,7 @@
     │   └── OutputWriteError          a write failed mid-run: the run stopped, paid answers in ``results``
     ├── EvaluationError            gold or predictions cannot be used
     │   └── GoldError
+    ├── BatchFileError             a batch's requests, results or job file is not what it must be
     └── CallError                  raised after requests were sent: carries usage, attempts, requests
         ├── ProviderError          the endpoint failed or refused (status_code, code, retryable)
         │   ├── AuthenticationError          401, 403
@@ -36,7 +37,8 @@ writes it as ``{how:NAME}``; ``str(error)`` names it as Python code does
 line says ``--model``. So front ends never rewrite messages by substring.
 
 ``NotACompletion`` and ``Stalled`` at the bottom are signals inside the transport,
-retried there and translated into a :class:`ProviderError`; they never reach a caller.
+retried there and translated into a :class:`ProviderError`; ``RequestCaptured``
+carries a request built but not sent (batch files). None of them reaches a caller.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ __all__ = [
     "PYTHON_NAMES",
     "AuthenticationError",
     "BadRequestError",
+    "BatchFileError",
     "CacheWarning",
     "CallError",
     "ConfigurationError",
@@ -75,6 +78,7 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "RefusalError",
+    "RequestCaptured",
     "Stalled",
     "SummarizerError",
     "TruncationError",
@@ -181,6 +185,10 @@ class GoldError(EvaluationError):
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
         super().__init__(message + "".join(f"\n  - {p}" for p in problems))
         self.problems = list(problems)
+
+
+class BatchFileError(SummarizerError):
+    """A batch's requests file, results file, articles file or job file is missing, malformed or does not match."""
 
 
 class CallError(SummarizerError):
@@ -297,3 +305,11 @@ class NotACompletion(Exception):
 
 class Stalled(Exception):
     """A request that kept receiving bytes, each within the time-out, past its whole deadline."""
+
+
+class RequestCaptured(Exception):
+    """The request a call would send, stopped before sending: what a batch file holds (see ``batch/files.py``)."""
+
+    def __init__(self, request: dict[str, Any]) -> None:
+        super().__init__("request captured, not sent")
+        self.request = request

@@ -356,6 +356,11 @@ class Provenance(BaseModel):
         'filled the quotes; "sentence+numbers": figures also cite the numbers the library found.',
     )
     page: PageInfo | None = Field(default=None, description="For an HTML file read by a batch: what its markup declares.")
+    batch: str | None = Field(
+        default=None,
+        description="For an answer that came back from a batch (a provider's Batch API job or a results file): "
+        'which one, e.g. "batch_abc123" or "results.jsonl". None for a live call.',
+    )
     cache_error: str | None = Field(
         default=None,
         description="Why a batch could not use its cache for this summary (corrupt, locked, unwritable): "

@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("summarizer.batch",),
     ("summarizer.report",),
     ("summarizer.evaluation",),
+    ("summarizer.ray",),
     ("summarizer.cli", "summarizer.__main__", "summarizer"),
 ]
 # The one import that goes up, documented in schema.py: a summary shows itself in Jupyter.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -137,3 +138,25 @@ def test_notebook_shows_grounded_items_highlighted(fake_llm):
     assert "exact: Russia had amassed 20,000 to 30,000 troops in Kherson" in printed
     assert "4/4 items grounded (4 exact" in printed
     assert len(fake_llm.requests) == 1
+
+
+def test_the_ray_example_summarizes_a_folder(threaded_server, tmp_path):
+    pytest.importorskip("ray", reason='needs pip install ".[ray]" (in the dev extra)')
+    from .doubles.loopback import BatchLLM
+
+    llm = BatchLLM(threaded_server)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("one", "two", "three"):
+        (folder / f"{name}.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "summaries.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "ray_summarize.py"), str(folder), "--model", "m",
+         "--base-url", llm.base_url, "--out", str(out)],
+        capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's package, in the workers too
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["one.txt", "three.txt", "two.txt"] and all(r["ok"] for r in rows)
+    assert "3 of 3 articles summarized" in done.stdout and len(llm.articles) == 3

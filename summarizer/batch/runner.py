@@ -54,7 +54,7 @@ from .output import JsonlOutput
 from .ratelimit import TokenBucket
 from .records import BatchError, BatchResult, ItemId
 
-__all__ = ["BatchOptions", "asummarize_many", "iter_summaries", "summarize_many"]
+__all__ = ["BatchOptions", "Input", "asummarize_many", "item_id", "iter_summaries", "load_input", "summarize_many"]
 
 Input = str | os.PathLike[str] | Page | tuple[Any, str | os.PathLike[str] | Page]
 ProgressCallback = Callable[[int, int, "BatchResult"], object]
@@ -115,7 +115,7 @@ def _split(summarizer: Summarizer | None, options: dict[str, Any]) -> tuple[Batc
 # -- inputs ------------------------------------------------------------------
 
 
-def _item_id(index: int, item: object) -> ItemId:
+def item_id(index: int, item: object) -> ItemId:
     if isinstance(item, tuple) and len(item) == 2:
         raw = item[0]
         return raw if isinstance(raw, (str, int)) and not isinstance(raw, bool) else str(raw)
@@ -124,7 +124,7 @@ def _item_id(index: int, item: object) -> ItemId:
     return index
 
 
-def _load(item: object, extract: Extract) -> Page:
+def load_input(item: object, extract: Extract) -> Page:
     """The article of one input; raises for anything unreadable (which becomes that item's error)."""
     source = item[1] if isinstance(item, tuple) and len(item) == 2 else item
     if isinstance(source, str):
@@ -165,14 +165,14 @@ class _Run:
 
     async def one(self, index: int, item: object) -> BatchResult:
         started = time.perf_counter()
-        item_id = _item_id(index, item)
-        result = BatchResult(item_id, index, None)
+        name = item_id(index, item)
+        result = BatchResult(name, index, None)
         try:
-            page = _load(item, self.extract)
+            page = load_input(item, self.extract)
             text = page.text
             # "surrogatepass": text that cannot be sent still gets a hash; summarizing it says why it cannot
             result.input_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-            done = self.previous.get((item_id, result.input_sha256))
+            done = self.previous.get((name, result.input_sha256))
             if done is not None:
                 return dataclasses.replace(done, index=index, elapsed=time.perf_counter() - started)
             summary, result.cached = await self._summarize(text)

@@ -39,7 +39,7 @@ from ..errors import NotACompletion, Stalled
 from ..schema import Usage
 from .provider_errors import is_transient, provider_error, redact
 
-__all__ = ["CallStats", "RetryPolicy", "async_create", "raw_output", "sync_create"]
+__all__ = ["CallStats", "RetryPolicy", "async_create", "capture_create", "raw_output", "replay_create", "sync_create"]
 
 Shape = Callable[[dict[str, Any]], dict[str, Any]]
 """Adjusts the request instructor built (on a copy) before it is sent."""
@@ -269,6 +269,44 @@ def async_create(
             async for attempt in AsyncRetrying(**_transient_kwargs(policy, stats)):
                 with attempt, _one_try(stats), _readable():
                     response = _check_shape(await one_request(*args, **kwargs), stats)
+        return _accept(response, stats, kwargs.get("max_tokens"), target.api_key)
+
+    return create
+
+
+def capture_create(shape: Shape) -> Callable[..., Any]:
+    """A ``create`` that sends nothing: it raises :class:`~summarizer.errors.RequestCaptured` with the request.
+
+    The request is the one a live call would send, built by instructor and shaped the
+    same way: what a batch file's line carries.
+    """
+
+    def create(*args: Any, **kwargs: Any) -> Any:
+        raise errors.RequestCaptured(shape(kwargs))
+
+    return create
+
+
+def replay_create(completion: Any, target: Target, stats: CallStats) -> Callable[..., Any]:
+    """A ``create`` that answers with a recorded chat completion (a batch's answer), once.
+
+    It is counted, and stopped on truncation or refusal, as a live answer is; a body
+    that is not a chat completion is the provider's failure. There is no second
+    answer: a batch cannot be re-asked.
+    """
+    answered = False
+
+    def create(*args: Any, **kwargs: Any) -> Any:
+        nonlocal answered
+        with _translated(target, stats), _one_try(stats):
+            if answered:
+                raise NotACompletion("a batch has one answer per request: it cannot be re-asked")
+            answered = True
+            try:
+                response = openai.types.chat.ChatCompletion.model_validate(completion)
+            except ValueError:  # pydantic's ValidationError: not the shape of a chat completion
+                raise NotACompletion(str(completion)[:80]) from None
+            response = _check_shape(response, stats)
         return _accept(response, stats, kwargs.get("max_tokens"), target.api_key)
 
     return create

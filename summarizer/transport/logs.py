@@ -6,7 +6,9 @@ sends, and a re-ask request carries the model's previous answer. Those are serve
 content, so while a call runs every record of an ``instructor`` or ``openai`` logger
 goes through :func:`redact` with the call's key (its message, arguments, traceback
 and stack) before any handler sees it. Records logged outside a call of this library
-are left as they are.
+are left as they are. While a request is only built for a batch file
+(:func:`silenced_logs`), their records are dropped: instructor would log the stop
+that ends it as a failed attempt.
 """
 
 from __future__ import annotations
@@ -19,20 +21,23 @@ from contextlib import contextmanager
 
 from .provider_errors import redact
 
-__all__ = ["redacted_logs"]
+__all__ = ["redacted_logs", "silenced_logs"]
 
 _UNSET = object()
+_SILENT = object()
 _SECRET: contextvars.ContextVar[object] = contextvars.ContextVar("summarizer_log_secret", default=_UNSET)
 _FAMILIES = ("instructor", "openai")
 
 
 class _Redacting(logging.Filter):
-    """Rewrites a record in place (message and traceback as text), redacted; never drops one."""
+    """Rewrites a record in place (message and traceback as text), redacted; drops one only when silenced."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         secret = _SECRET.get()
         if secret is _UNSET:
             return True
+        if secret is _SILENT:
+            return False
         key = secret if isinstance(secret, str) else None
         record.msg, record.args = redact(record.getMessage(), key), ()
         if record.exc_info and not record.exc_text:
@@ -69,6 +74,17 @@ def redacted_logs(secret: str | None) -> Iterator[None]:
     """Within this block (this task or thread only), instructor's and openai's records are redacted with ``secret``."""
     _guard_loggers()
     token = _SECRET.set(secret)
+    try:
+        yield
+    finally:
+        _SECRET.reset(token)
+
+
+@contextmanager
+def silenced_logs() -> Iterator[None]:
+    """Within this block (this task or thread only), instructor's and openai's records are dropped."""
+    _guard_loggers()
+    token = _SECRET.set(_SILENT)
     try:
         yield
     finally:

@@ -54,8 +54,8 @@ from ..config import Target
 from ..grounding import ground, reask_message
 from ..grounding.cite import Citable, bound_schema, cited_model, fill
 from ..schema import Evidence, GroundingIssue, GroundingPolicy, GroundingReport
-from .http import CallStats, RetryPolicy, async_create, raw_output, sync_create
-from .logs import redacted_logs
+from .http import CallStats, RetryPolicy, async_create, capture_create, raw_output, replay_create, sync_create
+from .logs import redacted_logs, silenced_logs
 from .provider_errors import redact, strip_secret
 
 __all__ = ["StructuredCall", "checked_model", "format_validation", "response_schema", "restore", "shape_tools"]
@@ -391,6 +391,26 @@ class StructuredCall:
             # instructor's stubs name Retrying only; its async path takes (and needs) AsyncRetrying.
             retrying: Any = AsyncRetrying(**self._reasks())
             result: BaseModel = await create(max_retries=retrying, **self._kwargs())
+        return self._restored(result)
+
+    def capture(self) -> dict[str, Any]:
+        """The request :meth:`run` would send first (model, messages, the schema, sampling), sending nothing."""
+        create = instructor.patch(create=capture_create(self._shape), mode=self.target.mode)
+        try:
+            with silenced_logs():
+                create(max_retries=Retrying(stop=stop_after_attempt(1), reraise=True), **self._kwargs())
+        except Exception as exc:  # instructor wraps what its create raised
+            captured = exc if isinstance(exc, errors.RequestCaptured) else exc.__cause__
+            if isinstance(captured, errors.RequestCaptured):
+                return captured.request
+            raise
+        raise RuntimeError("instructor returned without sending its request")  # pragma: no cover
+
+    def replay(self, completion: Any) -> BaseModel:
+        """Parse a recorded answer (a batch's chat completion) as :meth:`run` parses a live one: no re-ask."""
+        create = instructor.patch(create=replay_create(completion, self.target, self.stats), mode=self.target.mode)
+        with self._running():
+            result: BaseModel = create(max_retries=Retrying(**self._reasks()), **self._kwargs())
         return self._restored(result)
 
     def _restored(self, answer: BaseModel) -> BaseModel:

@@ -1,0 +1,496 @@
+"""Batch files: many articles' requests written for a Batch API, and the answers read back as records.
+
+One format serves OpenAI's Batch API and vLLM's ``run_batch``: a JSON Lines file whose
+every line is ``{"custom_id", "method": "POST", "url": "/v1/chat/completions",
+"body"}``, the body exactly what a live call sends first (:meth:`Summarizer.request`:
+model, messages, the structured-output request, the sampling settings). A long
+article is one line per chunk. The answers come back as lines ``{"custom_id",
+"response": {"status_code", "body"}, "error"}``.
+
+:func:`batch_prepare` writes ``requests.jsonl`` and, beside it, ``requests.articles.jsonl``:
+a header with the settings the requests were built with, then one line per article
+with its id, text, hash and the custom ids of its parts. The answers do not repeat
+the article, and grounding needs it: keep the two files together.
+
+:func:`batch_ingest` parses every answer through the path a live answer takes
+(:meth:`Summarizer.parse`: the schema, grounding, the field checks and the policy) and
+writes the records :func:`~summarizer.summarize_many` writes, one per article, parts
+merged and their usage summed, ``provenance.batch`` naming where the answers came
+from. A batch cannot re-ask: under ``grounding="reask"`` an unsupported item is
+dropped, as it is once a live call's re-asks are spent; an answer that fails the
+schema, an error line and a request with no answer are that article's error. With
+``retry_live=True`` the articles whose error may pass on another try are then
+summarized live (at the live price), into the same records file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .. import errors
+from .._version import __version__
+from ..chunking import Chunk, merge_results
+from ..config import Settings
+from ..core import Summarizer
+from ..errors import BatchFileError, OutputPathError
+from ..inputs import Extract, Page
+from ..results import attach, provenance_of
+from ..schema import ArticleSummary, PageInfo, schema_version_of
+from .output import JsonlOutput, check_output_path, read_output
+from .records import BatchError, BatchResult, ItemId, json_text
+from .runner import Input, item_id, load_input, summarize_many
+
+__all__ = [
+    "ARTICLES_SUFFIX",
+    "BATCH_URL",
+    "BatchArticle",
+    "Prepared",
+    "articles_path",
+    "batch_ingest",
+    "batch_inputs",
+    "batch_prepare",
+    "read_articles",
+]
+
+BATCH_URL = "/v1/chat/completions"
+ARTICLES_SUFFIX = ".articles.jsonl"
+_FORMAT = "summarizer-batch/1"
+_KEPT = ("model", "base_url", "mode", "prompt_version", "evidence", "temperature", "max_tokens", "seed",
+         "max_items", "grounding", "chunk_tokens", "context_window", "max_chars")
+"""The settings a requests file is built with, recorded so its answers are read with the same ones (never the key)."""
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
+_NO_KEY = "batch-file-no-key-needed"  # reading answers sends nothing; a placeholder where no key is configured
+
+
+def articles_path(requests: str | os.PathLike[str]) -> Path:
+    """The articles file kept beside a requests file: ``requests.jsonl`` -> ``requests.articles.jsonl``."""
+    path = Path(requests)
+    return path.with_name(path.name.removesuffix(".jsonl") + ARTICLES_SUFFIX)
+
+
+@dataclass(frozen=True)
+class BatchArticle:
+    """One article of a requests file: what grounding its answers needs, and the custom ids of its parts."""
+
+    id: ItemId
+    input_sha256: str | None
+    text: str
+    parts: tuple[tuple[str, int, int], ...]  # (custom_id, start, end) of each request, in order
+    page: PageInfo | None = None
+    error: BatchError | None = None  # it could not be prepared (unreadable, too long): it has no request
+
+    def to_line(self) -> dict[str, Any]:
+        line: dict[str, Any] = {"id": self.id, "input_sha256": self.input_sha256, "text": self.text,
+                                "parts": [list(p) for p in self.parts]}
+        if self.page is not None:
+            line["page"] = self.page.model_dump(mode="json")
+        if self.error is not None:
+            line["error"] = {k: v for k, v in dataclasses.asdict(self.error).items() if k != "template"}
+        return line
+
+    @classmethod
+    def from_line(cls, line: dict[str, Any]) -> BatchArticle:
+        error = line.get("error")
+        page = line.get("page")
+        return cls(
+            id=line["id"],
+            input_sha256=line.get("input_sha256"),
+            text=line.get("text", ""),
+            parts=tuple((str(c), int(s), int(e)) for c, s, e in line.get("parts", [])),
+            page=PageInfo.model_validate(page) if page else None,
+            error=BatchError(**error) if error else None,
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What :func:`batch_prepare` wrote: the two files, how many requests and articles, and which were left out."""
+
+    requests: Path
+    articles: Path
+    lines: int
+    article_count: int
+    skipped: tuple[ItemId, ...] = ()  # already summarized (only_failed), or repeated
+    unprepared: tuple[ItemId, ...] = ()  # could not be read or sent: recorded as errors, no request
+
+
+# -- writing without overwriting ----------------------------------------------------------------
+
+
+class _NewFile:
+    """A file that must not exist yet: written beside its name and put in place only when complete (never over one)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.temp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        self._file = open(self.temp, "x", encoding="utf-8")  # noqa: SIM115 - closed by finish / abandon
+
+    def line(self, value: Any) -> None:
+        self._file.write(json_text(value) + "\n")
+
+    def finish(self) -> None:
+        self._file.close()
+        try:
+            os.link(self.temp, self.path)  # fails, leaving it alone, if a file of that name appeared meanwhile
+        finally:
+            self.temp.unlink(missing_ok=True)
+
+    def abandon(self) -> None:
+        self._file.close()
+        self.temp.unlink(missing_ok=True)
+
+
+def _refuse_existing(*paths: Path) -> None:
+    for path in paths:
+        check_output_path(path)
+        if path.exists():
+            raise OutputPathError(
+                f"{path} exists: batch files are never written over (move it, or choose another --out)"
+            )
+
+
+# -- prepare --------------------------------------------------------------------------------------
+
+
+def _custom_id(article_id: ItemId, digest: str, part: int) -> str:
+    """Unique per (id, text, part): the id itself when short and plain, else a hash of it."""
+    name = str(article_id)
+    if _SAFE_ID.fullmatch(name):
+        slug = name
+    else:
+        slug = "id" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{slug}-{digest[:12]}-{part}"
+
+
+def _succeeded(records: str | os.PathLike[str]) -> set[tuple[ItemId, str]]:
+    """(id, input hash) of every article with a successful record: what ``only_failed`` leaves out."""
+    try:
+        lines = read_output(records)
+    except OSError as exc:
+        raise BatchFileError(f"{records}: cannot be read ({exc.strerror or exc})") from None
+    return {(r["id"], r["input_sha256"]) for r in lines if r.get("ok") and isinstance(r.get("input_sha256"), str)}
+
+
+def _header(summarizer: Summarizer, model_cls: type[BaseModel], requests: Path) -> dict[str, Any]:
+    s = summarizer.settings
+    return {
+        "format": _FORMAT,
+        "requests": requests.name,
+        "url": BATCH_URL,
+        "settings": {name: getattr(s, name) for name in _KEPT},
+        "response_model": f"{model_cls.__module__}.{model_cls.__qualname__}",
+        "schema_version": schema_version_of(model_cls),
+        "library_version": __version__,
+        "created_at": datetime.now(timezone.utc).isoformat(),
+    }
+
+
+def batch_prepare(
+    inputs: Iterable[Input],
+    out: str | os.PathLike[str],
+    *,
+    response_model: type[BaseModel] | None = None,
+    summarizer: Summarizer | None = None,
+    only_failed: str | os.PathLike[str] | None = None,
+    extract: Extract = "visible",
+    **options: Any,
+) -> Prepared:
+    """Write one Batch API request per article (one per chunk of a long one) to ``out``, and its articles file.
+
+    ``inputs`` are what :func:`~summarizer.summarize_many` takes. ``options`` are
+    :class:`~summarizer.Settings` fields (``model=``, ``base_url=``, ``evidence=``...),
+    or pass ``summarizer=``; the embedded model cannot be batched. ``only_failed``: a
+    records file (from :func:`batch_ingest` or ``summarize_many``); articles it holds
+    a success for are left out, so only what failed or was never answered is sent
+    again. Neither file may exist: nothing is written over.
+    """
+    requests = Path(out)
+    articles = articles_path(requests)
+    _refuse_existing(requests, articles)
+    own = summarizer is None
+    summ = summarizer or Summarizer(Settings.of(**options))
+    summ.check_batchable()
+    model_cls = response_model or ArticleSummary
+    done = _succeeded(only_failed) if only_failed is not None else set()
+    lines = article_count = 0
+    skipped: list[ItemId] = []
+    unprepared: list[ItemId] = []
+    seen: set[tuple[ItemId, str]] = set()
+    custom_ids: set[str] = set()
+    request_file, article_file = _NewFile(requests), None
+    try:
+        article_file = _NewFile(articles)
+        article_file.line(_header(summ, model_cls, requests))
+        for index, item in enumerate(inputs):
+            name = item_id(index, item)
+            try:
+                page = load_input(item, extract)
+                text = page.text
+                digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            except Exception as exc:  # noqa: BLE001 - an unreadable input is its own error, not the batch's
+                article_file.line(BatchArticle(name, None, "", (), error=BatchError.from_exception(exc)).to_line())
+                unprepared.append(name)
+                article_count += 1
+                continue
+            if (name, digest) in done or (name, digest) in seen:
+                skipped.append(name)
+                continue
+            seen.add((name, digest))
+            try:
+                parts = summ.plan(text, response_model=response_model)
+                bodies = [summ.request(c.text, response_model=response_model, opening=c.index == 0) for c in parts]
+            except errors.InputError as exc:  # empty, too long: recorded, never sent
+                article = BatchArticle(name, digest, text, (), page.info, BatchError.from_exception(exc))
+                article_file.line(article.to_line())
+                unprepared.append(name)
+                article_count += 1
+                continue
+            ids = []
+            for chunk, body in zip(parts, bodies, strict=True):
+                custom_id = _custom_id(name, digest, chunk.index)
+                if custom_id in custom_ids:
+                    raise BatchFileError(f"two inputs make the custom_id {custom_id!r}: give them distinct ids")
+                custom_ids.add(custom_id)
+                request_file.line({"custom_id": custom_id, "method": "POST", "url": BATCH_URL, "body": body})
+                ids.append((custom_id, chunk.start, chunk.end))
+                lines += 1
+            article_file.line(BatchArticle(name, digest, text, tuple(ids), page.info).to_line())
+            article_count += 1
+        request_file.finish()
+        article_file.finish()
+    except BaseException:
+        request_file.abandon()
+        if article_file is not None:
+            article_file.abandon()
+        raise
+    finally:
+        if own:
+            summ.close()
+    return Prepared(requests, articles, lines, article_count, tuple(skipped), tuple(unprepared))
+
+
+# -- read back ------------------------------------------------------------------------------------
+
+
+def _jsonl(path: Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise BatchFileError(f"{what} {path}: cannot be read ({exc.strerror or exc})") from None
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise BatchFileError(f"{what} {path}, line {number}: not JSON ({exc.msg})") from None
+            if not isinstance(value, dict):
+                raise BatchFileError(f"{what} {path}, line {number}: not a JSON object")
+            yield number, value
+
+
+def read_articles(requests: str | os.PathLike[str]) -> tuple[dict[str, Any], list[BatchArticle]]:
+    """The header and the articles of a requests file (from its articles file, kept beside it)."""
+    path = articles_path(requests)
+    lines = _jsonl(path, "articles file")
+    first = next(lines, None)
+    if first is None or first[1].get("format") != _FORMAT:
+        raise BatchFileError(
+            f"{path} is not the articles file of a summarizer batch (it is written by batch prepare beside "
+            "the requests file, and needed to read the answers)"
+        )
+    try:
+        articles = [BatchArticle.from_line(line) for _, line in lines]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BatchFileError(f"{path}: a malformed article line ({exc})") from None
+    return first[1], articles
+
+
+def batch_inputs(requests: str | os.PathLike[str]) -> list[tuple[ItemId, Page]]:
+    """Every article of an earlier requests file as an input again: to prepare the failed ones once more
+    (``batch_prepare(batch_inputs(old), new, only_failed=records)``) without the original files."""
+    _, articles = read_articles(requests)
+    return [(a.id, Page(a.text, a.page)) for a in articles if a.input_sha256 is not None]
+
+
+def _answers(results: Sequence[Path], known: set[str]) -> dict[str, dict[str, Any]]:
+    """Every answer line by custom_id: the first success wins over errors and repeats."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in results:
+        for number, line in _jsonl(path, "results file"):
+            custom_id = line.get("custom_id")
+            if not isinstance(custom_id, str):
+                raise BatchFileError(f"results file {path}, line {number}: no custom_id")
+            if custom_id not in known:
+                raise BatchFileError(
+                    f"results file {path}, line {number}: custom_id {custom_id!r} is not a request of this batch "
+                    "(a results file of another batch?)"
+                )
+            if custom_id not in found or not _answered(found[custom_id]):
+                found[custom_id] = line
+    return found
+
+
+def _answered(line: dict[str, Any]) -> bool:
+    response = line.get("response") or {}
+    return not line.get("error") and response.get("status_code") == 200 and isinstance(response.get("body"), dict)
+
+
+_STATUS = {400: "BadRequestError", 401: "AuthenticationError", 403: "AuthenticationError",
+           404: "ModelNotFoundError", 413: "BadRequestError", 422: "BadRequestError", 429: "RateLimitError"}
+
+
+def _line_error(custom_id: str, line: dict[str, Any] | None, why_missing: str) -> BatchError:
+    """The error of a request whose line is missing, or is an error line."""
+    if line is None:
+        return BatchError("ProviderUnavailableError", f"no answer for request {custom_id}: {why_missing}", True)
+    response = line.get("response") or {}
+    status = response.get("status_code")
+    body = response.get("body")
+    error = line.get("error") or (body.get("error") if isinstance(body, dict) else None) or {}
+    message = error.get("message") if isinstance(error, dict) else str(error)
+    code = error.get("code") if isinstance(error, dict) else None
+    kind = _STATUS.get(status or 0, "ProviderUnavailableError" if not status or status >= 500 else "ProviderError")
+    retryable = status is None or status >= 500 or (status == 429 and code != "insufficient_quota")
+    said = f"{status} from the batch" if status else "the batch"
+    return BatchError(kind, f"{said} for request {custom_id}: {message or 'no message'}"
+                      + (f" ({code})" if code else ""), retryable)
+
+
+def _summarizer_for(header: dict[str, Any], retry_live: bool) -> Summarizer:
+    """A Summarizer with the settings the requests were built with; a placeholder key where none is needed."""
+    settings = Settings(**header.get("settings", {}))
+    try:
+        return Summarizer(settings)
+    except errors.ConfigurationError:
+        if retry_live:
+            raise
+        return Summarizer(dataclasses.replace(settings, api_key=_NO_KEY))
+
+
+def _merged(article: BatchArticle, parts: list[BaseModel], summ: Summarizer, started: float) -> BaseModel:
+    if len(parts) == 1:
+        return parts[0]
+    chunks = [Chunk(i, s, e, article.text[s:e]) for i, (_, s, e) in enumerate(article.parts)]
+    summaries = [p for p in parts if isinstance(p, ArticleSummary)]
+    return merge_results(article.text, chunks, summaries, summ.settings.grounding or "reask", started)
+
+
+def _ingest_one(
+    article: BatchArticle, answers: dict[str, dict[str, Any]], summ: Summarizer,
+    model_cls: type[BaseModel] | None, source: str, why_missing: str,
+) -> BatchResult:
+    started = time.perf_counter()
+    result = BatchResult(article.id, 0, article.input_sha256)
+    if article.error is not None:
+        result.error = article.error
+        return result
+    parts: list[BaseModel] = []
+    for k, (custom_id, start, end) in enumerate(article.parts):
+        line = answers.get(custom_id)
+        if line is None or not _answered(line):
+            result.error = _line_error(custom_id, line, why_missing)
+            return result
+        try:
+            body = line["response"]["body"]
+            parts.append(summ.parse(article.text[start:end], body, response_model=model_cls, opening=k == 0))
+        except errors.SummarizerError as exc:
+            result.error = BatchError.from_exception(exc)
+            return result
+    summary = _merged(article, parts, summ, started)
+    provenance = provenance_of(summary)
+    if provenance is not None:
+        update: dict[str, Any] = {"batch": source, "input_sha256": article.input_sha256}
+        if article.page is not None:
+            update["page"] = article.page
+        attach(summary, provenance=provenance.model_copy(update=update))
+    result.summary = summary
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def batch_ingest(
+    requests: str | os.PathLike[str],
+    results: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    response_model: type[BaseModel] | None = None,
+    retry_live: bool = False,
+    source: str | None = None,
+    why_missing: str = "the results have no line for it",
+) -> list[BatchResult]:
+    """One record per article of ``requests`` from the answers in ``results`` (one file or several).
+
+    Each answer is parsed and grounded as a live one (see the module); ``out``, a records
+    file as :func:`~summarizer.summarize_many` writes, is appended to and resumed from:
+    an article already there with a success is not read again. ``source`` names the
+    batch in ``provenance.batch`` (default: the results file's name). ``retry_live``:
+    afterwards, summarize live the articles whose error may pass another time
+    (``BatchError.retryable``), into ``out`` (which it then requires).
+    """
+    header, articles = read_articles(requests)
+    paths = [Path(results)] if isinstance(results, (str, os.PathLike)) else [Path(p) for p in results]
+    known = {custom_id for a in articles for custom_id, _, _ in a.parts}
+    answers = _answers(paths, known)
+    model_cls = response_model or ArticleSummary
+    wanted = f"{model_cls.__module__}.{model_cls.__qualname__}"
+    if header.get("response_model") != wanted or header.get("schema_version") != schema_version_of(model_cls):
+        raise BatchFileError(
+            f"these requests were built for {header.get('response_model')} ({header.get('schema_version')}), "
+            f"not {wanted} ({schema_version_of(model_cls)}): pass the same response_model"
+        )
+    if retry_live and out is None:
+        raise errors.ConfigurationError("retry_live needs out=: the live summaries are written into the same records")
+    label = source or ", ".join(p.name for p in paths)
+    summ = _summarizer_for(header, retry_live)
+    output = JsonlOutput(out, False) if out is not None else None
+    records: list[BatchResult] = []
+    try:
+        previous = output.previous(model_cls) if output is not None else {}
+        for index, article in enumerate(articles):
+            done = previous.get((article.id, article.input_sha256 or ""))
+            if done is not None:
+                records.append(dataclasses.replace(done, index=index))
+                continue
+            record = _ingest_one(article, answers, summ, response_model, label, why_missing)
+            record.index = index
+            if output is not None:
+                output.write(record)
+            records.append(record)
+        if output is not None:
+            output.compact()
+    finally:
+        if output is not None:
+            output.close()
+        summ.close()
+    if retry_live and out is not None:
+        return _retry_live(articles, records, header, out, response_model)
+    return records
+
+
+def _retry_live(
+    articles: list[BatchArticle], records: list[BatchResult], header: dict[str, Any],
+    out: str | os.PathLike[str], response_model: type[BaseModel] | None,
+) -> list[BatchResult]:
+    again = [i for i, r in enumerate(records) if r.error is not None and r.error.retryable and articles[i].text]
+    if not again:
+        return records
+    with Summarizer(Settings(**header.get("settings", {}))) as live:
+        fresh = summarize_many([(articles[i].id, articles[i].text) for i in again], summarizer=live,
+                               response_model=response_model, output=out, cache=False)
+    for i, result in zip(again, fresh, strict=True):
+        records[i] = dataclasses.replace(result, index=i)
+    return records
