@@ -42,7 +42,7 @@ from pydantic import BaseModel
 from .. import errors
 from .._version import __version__
 from ..chunking import Chunk, merge_results
-from ..config import Settings
+from ..config import Settings, safe_url
 from ..core import Summarizer
 from ..errors import BatchFileError, OutputPathError
 from ..inputs import Extract, Page
@@ -185,11 +185,14 @@ def _succeeded(records: str | os.PathLike[str]) -> set[tuple[ItemId, str]]:
 
 def _header(summarizer: Summarizer, model_cls: type[BaseModel], requests: Path) -> dict[str, Any]:
     s = summarizer.settings
+    settings = {name: getattr(s, name) for name in _KEPT}
+    if settings["base_url"]:  # never a password or token in a file: the address alone (pass it again if it needs them)
+        settings["base_url"] = safe_url(settings["base_url"])
     return {
         "format": _FORMAT,
         "requests": requests.name,
         "url": BATCH_URL,
-        "settings": {name: getattr(s, name) for name in _KEPT},
+        "settings": settings,
         "response_model": f"{model_cls.__module__}.{model_cls.__qualname__}",
         "schema_version": schema_version_of(model_cls),
         "library_version": __version__,

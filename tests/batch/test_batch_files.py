@@ -226,3 +226,14 @@ def test_the_command_prepares_and_ingests(seed_text, tmp_path):
     assert ingested.exit_code == 0, ingested.output
     (record,) = _lines(tmp_path / "rec.jsonl")
     assert record["ok"] and record["summary"]["provenance"]["batch"] == "res.jsonl"
+
+
+def test_no_secret_reaches_a_batch_file(seed_text, tmp_path):
+    key = "sk-test-secret-batch-0000000000000000"
+    with pytest.warns(UserWarning, match="base_url carries credentials"):
+        prepared = batch_prepare([("a", seed_text)], tmp_path / "r.jsonl", model="m", api_key=key,
+                                 base_url="https://user:hunter2hunter2@llm.example/v1?token=abcdef123456")
+    for path in (prepared.requests, prepared.articles):
+        text = path.read_text(encoding="utf-8")
+        assert key not in text and "hunter2" not in text and "abcdef123456" not in text
+    assert '"base_url": "https://llm.example/v1"' in prepared.articles.read_text(encoding="utf-8")
