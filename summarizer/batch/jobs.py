@@ -31,7 +31,7 @@ from typing import Any
 
 import openai
 
-from ..config import Settings, Target
+from ..config import Settings, Target, safe_url
 from ..errors import BatchFileError, OutputPathError
 from ..transport.http import CallStats
 from ..transport.provider_errors import provider_error
@@ -178,7 +178,7 @@ def batch_submit(
     else:
         check_output_path(job_path)
         current = Job(path=job_path, requests=str(requests_path), requests_sha256=_sha256(requests_path),
-                      base_url=base_url)
+                      base_url=safe_url(base_url) if base_url else None)  # never credentials in a file
         current.save()
     with _Api(_target(current.requests, current.base_url)) as api:
         if current.input_file_id is None:
