@@ -7,7 +7,7 @@
 own reference line, so every one is a distinct text), prepared for gpt-4.1-mini
 (nothing is sent), then answered with HAND-WRITTEN answers (the article's own gold
 annotation, so every item is grounded for real) and ingested: parse, grounding, field
-checks, coverage, records written. ``ray``: the same rows through
+checks, coverage, records written, one at a time (``iter_ingest``). ``ray``: the same rows through
 ``Dataset.map_batches(Summarize)`` on a local Ray (2 CPUs, 2 actors, 8 requests each
 in flight) and through ``summarize_many`` (16 in flight), against one loopback server
 that answers every request after ``--delay`` seconds, as a remote model would.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import tempfile
 import threading
@@ -28,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer import batch_ingest, batch_prepare, summarize_many
+from summarizer import ArticleSummary, batch_prepare, iter_ingest, summarize_many
 
 SEEDS = ROOT / "seeds"
 KEY = "sk-bench-no-request-is-sent-0000"
@@ -72,13 +73,17 @@ def files(n: int) -> None:
                 out.write(json.dumps({"id": f"r{i}", "custom_id": request["custom_id"], "error": None,
                                       "response": {"status_code": 200, "body": body}}) + "\n")
         started = time.perf_counter()
-        records = batch_ingest(prepared.requests, where / "results.jsonl", where / "records.jsonl")
+        ok = grounded = items = 0
+        for record in iter_ingest(prepared.requests, where / "results.jsonl", where / "records.jsonl"):
+            report = record.summary.grounding if isinstance(record.summary, ArticleSummary) else None
+            ok += record.ok
+            grounded += report.grounded if report else 0
+            items += report.checked if report else 0
         ingest_s = time.perf_counter() - started
-        grounded = sum(r.summary.grounding.grounded for r in records if r.summary and r.summary.grounding)  # type: ignore[attr-defined]
-        items = sum(r.summary.grounding.checked for r in records if r.summary and r.summary.grounding)  # type: ignore[attr-defined]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"| {n:,} articles | prepare {prepare_s:.1f} s ({prepare_s / n * 1000:.1f} ms each, {size / 1e6:.0f} MB written) "
-          f"| ingest {ingest_s:.1f} s ({ingest_s / n * 1000:.1f} ms each) | {sum(r.ok for r in records):,} ok, "
-          f"{grounded:,}/{items:,} items grounded |")
+          f"| ingest {ingest_s:.1f} s ({ingest_s / n * 1000:.1f} ms each) | {ok:,} ok, {grounded:,}/{items:,} items "
+          f"grounded | max RSS {peak:.0f} MB |")
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -20,6 +20,7 @@ from .batch import (
     batch_prepare,
     batch_status,
     batch_submit,
+    iter_ingest,
     iter_summaries,
     summarize_many,
 )
@@ -174,6 +175,7 @@ __all__ = [
     "grounding_of",
     "html_to_page",
     "html_to_text",
+    "iter_ingest",
     "iter_summaries",
     "load_gold",
     "locate",

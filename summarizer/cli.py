@@ -38,11 +38,11 @@ from ._version import __version__
 from .batch import (
     BatchResult,
     batch_collect,
-    batch_ingest,
     batch_inputs,
     batch_prepare,
     batch_status,
     batch_submit,
+    iter_ingest,
     summarize_many,
 )
 from .batch.output import check_output_path
@@ -641,12 +641,11 @@ _RecordsOut = Annotated[
 ]
 
 
-def _batch_report(results: list[BatchResult]) -> int:
-    failed = [r for r in results if r.error is not None]
+def _batch_report(ok: int, failed: list[BatchResult]) -> int:
     for result in failed:
         assert result.error is not None
         _say(f"{result.id}: {result.error.describe(CLI_NAMES)}")
-    _say(f"{len(results) - len(failed)} of {len(results)} articles summarized, {len(failed)} failed", prefix="done")
+    _say(f"{ok} of {ok + len(failed)} articles summarized, {len(failed)} failed", prefix="done")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -693,12 +692,16 @@ def batch_ingest_command(
         "--retry-live", help="Then summarize live (at the live price) the articles that may pass another try.")] = False,
 ) -> None:
     """Read a batch's answers: parsed, grounded and checked as live answers are, one record per article."""
+    ok, failed = 0, []
     try:
         with _quiet(False):
-            results_read = batch_ingest(requests, results, out, retry_live=retry_live)
+            for result in iter_ingest(requests, results, out, retry_live=retry_live):  # failures alone are kept
+                ok += result.ok
+                if not result.ok:
+                    failed.append(result)
     except errors.SummarizerError as exc:
         _fail(_described(exc))
-    raise typer.Exit(_batch_report(results_read))
+    raise typer.Exit(_batch_report(ok, failed))
 
 
 @batch_app.command("submit")
@@ -739,13 +742,13 @@ def batch_collect_command(
     """Download the ended batch's answers and read them into the records file."""
     try:
         with _quiet(False):
-            collected = batch_collect(job, out, wait=wait, poll=poll)
+            collected = batch_collect(job, out, wait=wait, poll=poll, keep_results=False)
     except errors.SummarizerError as exc:
         _fail(_described(exc))
     if collected.resubmit:
         _say(f"{len(collected.resubmit)} article(s) can be sent again: summarizer batch prepare --again "
              f"{collected.job.requests} --only-failed {out} --out NEW.jsonl", prefix="note")
-    raise typer.Exit(_batch_report(collected.results))
+    raise typer.Exit(_batch_report(collected.ok, collected.results))
 
 
 def run() -> None:

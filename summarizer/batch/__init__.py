@@ -4,12 +4,13 @@
 - :mod:`.output`: the JSON Lines file a batch appends to and resumes from;
 - :mod:`.ratelimit`: the token buckets behind ``rpm=`` and ``tpm=``;
 - :mod:`.runner`: the workers, the cache, progress, and ``summarize_many`` and its twins;
-- :mod:`.files`: Batch API request files written and their answers read back (``batch_prepare``, ``batch_ingest``);
+- :mod:`.files`: Batch API request files written and their answers read back (``batch_prepare``,
+  ``batch_ingest``, ``iter_ingest``);
 - :mod:`.jobs`: a provider's batch job submitted, watched and collected (``batch_submit``, ``batch_status``,
   ``batch_collect``).
 """
 
-from .files import Prepared, batch_ingest, batch_inputs, batch_prepare
+from .files import Prepared, batch_ingest, batch_inputs, batch_prepare, iter_ingest
 from .jobs import Collected, Job, batch_collect, batch_status, batch_submit
 from .output import read_output
 from .records import BatchError, BatchResult
@@ -29,6 +30,7 @@ __all__ = [
     "batch_prepare",
     "batch_status",
     "batch_submit",
+    "iter_ingest",
     "iter_summaries",
     "read_output",
     "summarize_many",

@@ -61,6 +61,7 @@ __all__ = [
     "batch_ingest",
     "batch_inputs",
     "batch_prepare",
+    "iter_ingest",
     "read_articles",
 ]
 
@@ -329,22 +330,67 @@ def batch_inputs(requests: str | os.PathLike[str]) -> list[tuple[ItemId, Page]]:
     return [(a.id, Page(a.text, a.page)) for a in articles if a.input_sha256 is not None]
 
 
-def _answers(results: Sequence[Path], known: set[str]) -> dict[str, dict[str, Any]]:
-    """Every answer line by custom_id: the first success wins over errors and repeats."""
-    found: dict[str, dict[str, Any]] = {}
-    for path in results:
-        for number, line in _jsonl(path, "results file"):
-            custom_id = line.get("custom_id")
-            if not isinstance(custom_id, str):
-                raise BatchFileError(f"results file {path}, line {number}: no custom_id")
-            if custom_id not in known:
-                raise BatchFileError(
-                    f"results file {path}, line {number}: custom_id {custom_id!r} is not a request of this batch "
-                    "(a results file of another batch?)"
-                )
-            if custom_id not in found or not _answered(found[custom_id]):
-                found[custom_id] = line
-    return found
+class _Answers:
+    """Where each request's answer line is (file and offset), not the lines themselves: a results file
+    of 10,000 answers is not held in memory. The first success wins over error lines and repeats."""
+
+    def __init__(self, results: Sequence[Path], known: set[str]) -> None:
+        self.paths = list(results)
+        self.at: dict[str, tuple[int, int, bool]] = {}  # custom_id -> (file, offset, answered)
+        for k, path in enumerate(self.paths):
+            for number, offset, line in _lines_at(path):
+                custom_id = line.get("custom_id")
+                if not isinstance(custom_id, str):
+                    raise BatchFileError(f"results file {path}, line {number}: no custom_id")
+                if custom_id not in known:
+                    raise BatchFileError(
+                        f"results file {path}, line {number}: custom_id {custom_id!r} is not a request of this "
+                        "batch (a results file of another batch?)"
+                    )
+                if custom_id not in self.at or not self.at[custom_id][2]:
+                    self.at[custom_id] = (k, offset, _answered(line))
+        self._handles: dict[int, Any] = {}
+
+    def get(self, custom_id: str) -> dict[str, Any] | None:
+        where = self.at.get(custom_id)
+        if where is None:
+            return None
+        k, offset, _ = where
+        handle = self._handles.get(k)
+        if handle is None:
+            handle = self._handles[k] = self.paths[k].open("rb")
+        handle.seek(offset)
+        value: dict[str, Any] = json.loads(handle.readline())
+        return value
+
+    def close(self) -> None:
+        for handle in self._handles.values():
+            handle.close()
+
+
+def _lines_at(path: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """(line number, byte offset, object) of each line of a results file."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise BatchFileError(f"results file {path}: cannot be read ({exc.strerror or exc})") from None
+    with handle:
+        number = 0
+        while True:
+            offset = handle.tell()
+            raw = handle.readline()
+            if not raw:
+                return
+            number += 1
+            if not raw.strip():
+                continue
+            try:
+                value = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise BatchFileError(f"results file {path}, line {number}: not JSON ({exc})") from None
+            if not isinstance(value, dict):
+                raise BatchFileError(f"results file {path}, line {number}: not a JSON object")
+            yield number, offset, value
 
 
 def _answered(line: dict[str, Any]) -> bool:
@@ -393,7 +439,7 @@ def _merged(article: BatchArticle, parts: list[BaseModel], summ: Summarizer, sta
 
 
 def _ingest_one(
-    article: BatchArticle, answers: dict[str, dict[str, Any]], summ: Summarizer,
+    article: BatchArticle, answers: _Answers, summ: Summarizer,
     model_cls: type[BaseModel] | None, source: str, why_missing: str,
 ) -> BatchResult:
     started = time.perf_counter()
@@ -425,6 +471,60 @@ def _ingest_one(
     return result
 
 
+def iter_ingest(
+    requests: str | os.PathLike[str],
+    results: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    response_model: type[BaseModel] | None = None,
+    retry_live: bool = False,
+    source: str | None = None,
+    why_missing: str = "the results have no line for it",
+) -> Iterator[BatchResult]:
+    """:func:`batch_ingest` one record at a time, in the articles' order, so memory stays flat
+    whatever the batch's size (under ``retry_live`` the retryable failures come last, retried)."""
+    header, articles = read_articles(requests)
+    paths = [Path(results)] if isinstance(results, (str, os.PathLike)) else [Path(p) for p in results]
+    model_cls = response_model or ArticleSummary
+    wanted = f"{model_cls.__module__}.{model_cls.__qualname__}"
+    if header.get("response_model") != wanted or header.get("schema_version") != schema_version_of(model_cls):
+        raise BatchFileError(
+            f"these requests were built for {header.get('response_model')} ({header.get('schema_version')}), "
+            f"not {wanted} ({schema_version_of(model_cls)}): pass the same response_model"
+        )
+    if retry_live and out is None:
+        raise errors.ConfigurationError("retry_live needs out=: the live summaries are written into the same records")
+    answers = _Answers(paths, {custom_id for a in articles for custom_id, _, _ in a.parts})
+    label = source or ", ".join(p.name for p in paths)
+    summ = _summarizer_for(header, retry_live)
+    output = JsonlOutput(out, False) if out is not None else None
+    held: list[int] = []  # retryable failures, summarized live at the end (retry_live)
+    try:
+        previous = output.previous(model_cls) if output is not None else {}
+        for index, article in enumerate(articles):
+            done = previous.pop((article.id, article.input_sha256 or ""), None)
+            if done is not None:
+                yield dataclasses.replace(done, index=index)
+                continue
+            record = _ingest_one(article, answers, summ, response_model, label, why_missing)
+            record.index = index
+            if output is not None:
+                output.write(record)
+            if retry_live and record.error is not None and record.error.retryable and article.text:
+                held.append(index)
+                continue
+            yield record
+        if output is not None:
+            output.compact()
+    finally:
+        answers.close()
+        if output is not None:
+            output.close()
+        summ.close()
+    if held and out is not None:
+        yield from _retry_live([articles[i] for i in held], held, header, out, response_model)
+
+
 def batch_ingest(
     requests: str | os.PathLike[str],
     results: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
@@ -440,60 +540,23 @@ def batch_ingest(
     Each answer is parsed and grounded as a live one (see the module); ``out``, a records
     file as :func:`~summarizer.summarize_many` writes, is appended to and resumed from:
     an article already there with a success is not read again. ``source`` names the
-    batch in ``provenance.batch`` (default: the results file's name). ``retry_live``:
-    afterwards, summarize live the articles whose error may pass another time
-    (``BatchError.retryable``), into ``out`` (which it then requires).
+    batch in ``provenance.batch`` (default: the results file's name). ``why_missing``
+    is what a request with no answer line is told. ``retry_live``: afterwards, summarize
+    live the articles whose error may pass another time (``BatchError.retryable``), into
+    ``out`` (which it then requires). Every summary is held in the list returned (about
+    120 KB each): for a large batch, :func:`iter_ingest` yields them one at a time.
     """
-    header, articles = read_articles(requests)
-    paths = [Path(results)] if isinstance(results, (str, os.PathLike)) else [Path(p) for p in results]
-    known = {custom_id for a in articles for custom_id, _, _ in a.parts}
-    answers = _answers(paths, known)
-    model_cls = response_model or ArticleSummary
-    wanted = f"{model_cls.__module__}.{model_cls.__qualname__}"
-    if header.get("response_model") != wanted or header.get("schema_version") != schema_version_of(model_cls):
-        raise BatchFileError(
-            f"these requests were built for {header.get('response_model')} ({header.get('schema_version')}), "
-            f"not {wanted} ({schema_version_of(model_cls)}): pass the same response_model"
-        )
-    if retry_live and out is None:
-        raise errors.ConfigurationError("retry_live needs out=: the live summaries are written into the same records")
-    label = source or ", ".join(p.name for p in paths)
-    summ = _summarizer_for(header, retry_live)
-    output = JsonlOutput(out, False) if out is not None else None
-    records: list[BatchResult] = []
-    try:
-        previous = output.previous(model_cls) if output is not None else {}
-        for index, article in enumerate(articles):
-            done = previous.get((article.id, article.input_sha256 or ""))
-            if done is not None:
-                records.append(dataclasses.replace(done, index=index))
-                continue
-            record = _ingest_one(article, answers, summ, response_model, label, why_missing)
-            record.index = index
-            if output is not None:
-                output.write(record)
-            records.append(record)
-        if output is not None:
-            output.compact()
-    finally:
-        if output is not None:
-            output.close()
-        summ.close()
-    if retry_live and out is not None:
-        return _retry_live(articles, records, header, out, response_model)
-    return records
+    found = iter_ingest(requests, results, out, response_model=response_model, retry_live=retry_live,
+                        source=source, why_missing=why_missing)
+    return sorted(found, key=lambda r: r.index)
 
 
 def _retry_live(
-    articles: list[BatchArticle], records: list[BatchResult], header: dict[str, Any],
+    articles: list[BatchArticle], indices: list[int], header: dict[str, Any],
     out: str | os.PathLike[str], response_model: type[BaseModel] | None,
 ) -> list[BatchResult]:
-    again = [i for i, r in enumerate(records) if r.error is not None and r.error.retryable and articles[i].text]
-    if not again:
-        return records
+    """The articles summarized live, into ``out`` (which resumes over their failed records)."""
     with Summarizer(Settings(**header.get("settings", {}))) as live:
-        fresh = summarize_many([(articles[i].id, articles[i].text) for i in again], summarizer=live,
+        fresh = summarize_many([(a.id, a.text) for a in articles], summarizer=live,
                                response_model=response_model, output=out, cache=False)
-    for i, result in zip(again, fresh, strict=True):
-        records[i] = dataclasses.replace(result, index=i)
-    return records
+    return [dataclasses.replace(result, index=i) for i, result in zip(indices, fresh, strict=True)]

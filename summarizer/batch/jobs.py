@@ -35,7 +35,7 @@ from ..config import Settings, Target, safe_url
 from ..errors import BatchFileError, OutputPathError
 from ..transport.http import CallStats
 from ..transport.provider_errors import provider_error
-from .files import batch_ingest, read_articles
+from .files import iter_ingest, read_articles
 from .output import check_output_path
 from .records import BatchResult, ItemId, json_text
 
@@ -96,10 +96,12 @@ class Job:
 
 @dataclass(frozen=True)
 class Collected:
-    """What :func:`batch_collect` read: the records, and the articles that can be submitted again."""
+    """What :func:`batch_collect` read: the records, how many succeeded, and what can be submitted again."""
 
     job: Job
-    results: list[BatchResult]
+    results: list[BatchResult]  # every article's (or, with keep_results=False, the failures' only)
+    ok: int
+    failed: int
     resubmit: tuple[ItemId, ...]  # failed in a way another try may fix, or never answered
 
 
@@ -237,6 +239,7 @@ def batch_collect(
     poll: float = 10.0,
     max_poll: float = 300.0,
     timeout: float | None = None,
+    keep_results: bool = True,
 ) -> Collected:
     """Once the batch has ended, its answers as records in ``out`` (see :func:`~summarizer.batch_ingest`).
 
@@ -244,6 +247,7 @@ def batch_collect(
     ``max_poll``, for at most ``timeout`` seconds (None: as long as it takes).
     Without ``wait`` (or past ``timeout``) a batch still running is a
     :class:`BatchFileError` saying so; the job file keeps its status.
+    ``keep_results=False`` keeps only the failures in memory (the records are in ``out``).
     """
     current = batch_status(job)
     started, interval = time.monotonic(), poll
@@ -264,14 +268,15 @@ def batch_collect(
         f"the batch ended {current.status} before answering it"
         + (f" ({'; '.join(current.errors[:3])})" if current.errors else "")
     )
-    results = batch_ingest(current.requests, files, out, source=current.batch_id, why_missing=why)
-    resubmit = tuple(r.id for r in results if r.error is not None and r.error.retryable)
-    current.collected = {
-        "records": str(Path(out).resolve()),
-        "at": _now(),
-        "ok": sum(r.ok for r in results),
-        "failed": sum(not r.ok for r in results),
-        "resubmit": len(resubmit),
-    }
+    results: list[BatchResult] = []
+    ok = 0
+    for result in iter_ingest(current.requests, files, out, source=current.batch_id, why_missing=why):
+        ok += result.ok
+        if keep_results or not result.ok:
+            results.append(result)
+    failed = [r for r in results if r.error is not None]
+    resubmit = tuple(r.id for r in failed if r.error is not None and r.error.retryable)
+    current.collected = {"records": str(Path(out).resolve()), "at": _now(), "ok": ok, "failed": len(failed),
+                         "resubmit": len(resubmit)}
     current.save()
-    return Collected(current, results, resubmit)
+    return Collected(current, results, ok, len(failed), resubmit)

@@ -237,3 +237,18 @@ def test_no_secret_reaches_a_batch_file(seed_text, tmp_path):
         text = path.read_text(encoding="utf-8")
         assert key not in text and "hunter2" not in text and "abcdef123456" not in text
     assert '"base_url": "https://llm.example/v1"' in prepared.articles.read_text(encoding="utf-8")
+
+
+def test_iter_ingest_yields_the_same_records_one_at_a_time_in_order(seed_text, tmp_path):
+    from summarizer import iter_ingest
+
+    requests = batch_prepare([(n, seed_text) for n in "abc"], tmp_path / "r.jsonl", model="gpt-4.1-mini", **KEY).requests
+    results = _results(requests, tmp_path / "res.jsonl")
+    stream = iter_ingest(requests, results)
+    first = next(stream)
+    assert first.id == "a" and first.ok  # one record, before the others are read
+    rest = list(stream)
+    assert [r.id for r in rest] == ["b", "c"]
+    listed = batch_ingest(requests, results)
+    dump = [r.summary.model_dump(exclude={"provenance"}) for r in [first, *rest]]  # type: ignore[union-attr]
+    assert dump == [r.summary.model_dump(exclude={"provenance"}) for r in listed]  # type: ignore[union-attr]

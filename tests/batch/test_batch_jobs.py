@@ -60,6 +60,7 @@ def test_submit_status_collect_and_a_second_collect_changes_nothing(api, seed_te
     collected = batch_collect(job, out)
 
     assert [r.ok for r in collected.results] == [True] * 4 and collected.resubmit == ()
+    assert (collected.ok, collected.failed) == (4, 0)
     summary = collected.results[0].summary
     assert summary is not None and summary.provenance is not None and summary.provenance.batch == "batch_1"
     assert summary.provenance.usage.completion_tokens == 222
@@ -86,7 +87,7 @@ def test_error_lines_and_missing_lines_are_errors_that_can_be_resubmitted(api, s
     assert by_id["a"].ok and by_id["d"].ok
     assert by_id["b"].error is not None and "hand-written server error" in by_id["b"].error.message
     assert by_id["c"].error is not None and "completed without answering it" in by_id["c"].error.message
-    assert set(collected.resubmit) == {"b", "c"}
+    assert set(collected.resubmit) == {"b", "c"} and (collected.ok, collected.failed) == (2, 2)
 
 
 @pytest.mark.parametrize("scenario", ["expired", "cancelled"])
