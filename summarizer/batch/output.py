@@ -297,6 +297,8 @@ class JsonlOutput:
         itself (same permissions) and swapped in atomically, so a kill here loses nothing.
         """
         self._in_place([])
+        if not self.records:  # a new file: nothing earlier to drop, and reading it back would cost its size in memory
+            return
         records, _, _ = _parse_lines(_read_all(self._fd))
         earlier, this_run = records[: len(self.records)], records[len(self.records) :]
         rewritten = {json.dumps(record.get("id")) for record in this_run}
