@@ -66,8 +66,8 @@ def files(n: int) -> None:
         prepared = batch_prepare(articles, where / "requests.jsonl", model="gpt-4.1-mini", api_key=KEY)
         prepare_s = time.perf_counter() - started
         size = prepared.requests.stat().st_size + prepared.articles.stat().st_size
-        with (where / "results.jsonl").open("w", encoding="utf-8") as out:
-            for i, line in enumerate(prepared.requests.read_text("utf-8").splitlines()):
+        with (where / "results.jsonl").open("w", encoding="utf-8") as out, prepared.requests.open(encoding="utf-8") as lines:
+            for i, line in enumerate(lines):
                 request = json.loads(line)
                 body = answer_of[golds[int(request["custom_id"][1:6]) % 4][0]]
                 out.write(json.dumps({"id": f"r{i}", "custom_id": request["custom_id"], "error": None,
