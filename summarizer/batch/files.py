@@ -145,6 +145,12 @@ class _NewFile:
         self._file.close()
         try:
             os.link(self.temp, self.path)  # fails, leaving it alone, if a file of that name appeared meanwhile
+        except FileExistsError:
+            raise OutputPathError(f"{self.path} appeared while it was being written: it is left as it is") from None
+        except OSError:  # a file system without hard links: put it in place unless one appeared
+            if self.path.exists():
+                raise OutputPathError(f"{self.path} appeared while it was being written: it is left as it is") from None
+            os.replace(self.temp, self.path)
         finally:
             self.temp.unlink(missing_ok=True)
 
