@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from summarizer import ArticleSummary, batch_prepare, iter_ingest, summarize_many
 
 SEEDS = ROOT / "seeds"
-KEY = "sk-bench-no-request-is-sent-0000"
+KEY = "placeholder-no-request-is-sent"
 
 
 def _golds() -> list[tuple[str, str, dict[str, Any]]]:

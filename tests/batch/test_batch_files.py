@@ -26,7 +26,7 @@ from summarizer.batch.files import articles_path
 
 from ..doubles.responses import SEED_SUMMARY, cite_answer, completion
 
-KEY = {"api_key": "sk-test-batch-files-0000000000"}
+KEY = {"api_key": "placeholder-batch-files"}
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -229,7 +229,7 @@ def test_the_command_prepares_and_ingests(seed_text, tmp_path):
 
 
 def test_no_secret_reaches_a_batch_file(seed_text, tmp_path):
-    key = "sk-test-secret-batch-0000000000000000"
+    key = "sk-test-secret-batch-0000000000000000"  # fake, and key-shaped on purpose: the leak check must see it
     with pytest.warns(UserWarning, match="base_url carries credentials"):
         prepared = batch_prepare([("a", seed_text)], tmp_path / "r.jsonl", model="m", api_key=key,
                                  base_url="https://user:hunter2hunter2@llm.example/v1?token=abcdef123456")

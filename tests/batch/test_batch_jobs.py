@@ -27,6 +27,7 @@ from ..doubles.batch_api import BatchAPI
 from ..doubles.responses import SEED_SUMMARY, completion
 
 NAMES = ["a", "b", "c", "d"]
+JOB_KEY = "placeholder-batch-jobs"  # the fake checks no key; never one shaped like a real one
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def api(httpserver) -> BatchAPI:
 
 def _prepare(api: BatchAPI, seed_text: str, folder: Path, name: str = "requests.jsonl") -> Path:
     return batch_prepare([(n, seed_text) for n in NAMES], folder / name, model="test-model",
-                         base_url=api.base_url, api_key="sk-test-batch-jobs-000000000000").requests
+                         base_url=api.base_url, api_key=JOB_KEY).requests
 
 
 def _ids(requests: Path) -> dict[str, str]:
@@ -126,7 +127,7 @@ def test_resubmitting_what_failed_completes_the_records(api, seed_text, tmp_path
     assert first.resubmit == ("b", "c", "d")
 
     again = batch_prepare(batch_inputs(requests), tmp_path / "again.jsonl", only_failed=records, model="test-model",
-                          base_url=api.base_url, api_key="sk-test-batch-jobs-000000000000")
+                          base_url=api.base_url, api_key=JOB_KEY)
     assert again.lines == 3
     api.scenario = "completed"
     batch_submit(again.requests, tmp_path / "job2.json")
@@ -181,7 +182,7 @@ def test_the_commands_submit_check_and_collect(api, seed_text, tmp_path):
 
     requests = _prepare(api, seed_text, tmp_path)
     api.drop = {_ids(requests)["d"]}
-    runner = CliRunner(env={"OPENAI_API_KEY": "sk-test-batch-jobs-000000000000"})
+    runner = CliRunner(env={"OPENAI_API_KEY": JOB_KEY})
     job = str(tmp_path / "job.json")
     assert runner.invoke(app, ["batch", "submit", str(requests), "--job", job]).exit_code == 0
     status = runner.invoke(app, ["batch", "status", "--job", job])
