@@ -6,7 +6,8 @@ changed (found fuzzily, then refused by the meaning check) and absent (words the
 article does not have). Each is grounded as a
 Figure-free ArticleSummary item would be, so the time includes building the text's
 index and its sentences once (the "cold" run), the meaning check, the checks of every
-field (speaker, hedged) and the coverage of the article's numbers.
+field (speaker, hedged), of the model's own words (each statement repeats its quote, and the
+summary is three sentences of the article) and the coverage of the article's numbers.
 
     python benchmarks/bench_grounding.py [PATH] [--chars N]
 
@@ -57,9 +58,11 @@ def quotes(text: str, n: int, rng: random.Random) -> list[str]:
 
 
 def summary_with(items: list[str]) -> ArticleSummary:
-    base = ArticleSummary(headline=None, summary="x", key_claims=[], figures=[], actors=[], peace_talk_conditions=[])
+    summary = " ".join(items[:3])  # three sentences of the article: each is checked against its best sources
+    base = ArticleSummary(headline=None, summary=summary, key_claims=[], figures=[], actors=[], peace_talk_conditions=[])
     base.key_claims = [  # past the cap; hedged as the library reads it, so only the quote decides
-        KeyClaim(quote=q, statement="x", speaker=None, hedged=bool(set(re.findall(r"\w+", q.lower())) & HEDGES))
+        # the statement repeats the quote, so every check of the model's own words runs in full on it
+        KeyClaim(quote=q, statement=q, speaker=None, hedged=bool(set(re.findall(r"\w+", q.lower())) & HEDGES))
         for q in items
     ]
     return base

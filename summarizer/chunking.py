@@ -207,8 +207,10 @@ def merge_summaries(parts: Sequence[tuple[Chunk, ArticleSummary]]) -> ArticleSum
         lambda new, old: _richness(new) > _richness(old),
     )
     conditions = _dedupe([c for s in ordered for c in s.peace_talk_conditions], _same_condition)
-    summaries = _dedupe(ordered, lambda a, b: fold(a.summary) == fold(b.summary))
-    return ArticleSummary(
+    summaries = _dedupe([s for s in ordered if s.summary], lambda a, b: fold(a.summary) == fold(b.summary))
+    # Built, not validated again: every part was validated, and grounding may have emptied a part's summary
+    # (policy drop), which a model's answer may not do but a grounded result may.
+    return ArticleSummary.model_construct(
         headline=next((s.headline for s in ordered if s.headline), None),
         summary=" ".join(s.summary for s in summaries),
         key_claims=claims[: _cap("key_claims")],

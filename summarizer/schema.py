@@ -18,6 +18,7 @@ where it found it in each item's hidden ``span``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -50,6 +51,8 @@ __all__ = [
     "GroundingReport",
     "KeyClaim",
     "MatchKind",
+    "OwnWords",
+    "OwnWordsKind",
     "PageInfo",
     "PeaceTalkCondition",
     "Provenance",
@@ -76,6 +79,24 @@ addition, each figure cites one of the numbers the library found (see
 :mod:`summarizer.grounding.cite`)."""
 
 
+OwnWordsKind = Literal["statement", "condition", "measure", "unit", "role", "affiliation", "party", "summary"]
+"""How a field of the model's own words is checked against the article (see :mod:`summarizer.grounding.words`)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnWords:
+    """Marks a ``str`` field of your own response model as the model's own words, checked against the evidence.
+
+    ``Annotated[str, OwnWords("statement")]``: every number it writes is stated in the
+    evidence, every name is named there, it keeps the evidence's polarity and hedges,
+    and its words are mostly the evidence's. Fields named ``statement``, ``condition``,
+    ``measure``, ``unit``, ``role``, ``affiliation`` and ``to_be_met_by`` are checked
+    without a mark; the mark adds nothing to the schema the model sees.
+    """
+
+    kind: OwnWordsKind = "statement"
+
+
 class Span(BaseModel):
     """Where an item's quote sits in the article: ``text[start:end]``."""
 
@@ -94,6 +115,9 @@ class FieldCheck(BaseModel):
     field: str = Field(description='"quote", or the field checked: "value", "qualifier", "speaker", ...')
     ok: bool
     detail: str | None = Field(default=None, description="Why it failed; for a quote that passed, how it differed.")
+    words: list[str] = Field(
+        default_factory=list, description="The words of the model's own text that failed (what a report marks)."
+    )
 
 
 class CheckTally(BaseModel):
@@ -139,6 +163,9 @@ class GroundingReport(BaseModel):
         default_factory=dict, description='Per check, e.g. "figures.qualifier": how many items passed and failed it.'
     )
     headline: FieldCheck | None = Field(default=None, description="Whether the headline is in the article's opening lines.")
+    summary: list[FieldCheck] = Field(
+        default_factory=list, description="One check per sentence of the summary: finished, and supported by the article."
+    )
     numbers: int = Field(default=0, description="Numbers the article states that count (see grounding.coverage).")
     uncovered: list[UncoveredNumber] = Field(
         default_factory=list, description="Of those, the ones no grounded figure accounts for."
@@ -372,7 +399,7 @@ class ArticleSummary(_Item):
     """A structured summary of one news article."""
 
     headline: str | None = Field(description="The article's headline if the text has one, else null.")
-    summary: _Text = Field(description="Two to four neutral sentences covering the whole article.")
+    summary: str = Field(description="Two to four neutral sentences covering the whole article.")
     key_claims: list[KeyClaim] = Field(max_length=20)
     figures: list[Figure] = Field(max_length=40, description="Every number the article reports.")
     actors: list[Actor] = Field(max_length=40)
@@ -383,6 +410,13 @@ class ArticleSummary(_Item):
     grounding: SkipJsonSchema[GroundingReport | None] = Field(default=None, exclude=False)
     # The article text the library keeps beside a summary it returns (see results.py)
     # is not a field: neither the schema nor a dump carries it.
+
+    @model_validator(mode="after")
+    def _summary_given(self) -> ArticleSummary:
+        # An answer must give a summary; a grounded result may have lost every sentence of it (policy drop).
+        if not self.summary.strip() and self.grounding is None:
+            raise ValueError("summary: must not be empty")
+        return self
 
     def _repr_html_(self) -> str:
         """Jupyter: the HTML report, with the article when the library kept it (the documented late import)."""

@@ -440,8 +440,8 @@ def test_a_json_document_as_the_article_is_data(fake_llm):
 def test_nul_and_control_characters_in_a_string_are_sent_as_they_are(fake_llm):
     # A str is the caller's text: it is summarized as given (JSON escapes the controls), never a traceback.
     article = "Officials said\x00 talks\x07 would resume.\x1b[0m"
-    fake_llm.reply(completion(arguments={**UKRAINIAN_SUMMARY, "key_claims": [], "figures": [], "actors": [],
-                                         "peace_talk_conditions": []}))
+    fake_llm.reply(completion(arguments={**UKRAINIAN_SUMMARY, "summary": "Officials said talks would resume.",
+                                         "key_claims": [], "figures": [], "actors": [], "peace_talk_conditions": []}))
     make(fake_llm).summarize(article)
     assert article in fake_llm.requests[0]["messages"][1]["content"]
 

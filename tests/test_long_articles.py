@@ -41,12 +41,12 @@ def hand_written_answer(chunk: str) -> dict[str, Any]:
     claims = [{"quote": s, "statement": s, "speaker": None, "hedged": _hedged(s)} for s in sentences[:2]]
     figures = [
         {"quote": m[0].strip(), "text": f"{m[1]} people", "value": int(m[1]), "low": None, "high": None,
-         "qualifier": "exact", "unit": "people", "measure": f"people displaced ({m[1]})", "reported_by": None}
+         "qualifier": "exact", "unit": "people", "measure": "people", "reported_by": None}
         for m in _PEOPLE.finditer(chunk)
     ]
     return {
         "headline": None,
-        "summary": f"A part with {len(sentences)} sentences, starting: {sentences[0] if sentences else ''}",
+        "summary": " ".join(sentences[:2]) or chunk.strip()[:200],  # its own sentences: a summary it supports
         "key_claims": claims,
         "figures": figures[:40],
         "actors": [],

@@ -24,42 +24,55 @@ TERMS = "only on the condition that Russia return all of Ukraine’s occupied la
 MILLEY = "Army Gen. Mark Milley, chairman of the Joint Chiefs of Staff"
 
 
-def claim(quote: str, speaker: str | None, hedged: bool) -> dict[str, Any]:
-    return {"quote": quote, "statement": "a claim", "speaker": speaker, "hedged": hedged}
+def claim(quote: str, speaker: str | None, hedged: bool, statement: str) -> dict[str, Any]:
+    """A hand-written claim whose own words are right: each case fails only the check it names."""
+    return {"quote": quote, "statement": statement, "speaker": speaker, "hedged": hedged}
 
 
 def figure(quote: str, text: str, value: float | None, qualifier: str, by: str | None = "Milley",
-           low: float | None = None, high: float | None = None) -> dict[str, Any]:
+           low: float | None = None, high: float | None = None, measure: str = "Russian soldiers killed or wounded",
+           unit: str = "soldiers") -> dict[str, Any]:
     return {"quote": quote, "text": text, "value": value, "low": low, "high": high, "qualifier": qualifier,
-            "unit": "people", "measure": "people", "reported_by": by}
+            "unit": unit, "measure": measure, "reported_by": by}
+
+
+OPEN = "Russia has said it is open to talks."
+SAME = "Same thing probably on the Ukrainian side."
+CIVILIANS = {"measure": "Ukrainian civilians killed or wounded", "unit": "civilians"}
+RETURN = "Russia returns all of Ukraine's occupied lands."
 
 
 # (list, item, None if it must stay grounded else the check it must fail)
 CASES: list[tuple[str, dict[str, Any], str | None]] = [
-    ("key_claims", claim("“Same thing probably on the Ukrainian side,” Milley added.", "Mark Milley", True), None),
+    ("key_claims", claim("“Same thing probably on the Ukrainian side,” Milley added.", "Mark Milley", True, SAME), None),
     ("key_claims", claim("“There has been a tremendous amount of suffering, human suffering,” he said at The Economic "
-                         "Club of New York.", "Milley", False), None),
-    ("key_claims", claim(TALKS.replace("is open", "is not open"), None, False), "quote"),  # negation added
-    ("key_claims", claim(TALKS.replace("Russia", "Ukraine"), None, False), "quote"),  # a name swapped
-    ("key_claims", claim("“Same thing certainly on the Ukrainian side,” Milley added.", "Milley", False), "quote"),
-    ("key_claims", claim(TALKS, "Volodymyr Zelensky", False), "speaker"),  # misattributed
+                         "Club of New York.", "Milley", False, "There has been tremendous human suffering."), None),
+    ("key_claims", claim(TALKS.replace("is open", "is not open"), None, False, OPEN), "quote"),  # negation added
+    ("key_claims", claim(TALKS.replace("Russia", "Ukraine"), None, False, OPEN), "quote"),  # a name swapped
+    ("key_claims", claim("“Same thing certainly on the Ukrainian side,” Milley added.", "Milley", False, SAME), "quote"),
+    ("key_claims", claim(TALKS, "Volodymyr Zelensky", False, OPEN), "speaker"),  # misattributed
     ("key_claims", claim("a potential stalemate in fighting over the winter could provide both countries an "
-                         "opportunity to negotiate peace", "Tara Copp", True), "speaker"),  # the byline
-    ("key_claims", claim(TALKS, None, True), "hedged"),
-    ("key_claims", claim(",", None, False), "quote"),  # a scrap
+                         "opportunity to negotiate peace", "Tara Copp", True,
+                         "A stalemate over the winter could give both countries an opportunity to negotiate peace."),
+     "speaker"),  # the byline
+    ("key_claims", claim(TALKS, None, True, OPEN), "hedged"),
+    ("key_claims", claim(",", None, False, OPEN), "quote"),  # a scrap
     ("figures", figure(SOLDIERS, "well over 100,000", 100000, "more_than"), None),
     ("figures", figure("Russia had amassed 20,000 to 30,000 troops in Kherson", "20,000 to 30,000", None, "range",
-                       low=20000, high=30000), None),
-    ("figures", figure("as many as 40,000 Ukrainian civilians", "as many as 40,000", 40000, "exact"), "qualifier"),
-    ("figures", figure("as many as 40,000 Ukrainian civilians", "as many as 40,000", 4000, "at_most"), "value"),
-    ("figures", figure("as many as 40,000 Ukrainian civilians", "as many as 50,000", 50000, "at_most"), "text"),
+                       low=20000, high=30000, measure="Russian troops amassed in Kherson", unit="troops"), None),
+    ("figures", figure("as many as 40,000 Ukrainian civilians", "as many as 40,000", 40000, "exact", **CIVILIANS),
+     "qualifier"),
+    ("figures", figure("as many as 40,000 Ukrainian civilians", "as many as 40,000", 4000, "at_most", **CIVILIANS),
+     "value"),
+    ("figures", figure("as many as 40,000 Ukrainian civilians", "as many as 50,000", 50000, "at_most", **CIVILIANS),
+     "text"),
     ("figures", figure(SOLDIERS, "well over 100,000", 100000, "more_than", by="Volodymyr Zelensky"), "reported_by"),
     ("actors", {"quote": MILLEY, "name": "Mark Milley", "kind": "person", "role": None, "affiliation": None}, None),
     ("actors", {"quote": MILLEY, "name": "Lloyd Austin", "kind": "person", "role": None, "affiliation": None}, "name"),
-    ("peace_talk_conditions", {"quote": TERMS, "set_by": "Volodymyr Zelensky", "condition": "c", "to_be_met_by": "Russia"},
+    ("peace_talk_conditions", {"quote": TERMS, "set_by": "Volodymyr Zelensky", "condition": RETURN, "to_be_met_by": "Russia"},
      None),
-    ("peace_talk_conditions", {"quote": TERMS, "set_by": "Mark Milley", "condition": "c", "to_be_met_by": None}, "set_by"),
-    ("peace_talk_conditions", {"quote": TERMS, "set_by": "chairman of the Joint Chiefs of Staff", "condition": "c",
+    ("peace_talk_conditions", {"quote": TERMS, "set_by": "Mark Milley", "condition": RETURN, "to_be_met_by": None}, "set_by"),
+    ("peace_talk_conditions", {"quote": TERMS, "set_by": "chairman of the Joint Chiefs of Staff", "condition": RETURN,
                                "to_be_met_by": None}, "set_by"),  # one person's title given to another's words
 ]
 
@@ -69,7 +82,8 @@ def answer(headline: str | None) -> dict[str, Any]:
     for name, item, _ in CASES:
         lists[name].append(item)
     lists["figures"].append(figure(SOLDIERS, "well over 100,000", 1e309, "more_than"))  # infinity: invalid
-    return {"headline": headline, "summary": "A hand-written summary.", **lists}
+    summary = "Gen. Mark Milley said well over 100,000 Russian soldiers have been killed or wounded in the war."
+    return {"headline": headline, "summary": summary, **lists}
 
 
 def expected() -> dict[str, list[str | None]]:

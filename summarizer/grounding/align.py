@@ -31,12 +31,12 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, islice
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
 from ..schema import Span
-from ..sentences import TextCache
+from ..sentences import Sentences, TextCache, sentences
 from ..text import TYPOGRAPHY, fold_char
 
 __all__ = ["FUZZY_MIN_WORDS", "FUZZY_THRESHOLD", "QUOTE_MARKS", "locate"]
@@ -46,6 +46,7 @@ FUZZY_THRESHOLD = 0.8
 FUZZY_MIN_WORDS = 4
 """Shorter quotes must match exactly or normalized: one word changed in three is another quote."""
 _ELLIPSIS_GAP = 300
+_CHAINS = 1000  # chains of a quote's parts tried at most (as many as occurrences :func:`_pick` looks at)
 _FREQUENT = 64  # words this common in the text do not vote for where a quote starts
 _CANDIDATES = 4
 _MIN_VOTES = 0.25  # share of the quote's rarer words that must sit at one offset for a window to be tried
@@ -249,10 +250,16 @@ def _find_folded(folded: _Folded, needle: str, exclude: Collection[tuple[int, in
     return _pick(spans, exclude)
 
 
-def _find_parts(folded: _Folded, parts: list[str], exclude: Collection[tuple[int, int]]) -> tuple[int, int] | None:
-    """A quote with omissions: every part in order, each close to the one before."""
+def _find_parts(
+    folded: _Folded, parts: list[str], exclude: Collection[tuple[int, int]], paragraphs: Sentences
+) -> tuple[int, int] | None:
+    """A quote with omissions: every part in order, each close to the one before.
 
-    def chains() -> Iterator[tuple[int, int]]:
+    A chain within one paragraph is preferred: an ellipsis may skip words, not join
+    paragraphs (:func:`~summarizer.grounding.meaning.splice` refuses a chain that does).
+    """
+
+    def chains() -> Iterator[tuple[tuple[int, int], bool]]:
         for first in _occurrences(folded.text, parts[0]):
             end = first + len(parts[0])
             for part in parts[1:]:
@@ -261,9 +268,11 @@ def _find_parts(folded: _Folded, parts: list[str], exclude: Collection[tuple[int
                     break
                 end = nxt + len(part)
             else:
-                yield folded.span(first, end)
+                span = folded.span(first, end)
+                yield span, paragraphs.paragraph_at(span[0]) == paragraphs.paragraph_at(span[1] - 1)
 
-    return _pick(chains(), exclude)
+    found = list(islice(chains(), _CHAINS))
+    return _pick(iter([c for c, one in found if one] + [c for c, one in found if not one]), exclude)
 
 
 def _number_key(word: str) -> str | None:
@@ -340,7 +349,7 @@ def locate(text: str, quote: str, *, exclude: Collection[tuple[int, int]] = ()) 
         if len(folded_parts) == 1:
             found = _find_folded(folded, folded_parts[0], exclude)
         elif folded_parts:
-            found = _find_parts(folded, folded_parts, exclude)
+            found = _find_parts(folded, folded_parts, exclude, sentences(text))
         if found:
             return Span(start=found[0], end=found[1], match="normalized")
     found = _fuzzy(index, bare, exclude)

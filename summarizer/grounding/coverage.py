@@ -1,7 +1,9 @@
 """Coverage: every number the article states is a grounded figure's value, or listed as uncovered.
 
 The numbers are those :func:`~summarizer.grounding.numbers.mentions` reads, in digits
-or in words. A number is covered when a grounded figure's evidence holds it and the
+or in words; fractions count ("two-thirds of the villages", "more than half of the
+gates": figures a reader wants), where the reader takes them for a quantity ("the second
+half of the year" is not one). A number is covered when a grounded figure's evidence holds it and the
 figure's ``value``, ``low`` or ``high`` is one of its readings. Not counted, because
 they are not figures a reader would want extracted:
 

@@ -4,6 +4,20 @@ Grounding needs one question answered: does the quote behind a figure really sta
 its value? So this module errs on the side of reading more numbers out of a text
 ("1.2 million" yields both 1,200,000 and 1.2, "40%" both 40 and 0.4), but never reads
 a different number: a digit that is not in the text never comes out.
+
+Fractions ("one-third", "a third of", "two-thirds", "three-quarters", "a quarter of",
+"more than half", "half of", "1/3") are read as their value, never as their numerator
+("two-thirds" is not 2). Their readings, by which a figure's value may give one, are the
+quotient exactly, to two or three decimals, and as a percentage exactly, whole or to one
+decimal: one-third is 0.333..., 0.33, 0.333, 33.33..., 33 or 33.3; two-thirds is 0.667 or
+0.67 or 66.7 or 67, not 0.7 or 70 (another number). A fraction word is read only where it
+is a quantity: "a third" and "one half" when "of" or the end of a clause follows ("a third
+round" is an ordinal), "half" alone when a qualifier ("more than half", "up to half") or
+"of", "the" or a possessive ("half of", "half the", "half its") is next to it, never in a
+compound ("half-hearted") or after "the"/"first"/"second" ("the second half"); "N
+quarters" and "N halves" without "of" are left unread (three quarters of a year, or
+three periods?). "half a million" stays 500,000 and "a half million" is 500,000 too. A
+numeral fraction "a/b" is read when a < b and b is 2 to 10 ("1/3", not "9/11" or "24/7").
 """
 
 from __future__ import annotations
@@ -13,7 +27,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["RANGE_GAP", "Mention", "mentions", "numbers_in", "same_number", "states_number"]
+__all__ = ["RANGE_GAP", "Mention", "fraction_readings", "mentions", "numbers_in", "same_number", "states_number"]
 
 _SCALES = {
     "hundred": 100.0,
@@ -166,9 +180,112 @@ def _spelled(text: str) -> Iterator[Mention]:
     yield from done()
 
 
+_DENOMINATORS = {
+    "half": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+    "tenth": 10,
+}
+_PLURAL = {"halves": "half", **{f"{d}s": d for d in _DENOMINATORS if d != "half"}}
+_NUMERATOR = {"a": 1, "an": 1, "one": 1, **{w: int(v) for w, v in _UNITS.items() if 2 <= v <= 9}}
+_FRACTION_WORDS = re.compile(
+    r"\b(?P<den>" + "|".join(sorted([*_DENOMINATORS, *_PLURAL], key=len, reverse=True)) + r")\b"
+    r"(?P<after>[ \u00a0]*(?P<next>[\w-]*))",
+    re.IGNORECASE,
+)  # the denominator first (rare words, a fast scan), then the numerator before it
+_NUMERATOR_BEFORE = re.compile(
+    r"\b(?P<num>" + "|".join(_NUMERATOR) + r")(?P<sep>[ \u00a0]*[-\u2010\u2011][ \u00a0]*|[ \u00a0]+)$", re.IGNORECASE
+)
+_FRACTION_NUMERAL = re.compile(r"(?<![\w./,])(\d)[ \u00a0]?/[ \u00a0]?(\d{1,2})(?![\w/]|[.,]\d)")
+_HALF_BEFORE = frozenset(
+    {"than", "nearly", "almost", "about", "around", "roughly", "over", "under", "some", "to", "least", "only", "just",
+     "approximately", "most", "fully", "barely", "exactly", "precisely", "quite"}
+)
+_HALF_AFTER = frozenset(
+    {"of", "the", "its", "their", "his", "her", "our", "my", "your", "all", "them", "that", "those", "these", "it"}
+)
+_NOT_QUANTITY_BEFORE = frozenset({"the", "first", "second", "last", "this", "that", "each", "every", "other", "and"})
+_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\]\"'\u201d\u2019]|$)")
+
+
+def fraction_readings(numerator: int, denominator: int) -> tuple[float, ...]:
+    """The values a figure may give a fraction: exact, to two or three decimals, and as a percentage (see the module)."""
+    q = numerator / denominator
+    out: list[float] = []
+    for v in (q, round(q, 2), round(q, 3), 100 * q, float(round(100 * q)), round(100 * q, 1)):
+        if not any(same_number(v, o) for o in out):
+            out.append(v)
+    return tuple(out)
+
+
+def _word_before(text: str, at: int) -> str:
+    m = re.search(r"([A-Za-z]+)[ \u00a0]*$", text[max(0, at - 30) : at])
+    return m[1].lower() if m else ""
+
+
+def _fractions(text: str) -> Iterator[Mention | tuple[int, int]]:
+    """Fractions as :class:`Mention`; a bare ``(start, end)`` for words that must not be read at all ("three quarters")."""
+    for m in _FRACTION_NUMERAL.finditer(text):
+        a, b = int(m[1]), int(m[2])
+        if 1 <= a < b <= 10:
+            yield Mention(m.start(), m.end(), fraction_readings(a, b))
+    for m in _FRACTION_WORDS.finditer(text):
+        lead = _NUMERATOR_BEFORE.search(text, max(0, m.start() - 12), m.start())
+        den, num, nxt = m["den"].lower(), (lead["num"].lower() if lead else ""), m["next"].lower()
+        plural = den in _PLURAL
+        single = _PLURAL.get(den, den)
+        hyphen = lead is not None and "-" in lead["sep"].replace("\u2010", "-").replace("\u2011", "-")
+        if m["after"].startswith("-") or (m["after"] == "" and nxt.startswith("-")):
+            continue  # "half-hearted", "one-third-owned": a compound, not a quantity
+        of_or_end = nxt == "of" or bool(_CLAUSE_END.match(text, m.end("den")))
+        start = lead.start() if lead else m.start()
+        if not num:  # "half" alone; "thirds" alone is not a quantity
+            before = _word_before(text, m.start())
+            quantity = den == "half" and before not in _NOT_QUANTITY_BEFORE and before not in ("a", "an", "one") and (
+                before in _HALF_BEFORE or nxt in _HALF_AFTER
+            )
+            if not quantity or nxt in ("a", "an"):  # "half a million" is the number reader's
+                continue
+            value = 1
+        else:
+            value = _NUMERATOR[num]
+            if (value == 1) == plural:
+                continue  # "one thirds", "two third": not a fraction
+            if not hyphen:
+                if value == 1 and not of_or_end and nxt not in _SCALES:
+                    continue  # "a third round", "a quarter century": an ordinal or a unit
+                if single in ("half", "quarter") and plural and nxt != "of":
+                    yield (start, m.end("den"))  # "three quarters", "two halves": periods or parts? not read
+                    continue
+            if _word_before(text, start) == "and" and single == "half":
+                continue  # "two and a half": the number reader's
+        readings = fraction_readings(value, _DENOMINATORS[single])
+        end = m.end("den")
+        if nxt in _BIG and value == 1 and single in ("half", "quarter", "third") and not hyphen:
+            readings = (readings[0] * _SCALES[nxt],)  # "a half million", "a quarter million"
+            end = m.end("next")
+        yield Mention(start, end, readings, spelled=True)
+
+
+def _overlaps(m: Mention, start: int, end: int) -> bool:
+    return m.start < end and start < m.end
+
+
+def _within(start: int, end: int, m: Mention) -> bool:
+    """Whether ``start:end`` lies inside the longer mention ``m`` ("a half" of "two and a half million")."""
+    return m.start <= start and end <= m.end and (m.start, m.end) != (start, end)
+
+
 def mentions(text: str) -> list[Mention]:
-    """Every number ``text`` states, in numerals or in words, in the order written."""
-    return sorted([*_numerals(text), *_spelled(text)], key=lambda m: (m.start, m.end))
+    """Every number ``text`` states, in numerals or in words, in the order written.
+
+    A fraction is read as its value, and the words or digits inside it ("two" of
+    "two-thirds", "1" and "3" of "1/3") are not read apart from it.
+    """
+    fractions = list(_fractions(text))
+    spans = [(f.start, f.end) if isinstance(f, Mention) else f for f in fractions]
+    others = [*_numerals(text), *_spelled(text)]
+    out = [m for m in others if not any(_overlaps(m, s, e) and not _within(s, e, m) for s, e in spans)]
+    out += [f for f in fractions if isinstance(f, Mention) and not any(_within(f.start, f.end, m) for m in others)]
+    return sorted(out, key=lambda m: (m.start, m.end))
 
 
 def numbers_in(text: str) -> list[float]:

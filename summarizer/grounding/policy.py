@@ -43,10 +43,11 @@ from .align import locate
 from .coverage import uncovered
 from .fields import check_evidence, check_fields, check_headline
 from .meaning import compare, describe
+from .words import check_summary, check_words, own_words_fields, summary_sentences
 
 __all__ = ["GROUNDING_VERSION", "check_quote", "ground", "reask_message", "ungrounded"]
 
-GROUNDING_VERSION = "truth/2"
+GROUNDING_VERSION = "truth/3"
 """Bumped whenever what grounding accepts or records changes: it is part of the cache key, so a result
 grounded by older rules is never served as if these had checked it."""
 
@@ -104,11 +105,25 @@ def _check_item(
     preset = getattr(item, "span", None) if cited else None
     quote_text = str(getattr(item, "quote", ""))
     if isinstance(preset, Span) and text[preset.start : preset.end] == quote_text:
-        return preset, [FieldCheck(field="quote", ok=True), *check_fields(item, text, preset)]
+        return preset, _one_per_field([FieldCheck(field="quote", ok=True), *_fields_and_words(item, text, preset)])
     span, quote = check_quote(text, quote_text, exclude=exclude)
     if span is None:
         return None, [quote]
-    return span, [quote, *check_fields(item, text, span)]
+    return span, _one_per_field([quote, *_fields_and_words(item, text, span)])
+
+
+def _fields_and_words(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
+    return [*check_fields(item, text, span), *check_words(item, text, span)]
+
+
+def _one_per_field(checks: list[FieldCheck]) -> list[FieldCheck]:
+    """One check per field, where two checks judge the same field (a role's title, and the names it gives)."""
+    out: dict[str, FieldCheck] = {}
+    for check in checks:
+        kept = out.get(check.field)
+        if kept is None or (kept.ok and not check.ok):
+            out[check.field] = check
+    return list(out.values())
 
 
 def _figure_values(item: BaseModel) -> tuple[float, ...]:
@@ -207,6 +222,7 @@ def ground(
         holder[:] = [x for x in holder if x is not item]
     if headline:
         _check_headline(result, text, report)
+    _check_summary(result, text, report)
     if _declares_figures(type(result)):
         report.numbers, report.uncovered = uncovered(text, figures)
     return report
@@ -229,15 +245,53 @@ def _check_headline(result: BaseModel, text: str, report: GroundingReport) -> No
         _set(result, "headline", None)
 
 
+def _summary_field(result: BaseModel) -> str | None:
+    """The result's summary field: ``summary``, or a top-level field marked ``OwnWords("summary")``."""
+    fields = own_words_fields(type(result))
+    marked = next((f for f, kind in fields.items() if kind == "summary"), None)
+    if marked is not None:
+        return marked
+    return "summary" if isinstance(getattr(result, "summary", None), str) else None
+
+
+def _check_summary(result: BaseModel, text: str, report: GroundingReport) -> None:
+    """Each sentence of the summary, checked like a statement; under drop (and reask once spent) failing ones leave."""
+    field = _summary_field(result)
+    if field is None:
+        return
+    summary = str(getattr(result, field))
+    checks = check_summary(summary, text)
+    report.summary = checks
+    drop = report.policy in ("drop", "reask")
+    parts = summary_sentences(summary)
+    kept: list[str] = []
+    for i, check in enumerate(checks):
+        report.tally("summary", check)
+        sentence = parts[i] if i < len(parts) else ""
+        if check.ok:
+            kept.append(sentence)
+            continue
+        report.issues.append(
+            GroundingIssue(path=f"{field}[{i}]", quote=sentence, reason=check.detail or "", fields=[field], dropped=drop)
+        )
+        if not drop:
+            kept.append(sentence)
+    if drop and len(kept) < len(parts):
+        _set(result, field, " ".join(kept))
+
+
 _DO_QUOTED = (
     "Copy every quote character for character from the article (one or two sentences), write each figure's text "
     "as the article writes it with its number and qualifier, and name only the speakers the article gives for "
-    "that quote; fix or remove every item listed."
+    "that quote; in your own words (statements, measures, units, roles, conditions, the summary) say only what "
+    "the quote says, with its numbers, names, negations and hedges; fix or remove every item listed."
 )
 _DO_CITED = (
     "Cite for each item the number of the one sentence that states it (for a figure, the id of its number when "
     "the numbers are listed), give each figure the qualifier its sentence's words give, and name only the "
-    "speakers and sources that sentence gives; fix or remove every item listed."
+    "speakers and sources that sentence gives; in your own words (statements, measures, units, roles, conditions, "
+    "the summary) say only what that sentence says, with its numbers, names, negations and hedges; fix or remove "
+    "every item listed."
 )
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "details",
     "entries",
     "evidence",
+    "failed_words",
     "fits",
     "headline_note",
     "label",
@@ -172,7 +173,10 @@ def where(item: Item, text: str | None) -> str:
     return f"{span.match}, characters {span.start}–{span.end}"
 
 
-SINGULAR = {"key_claims": "Key claim", "figures": "Figure", "actors": "Actor", "peace_talk_conditions": "Condition"}
+SINGULAR = {
+    "key_claims": "Key claim", "figures": "Figure", "actors": "Actor", "peace_talk_conditions": "Condition",
+    "summary": "Summary sentence",
+}
 
 
 def path_label(path: str) -> str:
@@ -208,6 +212,48 @@ def apart(summary: ArticleSummary) -> list[tuple[str, str, str, Item | None]]:
         if e.path not in seen and not e.item.grounded:
             rows.append((e.path, e.item.quote, e.item.grounding_error or "not found in the article", e.item))
     return rows
+
+
+def _pieces(text: str, words: Sequence[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, failed) where the failing words stand, whole words only, case aside."""
+    wanted = sorted({w for w in words if w.strip()}, key=len, reverse=True)
+    if not wanted:
+        return [(text, False)]
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in wanted) + r")(?!\w)", re.IGNORECASE)
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for m in pattern.finditer(text):
+        if m.start() > at:
+            out.append((text[at : m.start()], False))
+        out.append((m[0], True))
+        at = m.end()
+    if at < len(text):
+        out.append((text[at:], False))
+    return out
+
+
+def failed_words(summary: ArticleSummary, path: str, item: Item | None) -> list[tuple[str, list[tuple[str, bool]]]]:
+    """The model's own words that a check refused, as (field, pieces marked where they failed), for one issue.
+
+    For an item: each of its fields whose check names failing words; for a summary sentence
+    ("summary[1]"): the sentence itself, as the summary check of that sentence marked it.
+    """
+    if item is not None:
+        out = []
+        for check in item.checks:
+            value = getattr(item, check.field, None)
+            if not check.ok and check.words and isinstance(value, str):
+                out.append((check.field, _pieces(value, check.words)))
+        return out
+    m = re.fullmatch(r"summary\[(\d+)\]", path)
+    report = summary.grounding
+    if m is None or report is None or int(m[1]) >= len(report.summary):
+        return []
+    check = report.summary[int(m[1])]
+    issue = next((i for i in report.issues if i.path == path), None)
+    if not check.words or issue is None:
+        return []
+    return [("summary", _pieces(issue.quote, check.words))]
 
 
 def evidence(item: Item) -> str:

@@ -38,6 +38,7 @@ from .common import (
     details,
     entries,
     evidence,
+    failed_words,
     fits,
     headline_note,
     label,
@@ -151,7 +152,19 @@ def _highlighted(text: str, marks: Sequence[_Mark], numbers: Sequence[tuple[int,
     return "".join(out)
 
 
-def _item_html(entry: Entry, text: str | None, clickable: bool, reason: str | None = None) -> str:
+def _words_html(marked: list[tuple[str, list[tuple[str, bool]]]]) -> str:
+    """The model's own words a check refused, the failing ones in bold."""
+    return "".join(
+        f'<span class="smz-words">{_e(field)}: '
+        + "".join(f'<strong class="smz-failed">{_e(p)}</strong>' if bad else _e(p) for p, bad in pieces)
+        + "</span>"
+        for field, pieces in marked
+    )
+
+
+def _item_html(
+    entry: Entry, text: str | None, clickable: bool, reason: str | None = None, words: str = ""
+) -> str:
     item = entry.item
     span = item.span
     badge = f'<span class="smz-badge {span.match}">{span.match}</span>' if span is not None else ""
@@ -164,6 +177,7 @@ def _item_html(entry: Entry, text: str | None, clickable: bool, reason: str | No
         f'<span class="smz-quote" title="The article\'s words">{_e(evidence(item))}</span>'
         + (f'<span class="smz-differs">{_e(note)}</span>' if note else "")
         + (f'<span class="smz-reason">{_e(reason)}</span>' if reason else "")
+        + words
         + f'<span class="smz-where">{badge}{_e(where_short(item, text))}</span>'
         + (f'<span class="smz-checks">{_e(checks)}</span>' if checks else "")
     )
@@ -185,7 +199,10 @@ def _fragment(summary: ArticleSummary, text: str | None, embedded: bool) -> str:
     numbers = [(a, b) for a, b in numbers if 0 <= a < b <= len(text or "")]
 
     head = [f"<h1>{_e(summary.headline or 'Summary')}</h1>", f'<p class="smz-summary">{_e(summary.summary)}</p>']
-    note = "The headline and summary are the model's words; every item below is checked against the article."
+    note = (
+        "The headline is the article's own or none; each sentence of the summary and every item below, the model's "
+        "own words included, is checked against the article."
+    )
     if report is not None:
         note = f"Grounding ({_e(report.policy)}): {_e(report.describe())}. " + note
     head.append(f'<p class="smz-note">{note}</p>')
@@ -223,11 +240,13 @@ def _fragment(summary: ArticleSummary, text: str | None, embedded: bool) -> str:
         for path, quote, reason, item in unsupported:
             if item is not None:
                 kind = KIND_OF_FIELD.get(path.split("[")[0], "claim")
-                rows.append(_item_html(Entry(f"apart-{len(rows)}", kind, path, item), text, False, reason))
+                words = _words_html(failed_words(summary, path, item))
+                rows.append(_item_html(Entry(f"apart-{len(rows)}", kind, path, item), text, False, reason, words))
             else:
                 rows.append(
                     f'<li><div class="smz-item"><span class="smz-label">{_e(path_label(path))}</span>'
-                    f'<span class="smz-quote">{_e(quote)}</span><span class="smz-reason">{_e(reason)}</span></div></li>'
+                    f'<span class="smz-quote">{_e(quote)}</span><span class="smz-reason">{_e(reason)}</span>'
+                    f"{_words_html(failed_words(summary, path, None))}</div></li>"
                 )
         side.append(
             f'<section class="smz-apart"><h2>Not supported by the article ({len(unsupported)})</h2>'

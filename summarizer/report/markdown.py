@@ -17,6 +17,7 @@ from .common import (
     apart,
     checks_line,
     evidence,
+    failed_words,
     headline_note,
     path_label,
     prepared,
@@ -47,6 +48,13 @@ def _md(value: object) -> str:
     text = _LINKABLE.sub(lambda m: f"{m[1]}\\[:\\]//" if m[1] else "www\\[.\\]", text)
     text = BIDI_CONTROLS.sub(lambda m: f"⟦U+{ord(m[0]):04X}⟧", text)
     return _BLOCK_START.sub(lambda m: f"{m[1]}\\" if m[1] else "\\", text, count=1)
+
+
+def _md_piece(piece: str) -> str:
+    """A piece of a line, inert as :func:`_md` makes it, its outer spaces kept (it stands between marked words)."""
+    lead = " " if piece[:1].isspace() else ""
+    tail = " " if piece[-1:].isspace() and piece.strip() else ""
+    return lead + _md(piece) + tail if piece.strip() else (" " if piece else "")
 
 
 class _Italic(str):
@@ -137,6 +145,10 @@ def render_markdown(summary: ArticleSummary, text: str | None = None) -> str:
             line = f"- **{_md(path_label(path))}**: {_md(reason)}. Quote: *{_md(quote)}*"
             if item is not None and item.evidence is not None and item.evidence != quote:
                 line += f". The article says there: *{_md(item.evidence)}*"
+            for field, pieces in failed_words(summary, path, item):
+                marked = "".join(f"**{_md(piece.strip())}**" + (" " if piece.endswith(" ") else "") if bad
+                                 else _md_piece(piece) for piece, bad in pieces)
+                line += f". Its {_md(field)}: {marked}"
             out.append(line)
         out.append("")
     numbers = uncovered_rows(summary)

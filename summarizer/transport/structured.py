@@ -420,6 +420,8 @@ class StructuredCall:
         key = self.target.api_key
         if key and len(key) >= _REAL_KEY:
             _strip_key(result, key)
+            if self.report is not None:  # its issues and checks quote the model's words
+                _strip_key(self.report, key)
         if self.report is not None:
             self.report.replace_flagged(answer, result)
         return result

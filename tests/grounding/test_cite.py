@@ -61,8 +61,8 @@ def test_the_library_numbers_sentences_and_lists_the_numbers_that_count():
     assert citable(TEXT).numbers == ()
 
 
-def _answer(evidence: str, **lists) -> BaseModel:
-    data = {"headline": None, "summary": "Troops gathered near a river.", "key_claims": [], "figures": [],
+def _answer(evidence: str, summary: str = "Troops gathered near the river.", **lists) -> BaseModel:
+    data = {"headline": None, "summary": summary, "key_claims": [], "figures": [],
             "actors": [], "peace_talk_conditions": [], **lists}
     return cited_model(ArticleSummary, evidence).model_validate(data)
 
@@ -138,7 +138,7 @@ def test_items_may_share_one_sentence_and_a_long_sentence_is_still_evidence():
         {"statement": "District 1 lost power.", "speaker": "The council", "hedged": False, "sentence": 2},
         {"statement": "District 2 lost power.", "speaker": "The council", "hedged": False, "sentence": 2},
     ]
-    result = fill(_answer("sentence", key_claims=claims), citable(text), ArticleSummary).result
+    result = fill(_answer("sentence", "District 1 lost power.", key_claims=claims), citable(text), ArticleSummary).result
     report = ground(result, text, policy="flag", cited=True)
     assert report.issues == [] and report.grounded == 2
     # The same quotes copied by a model are too long to be evidence, and the second has no place left.
@@ -200,12 +200,13 @@ def test_a_cited_number_is_evidenced_by_its_own_clause_so_its_source_is_read_the
     text = "Prisoners\n\nKestria says it holds 3,000 soldiers; Western officials estimate about 5,000.\n"
     view = citable(text, numbers=True)
     figure = {"qualifier": "approximately", "unit": "soldiers", "measure": "soldiers held", "reported_by": "Western officials"}
-    result = fill(_answer("sentence+numbers", figures=[{**figure, "number": "N2"}]), view, ArticleSummary).result
+    said = "Kestria says it holds 3,000 soldiers."
+    result = fill(_answer("sentence+numbers", said, figures=[{**figure, "number": "N2"}]), view, ArticleSummary).result
     assert result.figures[0].quote == "Western officials estimate about 5,000."
     assert ground(result, text, policy="flag", cited=True).issues == []
     # Cited by its sentence alone, the same figure is read against the whole sentence, which gives it to Kestria.
     whole = {**figure, "sentence": 2, "text": "about 5,000", "value": 5000, "low": None, "high": None}
-    result = fill(_answer("sentence", figures=[whole]), view, ArticleSummary).result
+    result = fill(_answer("sentence", said, figures=[whole]), view, ArticleSummary).result
     (issue,) = ground(result, text, policy="flag", cited=True).issues
     assert issue.fields == ["reported_by"] and "Kestria" in issue.reason
 
@@ -213,12 +214,15 @@ def test_a_cited_number_is_evidenced_by_its_own_clause_so_its_source_is_read_the
 def test_a_cited_numbers_qualifier_is_read_from_its_words_where_they_settle_it():
     text = "Losses\n\nOfficials said that as many as 40,000 of the civilians died, and nearly 300 of the towns were hit.\n"
     view = citable(text, numbers=True)
+    died = {"unit": "civilians", "measure": "civilians who died"}
+    hit = {"unit": "towns", "measure": "towns hit"}
     figures = [
-        {**FIGURE, "reported_by": None, "qualifier": "at_least", "number": "N1"},  # "as many as": at_most
-        {**FIGURE, "reported_by": None, "qualifier": "less_than", "number": "N2"},  # "nearly": approximately
-        {**FIGURE, "reported_by": None, "qualifier": "exact", "number": "N2"},  # or less_than; never exact
+        {**FIGURE, **died, "reported_by": None, "qualifier": "at_least", "number": "N1"},  # "as many as": at_most
+        {**FIGURE, **hit, "reported_by": None, "qualifier": "less_than", "number": "N2"},  # "nearly": approximately
+        {**FIGURE, **hit, "reported_by": None, "qualifier": "exact", "number": "N2"},  # or less_than; never exact
     ]
-    result = fill(_answer("sentence+numbers", figures=figures), view, ArticleSummary).result
+    said = "Officials said that as many as 40,000 of the civilians died."
+    result = fill(_answer("sentence+numbers", said, figures=figures), view, ArticleSummary).result
     assert [f.qualifier.value for f in result.figures] == ["at_most", "less_than", "exact"]
     issues = ground(result, text, policy="flag", cited=True).issues
     assert [(i.path, i.fields) for i in issues] == [("figures[2]", ["qualifier"])]

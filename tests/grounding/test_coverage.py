@@ -51,3 +51,8 @@ def test_a_summary_model_without_figures_counts_no_numbers(seed_text):
 
     report = ground(Quote(quote="Russia had amassed 20,000 to 30,000 troops in Kherson"), seed_text)
     assert report.numbers == 0 and report.uncovered == []
+
+
+def test_fractions_count_as_the_numbers_they_are():
+    text = "Nearly two-thirds of the wells and more than half of the pumps failed in the second half of the year."
+    assert [(text[m.start : m.end], round(m.values[0], 3)) for m in counted(text)] == [("two-thirds", 0.667), ("half", 0.5)]

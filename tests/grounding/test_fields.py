@@ -12,13 +12,17 @@ import pytest
 from pydantic import BaseModel
 
 from summarizer import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
-from summarizer.grounding import ground
+from summarizer.grounding import check_quote, ground
+from summarizer.grounding.fields import REPORTING_VERBS, check_fields
 
 from ..conftest import SHARED
 
+# The model's own words (statement, condition) repeat the quote here, so the checks of those words
+# (tests/grounding/test_words.py) pass by construction and each test sees the field it is about.
+
 
 def claim(quote: str, speaker: str | None = None, hedged: bool = False) -> KeyClaim:
-    return KeyClaim(quote=quote, statement="x", speaker=speaker, hedged=hedged)
+    return KeyClaim(quote=quote, statement=quote, speaker=speaker, hedged=hedged)
 
 
 def figure(quote: str, text: str, value: float | None, qualifier: str = "exact", *, low: float | None = None,
@@ -28,7 +32,7 @@ def figure(quote: str, text: str, value: float | None, qualifier: str = "exact",
 
 
 def condition(quote: str, set_by: str) -> PeaceTalkCondition:
-    return PeaceTalkCondition(quote=quote, set_by=set_by, condition="x", to_be_met_by=None)
+    return PeaceTalkCondition(quote=quote, set_by=set_by, condition=quote, to_be_met_by=None)
 
 
 def checked(item: BaseModel, text: str) -> dict[str, Any]:
@@ -68,7 +72,8 @@ def test_a_figures_text_is_found_in_its_quote_with_the_quotation_marks_aside(see
 def test_two_figures_may_share_one_quote(seed_text):
     quote = "as many as 40,000 Ukrainian civilians and “well over” 100,000 Russian soldiers"
     both = [figure(quote, "as many as 40,000", 40000, "at_most"), figure(quote, "well over 100,000", 100000, "more_than")]
-    summary = ArticleSummary(headline=None, summary="x", key_claims=[], figures=both, actors=[], peace_talk_conditions=[])
+    said = "Milley said as many as 40,000 Ukrainian civilians have been killed or wounded."
+    summary = ArticleSummary(headline=None, summary=said, key_claims=[], figures=both, actors=[], peace_talk_conditions=[])
     report = ground(summary, seed_text, policy="flag")
     assert report.grounded == 2 and not report.issues
 
@@ -258,3 +263,135 @@ def test_a_users_model_is_checked_by_its_field_names(seed_text):
     report = ground(Casualties(items=[right, wrong]), seed_text, policy="flag")
     assert [(i.path, i.fields) for i in report.issues] == [("items[1]", ["reported_by"])]
     assert report.checks["items.value"].passed == 2 and report.checks["items.reported_by"].failed == 1
+
+
+# -- issue 22: attribution, titles, qualifiers on invented articles -----------------------------
+
+DAM = (
+    "Talks stall over the Orvel dam\n"
+    "\n"
+    "The plan for a river commission was rejected on Monday by the Varnian minister of foreign affairs, Tomas Reliq.\n"
+    "\n"
+    "“We will not sign a plan that leaves the guns on the river,” Reliq told reporters in the capital.\n"
+    "\n"
+    "“Nobody will open the sluices before the ice melts,” said the Kessian minister of water, Ilse Marn.\n"
+    "\n"
+    "The Halden Institute published its survey of the border towns on Tuesday.\n"
+    "\n"
+    "“The region cannot recover while the shelling goes on,” the Varnian think-tank concluded.\n"
+    "\n"
+    "Kessia demanded that Lusarra withdraw its artillery from the river banks.\n"
+    "\n"
+    "At a rally in the capital President Anna Vell said Lusarra must pay for the flooded farms.\n"
+    "\n"
+    "Kessia's envoy urged Lusarra to reopen the northern crossing within a week.\n"
+    "\n"
+    "The water agency in Orvel said the reservoir would be drained by May, and Lusarra's own estimates put the loss "
+    "at a season of crops.\n"
+    "\n"
+    "Mira Olsen is a reporter and the head of the foreign desk at the Kessin Courier. Piet Dahl, a photographer, "
+    "travelled with her to the front.\n"
+)
+
+
+def check(item: BaseModel, text: str, field: str) -> str | None:
+    """The reason ``field`` of ``item`` fails against ``text`` (None when it passes), by the field checks alone."""
+    span, quote = check_quote(text, str(item.quote))
+    assert span is not None and quote.ok, quote
+    found = [c for c in check_fields(item, text, span) if c.field == field]
+    assert len(found) == 1, found
+    return None if found[0].ok else found[0].detail
+
+
+@pytest.mark.parametrize(
+    ("quote", "speaker"),
+    [
+        ("We will not sign a plan that leaves the guns on the river", "Varnian minister of foreign affairs"),
+        ("We will not sign a plan that leaves the guns on the river", "Tomas Reliq"),
+        ("Nobody will open the sluices before the ice melts", "Ilse Marn"),
+        ("Nobody will open the sluices before the ice melts", "Kessian minister of water"),
+        ("Nobody will open the sluices before the ice melts", "minister of water Ilse Marn"),
+    ],
+)
+def test_a_title_then_a_comma_then_the_name_gives_that_person_the_title(quote, speaker):
+    assert check(claim(quote, speaker), DAM, "speaker") is None
+
+
+def test_a_title_given_to_one_person_does_not_name_another():
+    quote = "We will not sign a plan that leaves the guns on the river"
+    assert "misattributed" in (check(claim(quote, "Kessian minister of water"), DAM, "speaker") or "")
+    assert "misattributed" in (check(claim(quote, "Ilse Marn"), DAM, "speaker") or "")
+
+
+def test_a_description_referring_back_names_the_party_of_the_paragraph_before():
+    quote = "The region cannot recover while the shelling goes on"
+    assert check(claim(quote, "Halden Institute"), DAM, "speaker") is None
+    assert "misattributed" in (check(claim(quote, "Tomas Reliq"), DAM, "speaker") or "")  # two paragraphs back
+
+
+@pytest.mark.parametrize(
+    ("quote", "setter", "mentioned"),
+    [
+        ("Lusarra withdraw its artillery from the river banks", "Kessia", "Lusarra"),  # "demanded that": an object
+        ("Lusarra must pay for the flooded farms", "Anna Vell", "Lusarra"),  # "X said" mid-sentence
+        ("Lusarra to reopen the northern crossing within a week", "Kessia", "Lusarra"),  # "urged": an object
+    ],
+)
+def test_the_setter_is_the_party_the_sentence_attributes_the_demand_to(quote, setter, mentioned):
+    assert check(condition(quote, setter), DAM, "set_by") is None
+    reason = check(condition(quote, mentioned), DAM, "set_by")
+    assert reason is not None and "misattributed" in reason and "attributes the words to" in reason
+
+
+def test_a_place_in_the_subject_or_a_noun_after_a_possessive_is_not_the_speaker():
+    assert check(claim("the reservoir would be drained by May", "water agency"), DAM, "speaker") is None
+    assert check(condition("the reservoir would be drained by May", "water agency in Orvel"), DAM, "set_by") is None
+
+
+def test_reporting_verbs_are_one_list_in_all_their_forms():
+    for verb in ("demanded", "urged", "insists", "conceded", "denied", "concluded", "called for", "acknowledged"):
+        assert verb in REPORTING_VERBS
+    assert not {"claim", "demand", "report", "estimate"} & REPORTING_VERBS  # as often nouns: "the claim", "a report"
+
+
+def test_a_role_the_article_gives_the_subject_of_its_sentence_is_not_anothers():
+    dahl = Actor(quote="Piet Dahl, a photographer", name="Piet Dahl", kind="person", role="head of the foreign desk",
+                 affiliation=None)
+    assert 'gives "head of the foreign desk" to Mira Olsen' in (check(dahl, DAM, "role") or "")
+    olsen = Actor(quote="Mira Olsen is a reporter", name="Mira Olsen", kind="person", role="head of the foreign desk",
+                  affiliation=None)
+    assert check(olsen, DAM, "role") is None
+    assert check(dahl.model_copy(update={"role": "photographer"}), DAM, "role") is None
+
+
+COSTS = (
+    "Repairs to the dam will cost more than $4.3bn, the engineers said, with the wider bill exceeding $200bn. "
+    "The fund may lend up to €5 million to each town, and about £12m has already been spent. "
+    "Up to one-third of the grain exports are stuck, and nearly two-thirds of the villages have no power. "
+    "Only a third of the wells work."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "right", "wrong"),
+    [
+        ("$4.3bn", 4.3e9, "more_than", "exact"),
+        ("more than $4.3bn", 4.3e9, "more_than", "exact"),
+        ("$200bn", 200e9, "more_than", "exact"),
+        ("€5 million", 5e6, "at_most", "exact"),
+        ("£12m", 12e6, "approximately", "exact"),
+        ("one-third", 1 / 3, "at_most", "exact"),
+        ("two-thirds", 0.67, "approximately", "exact"),
+        ("a third", 0.33, "exact", "at_most"),
+    ],
+)
+def test_a_currency_between_the_qualifying_words_and_the_number_does_not_hide_them(text, value, right, wrong):
+    sentence = next(s for s in COSTS.split(". ") if text in s)
+    assert check(figure(sentence, text, value, right), COSTS, "qualifier") is None
+    assert f"its qualifier is {wrong}" in (check(figure(sentence, text, value, wrong), COSTS, "qualifier") or "")
+
+
+@pytest.mark.parametrize(("text", "value"), [("two-thirds", 2), ("two-thirds", 0.7), ("one-third", 1), ("one-third", 3)])
+def test_a_fraction_never_states_its_numerator_or_another_number(text, value):
+    sentence = next(s for s in COSTS.split(". ") if text in s)
+    assert "is not stated" in (check(figure(sentence, text, value, "exact"), COSTS, "value") or "")

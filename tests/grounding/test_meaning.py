@@ -84,3 +84,50 @@ def test_a_sentence_from_another_article_is_refused(seed_text):
     assert sentence in other
     _, check = check_quote(seed_text, sentence)
     assert not check.ok
+
+
+# -- an ellipsis leaves words out; it does not join what the article keeps apart -------------------
+
+LOCKS = (
+    "The canal authority closed the upper locks on Friday after a barge struck the gate.\n"
+    "\n"
+    "Its director said the repairs would take at least three weeks. Shipping firms warned that grain would rot "
+    "in the holds before then.\n"
+    "\n"
+    "The port of Elvasund, which handles most of the traffic, stayed open."
+)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "The canal authority closed the upper locks ... after a barge struck the gate",  # words left out, one sentence
+        "Its director said ... would take at least three weeks",
+        "the repairs would take at least three weeks. ... Shipping firms warned",  # whole sentences apart
+        "Its director said the repairs would take at least three weeks ... grain would rot in the holds",  # an end, a start
+    ],
+)
+def test_an_ellipsis_inside_a_paragraph_is_accepted(quote):
+    span, check = check_quote(LOCKS, quote)
+    assert span is not None and check.ok, check
+
+
+@pytest.mark.parametrize(
+    ("quote", "reason"),
+    [
+        ("The canal authority closed ... the repairs would take at least three weeks", "joins two paragraphs"),
+        ("after a barge struck the gate. ... Its director said", "joins two paragraphs"),
+        ("grain would rot in the holds ... The port of Elvasund", "joins two paragraphs"),
+        ("Its director said ... grain would rot in the holds", "joins the start of one sentence of the article to the end"),
+        ("Shipping firms warned that ... stayed open", "joins two paragraphs"),
+    ],
+)
+def test_an_ellipsis_joining_paragraphs_or_one_sentences_subject_to_anothers_predicate_is_refused(quote, reason):
+    span, check = check_quote(LOCKS, quote)
+    assert span is not None and not check.ok and reason in (check.detail or ""), check
+
+
+def test_a_chain_within_one_paragraph_is_preferred_to_one_across_paragraphs():
+    text = "The mayor spoke and the council said\nthat the locks were safe. Later the council said the port would close."
+    span, check = check_quote(text, "the council said ... the port would close")
+    assert span is not None and check.ok and text[span.start : span.end].startswith("the council said the port")

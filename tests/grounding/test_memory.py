@@ -21,6 +21,7 @@ from summarizer import ArticleSummary
 from summarizer.grounding import ground
 from summarizer.grounding.align import _WORDS, _index
 from summarizer.grounding.fields import _article, _tokens
+from summarizer.grounding.words import _article_words, _sentence_index
 from summarizer.sentences import TEXT_CHARS_KEPT, TEXTS_KEPT, TextCache, sentences
 from summarizer.text import fold_char
 
@@ -30,7 +31,10 @@ from .test_grounding import TEXTS
 
 ARTICLES = TEXTS + [p.read_text(encoding="utf-8") for p in sorted((SHARED / "articles").glob("*.txt"))
                     if (SHARED / "articles").is_dir()]
-CACHES = {"locate": _index, "who": _article, "sentences": sentences}
+CACHES = {
+    "locate": _index, "who": _article, "sentences": sentences, "own words": _article_words,
+    "summary sources": _sentence_index,
+}
 
 
 def _answer() -> ArticleSummary:

@@ -97,7 +97,7 @@ def test_markdown_report_has_a_table_per_kind_with_quotes(summarized, seed_text)
     assert (
         f"| 20,000 to 30,000 | 20,000–30,000 troops (range) | Russian troops amassed in Kherson | Mark Milley "
         f"| *Russia had amassed 20,000 to 30,000 troops in Kherson* | exact, characters {span.start}–{span.end}; "
-        "checked: quote ✓, text ✓, low ✓, high ✓, qualifier ✓, reported\\_by ✓ |"
+        "checked: quote ✓, text ✓, low ✓, high ✓, qualifier ✓, reported\\_by ✓, measure ✓, unit ✓ |"
     ) in md
     assert "## Uncovered numbers (5 of 7)" in md and "| 40,000 |" in md
     assert "| Mark Milley | person | chairman of the Joint Chiefs of Staff | United States |" in md
@@ -110,12 +110,12 @@ def test_markdown_report_has_a_table_per_kind_with_quotes(summarized, seed_text)
 def test_markdown_escapes_article_and_model_text(seed_text):
     data = json.loads(json.dumps(SEED_SUMMARY))
     data["summary"] = EVIL
-    data["key_claims"][0]["statement"] = "a | b\nc"
+    data["key_claims"][0]["statement"] = "Same thing | probably\non the Ukrainian side."
     md = render_markdown(grounded(data, seed_text))
     assert "<script>" not in md and "<img" not in md
     assert "&lt;script&gt;window.\\_\\_pwned=1&lt;/script&gt;" in md
     assert "\\| \\*bold\\* \\[link\\](x)" in md
-    assert "| a \\| b c |" in md  # one table row, no broken cell
+    assert "| Same thing \\| probably on the Ukrainian side. |" in md  # one table row, no broken cell
 
 
 def test_markdown_lists_dropped_and_flagged_items_apart(seed_text):
@@ -257,7 +257,7 @@ RLO = "\u202e"
 def test_bidi_controls_are_shown_not_obeyed_in_both_reports(seed_text):
     data = json.loads(json.dumps(SEED_SUMMARY))
     data["summary"] = f"Milley said {RLO}000,001{chr(0x202C)} soldiers died."  # reads "100,000" reversed
-    data["key_claims"][0]["statement"] = "A claim \u2066isolated\u2069 text"
+    data["key_claims"][0]["statement"] = "Same thing \u2066probably\u2069 on the Ukrainian side."
     summary = grounded(data, seed_text)
     md, page = render_markdown(summary, seed_text), render_html(summary, seed_text)
     for report in (md, page):

@@ -87,7 +87,11 @@ def test_users_own_model(llama_base_url, seed_text, vcr):
         assert result.quote.strip() in seed_text or report.fuzzy or report.normalized
 
 
-@pytest.mark.vcr
+# Matched on method and path, in order: the re-ask names every failed check, and since
+# grounding truth/3 it also names the model's own words, so the second request's body is
+# no longer the one recorded. Its answer is the real server's answer to the earlier
+# wording of the same re-ask; what is asserted is the protocol, which that does not change.
+@pytest.mark.vcr(match_on=["method", "path"])
 def test_reask_through_the_real_server(llama_base_url, seed_text, vcr):
     # Recorded: the tiny model's first answer quotes text that is not in the article,
     # so the library re-asked once through llama.cpp's tool-call format, then dropped
