@@ -372,6 +372,7 @@ def _names_written(words: str, article: str) -> list[str]:
     """The names the model's words give: capitalised runs, titles, dates and sentence-opening common words aside."""
     found = []
     seen = _article_words(article)
+    words = re.sub(r"\b([A-Z])\.\s+(?=[A-Z]\.)", r"\1.", words)  # "U. S." as a small model writes "U.S."
     for m in _NAME_RUN.finditer(words):
         run = m[0].rstrip(".")
         opening = m.start() == 0 or re.search(r"[.!?:\"\u201c\u2018(]\s*$", words[: m.start()]) is not None
@@ -383,7 +384,7 @@ def _names_written(words: str, article: str) -> list[str]:
             if i == 0 and opening and " " not in run and not seen.is_name(key):
                 continue  # a common word that opens a sentence ("Aid convoys", "Mines are cleared")
             keep.append(re.sub(r"['\u2019]s$", "", p))
-        if keep:
+        if keep and len(" ".join(keep).replace(".", "")) > 1:  # a lone initial names no one
             found.append(" ".join(keep))
     return found
 
@@ -982,7 +983,9 @@ def _find_descriptors(text: str, name: str) -> tuple[list[str], str]:
     words = [w for w in re.findall(r"[\w'\u2019.-]+", name) if w[:1].isupper()]
     if not words:
         return [], ""
-    whole = len(words) > 2 or any(fold(w) in _BODIES for w in words)  # a body is looked for by its whole name
+    # a body ("Northern Relief Council", "Red Crescent Society of Ostrany") is looked for by its whole name, a
+    # person ("Army Gen. Mark Milley") by surname
+    whole = fold(name.split()[-1]) in _BODIES or re.search(r"\s(?:of|for)\s", name) is not None
     target = r"\s+".join(re.escape(w) for w in name.split()) if whole else re.escape(words[-1])
     bodies: list[str] = []
     titles: list[str] = []
@@ -1107,8 +1110,11 @@ def _affiliation_check(affiliation: str, name: str, item: BaseModel, text: str, 
     kind = getattr(kind, "value", kind)
     stated = _names_written(affiliation, text) + re.findall(r"\b[A-Z](?:\.[A-Z])+\.?|\b[A-Z]{2,6}\b", affiliation)
     stated = list(dict.fromkeys(stated)) or [affiliation]
-    if kind == "country" and not any(_same_nation(s, name) for s in stated):
+    place = kind == "country" or (kind == "government" and len(name.split()) == 1 and name[:1].isupper())
+    if place and not any(_same_nation(s, name) for s in stated):
         return _fail("affiliation", f"{name} is a country; its affiliation cannot be {affiliation}", stated)
+    if place:
+        return _ok("affiliation")  # what the article writes beside a country's name is not its affiliation
     if bodies and not any(_same_nation(s, b) or _within(s, b) for s in stated for b in bodies):
         return _fail(
             "affiliation", f"the article calls {name} {', '.join(bodies[:2])}; the affiliation says {affiliation}", stated

@@ -88,8 +88,8 @@ _QUALITY_WARNING = (
     "work point the library at a capable model ({{how:capable}})."
 )
 _QUALITY = (
-    "citing sentences and numbers, F1 0.11 for claims, 0.11 for figures, 0.26 for actors, 0.33 for conditions; "
-    "55% of the items it returned grounded"
+    "citing sentences and numbers, with its own words checked: F1 0.06 for claims, 0.04 for figures, 0.07 for "
+    "actors, 0.22 for conditions; 23% of the items it returned grounded"
 )
 
 
