@@ -70,6 +70,7 @@ __all__ = [
     "MIN_WORDS",
     "QUALIFIER_WORDS",
     "REPORTING_VERBS",
+    "TITLE_WORDS",
     "WHO_FIELDS",
     "attribution_window",
     "check_evidence",
@@ -280,7 +281,7 @@ _SHORT = 20  # words: a headline or a caption, too short for its own share of fi
 _ENGLISH_ARTICLE = 6  # distinct filler words an English article of any length holds
 
 
-def _english(region: str, text: str) -> bool:
+def is_english(region: str, text: str) -> bool:
     """Whether word lists (qualifiers, hedges) can judge ``region`` of ``text``: one word in ten is English filler.
 
     A short region ("100,000 Russian troops killed or injured in Ukraine, US says") is
@@ -292,11 +293,6 @@ def _english(region: str, text: str) -> bool:
     if sum(w in _ENGLISH for w in words) * 10 >= len(words):
         return True
     return len(words) < _SHORT and sum(w in _article(text).keys for w in _ENGLISH) >= _ENGLISH_ARTICLE
-
-
-def is_english(region: str, text: str) -> bool:
-    """Whether English word lists can judge ``region`` of ``text`` (the rule :func:`check_fields` uses)."""
-    return _english(region, text)
 
 
 def _figure_checks(item: BaseModel, evidence: str, english: bool) -> Iterator[FieldCheck]:
@@ -489,7 +485,7 @@ def _spelled_acronyms(region: str) -> set[str]:
     return {a for run in runs if (a := _acronym(run))}
 
 
-def _names(region: str, who: str) -> bool:
+def named_in(region: str, who: str) -> bool:
     """Whether ``region`` names ``who``: the whole phrase, its surname in any of its spellings, or its acronym."""
     phrase = _plain(_bare(who))
     phrase = re.sub(r"'s?$", "", phrase)
@@ -505,32 +501,17 @@ def _names(region: str, who: str) -> bool:
     return letters.isupper() and 2 <= len(letters) <= 6 and letters.lower() in _spelled_acronyms(region)
 
 
-def named_in(region: str, who: str) -> bool:
-    """Whether ``region`` names ``who`` by the rules of the who-fields (whole phrase, surname in any spelling, acronym)."""
-    return _names(region, who)
-
-
-def named_in_article(text: str, who: str) -> bool:
-    """Whether the article names ``who`` anywhere, read through its word index (an article may be megabytes)."""
-    return _named_anywhere(text, who)
-
-
 def attribution_window(text: str, span: Span) -> str:
     """Where a speaker of ``text[span.start:span.end]`` may be named: its sentences, and, when they refer back
     ("he said", "the minister added") and name no other speaker, the rest of the paragraph and the one before."""
     own = sentences(text).around(span.start, span.end)
     window = _span_text(text, own)
-    if own and not _speakers(window) and _REFERS_BACK.search(window):
+    if own and not speakers_in(window) and _REFERS_BACK.search(window):
         s = sentences(text)
         first = own[0]
         start = s.paragraphs[first.paragraph - 1][0] if first.paragraph > 0 else s.paragraphs[0][0]
         return text[start : own[-1].end]
     return window or text[span.start : span.end]
-
-
-def speakers_in(region: str) -> list[str]:
-    """Who a region says spoke, read as the who-fields read it ("Milley added", "said Zelensky")."""
-    return _speakers(region)
 
 
 def _span_text(text: str, sents: list[Sentence]) -> str:
@@ -545,7 +526,7 @@ _WHEN = frozenset(
 _APPOSITION = re.compile(rf"({_PARTY_RUN}),[^,]{{1,90}},\s+{_ATTRIBUTION}\b")
 
 
-def _speakers(region: str) -> list[str]:
+def speakers_in(region: str) -> list[str]:
     """Who a sentence says spoke: "Milley added", "said Zelensky", "Mark Milley, chairman of ..., said"."""
     out = []
     for m in [*_NAMED_SPEAKER.finditer(region), *_APPOSITION.finditer(region)]:
@@ -558,7 +539,7 @@ def _speakers(region: str) -> list[str]:
     return out
 
 
-_TITLE_WORDS = frozenset(
+TITLE_WORDS = frozenset(
     {"gen", "army", "col", "lt", "sgt", "adm", "maj", "capt", "president", "minister", "prime", "secretary", "chairman",
      "general", "sen", "rep", "gov", "mr", "mrs", "ms", "dr", "foreign", "defense", "defence", "deputy", "vice", "state"}
 )
@@ -568,7 +549,7 @@ def _people(sentence: str, exclude: list[str]) -> list[str]:
     """Capitalised names in a sentence, titles ("Army Gen.") and the words of ``exclude`` set aside."""
     found = []
     for run in re.findall(r"[A-Z][\w'’-]+(?:\.?\s+[A-Z][\w'’-]+)*", sentence):
-        words = [w for w in re.findall(r"[\w'’-]+", run) if _key(w) not in _TITLE_WORDS]
+        words = [w for w in re.findall(r"[\w'’-]+", run) if _key(w) not in TITLE_WORDS]
         words = [w for w in words if _key(w) not in exclude and _key(w) not in _NOT_NAMES and len(w) >= 3]
         if words:
             found.append(" ".join(words))
@@ -675,7 +656,7 @@ def _finds_first_name(text: str, surname: str) -> bool:
     for p in _naming(text, _key(surname)):
         lo, hi = paragraphs[p]
         for m in re.finditer(rf"\b([A-Z][\w'’-]+)\s+{re.escape(surname)}\b", text[lo:hi]):
-            if _key(m[1]) not in _NOT_NAMES and _key(m[1]) not in _TITLE_WORDS:
+            if _key(m[1]) not in _NOT_NAMES and _key(m[1]) not in TITLE_WORDS:
                 return True
     return False
 
@@ -727,17 +708,17 @@ def _who_check(field: str, who: str, text: str, span: Span, own: list[Sentence])
     s = sentences(text)
     window = _span_text(text, own)
     regions = [window]
-    if own and not (_speakers(window) and not _names(window, who)) and _REFERS_BACK.search(window):
+    if own and not (speakers_in(window) and not named_in(window, who)) and _REFERS_BACK.search(window):
         first = own[0]
         start = s.paragraphs[first.paragraph - 1][0] if first.paragraph > 0 else s.paragraphs[0][0]
         regions.append(text[start : first.start])
     base = own[0].start if own else span.start
     speakers = _attributed_to(window, span.start - base, span.end - base)
-    if _names(window, who) and speakers and not any(_same_party(text, who, sp) for sp in speakers):
+    if named_in(window, who) and speakers and not any(_same_party(text, who, sp) for sp in speakers):
         listed = ", ".join(dict.fromkeys(speakers))
         return _fail(field, f'misattributed: "{who}" is in the quote\'s sentence, but it attributes the words to {listed}')
     for region in regions:
-        if _names(region, who):
+        if named_in(region, who):
             surname = _surname(who)
             missing = _descriptors_given(text, who, surname) if surname else []
             if missing:
@@ -750,10 +731,10 @@ def _who_check(field: str, who: str, text: str, span: Span, own: list[Sentence])
             return _ok(field, f'named by the title the article gives {_who_name(who)}: "{title}"')
     is_title = any(w[:1].islower() and w.lower() not in _NOT_NAMES for w in _WORD.findall(who))  # "the ... minister"
     for person in _titled(text, who) if is_title else []:
-        if any(_names(region, person) for region in regions):
+        if any(named_in(region, person) for region in regions):
             return _ok(field, f'"{who}" is the article\'s title for {person}')
-    named = ", ".join(dict.fromkeys(_speakers(window)))
-    if _named_anywhere(text, who):
+    named = ", ".join(dict.fromkeys(speakers_in(window)))
+    if named_in_article(text, who):
         where = f"; its sentence names {named}" if named else ""
         return _fail(field, f'misattributed: the article names "{who}", but not where this quote is{where}')
     return _fail(field, f'"{who}" is not named in the article')
@@ -761,20 +742,20 @@ def _who_check(field: str, who: str, text: str, span: Span, own: list[Sentence])
 
 def _same_party(text: str, who: str, speaker: str) -> bool:
     """Whether ``who`` is the ``speaker`` a sentence attributes words to: by name, or by a title the article gives them."""
-    if _names(speaker, who) or _names(who, speaker):
+    if named_in(speaker, who) or named_in(who, speaker):
         return True
     is_title = any(w[:1].islower() and w.lower() not in _NOT_NAMES for w in _WORD.findall(who))
-    return is_title and any(_names(speaker, person) for person in _titled(text, who))
+    return is_title and any(named_in(speaker, person) for person in _titled(text, who))
 
 
-def _named_anywhere(text: str, who: str) -> bool:
-    """:func:`_names` over the whole article, through its index (an article may be megabytes)."""
+def named_in_article(text: str, who: str) -> bool:
+    """:func:`named_in` over the whole article, through its index (an article may be megabytes)."""
     surname = _surname(who)
     if surname is not None and _naming(text, surname):
         return True
     paragraphs = sentences(text).paragraphs
     phrase = _bare(who)
-    if any(_names(text[paragraphs[p][0] : paragraphs[p][1]], who) for p in _holding(text, phrase)):
+    if any(named_in(text[paragraphs[p][0] : paragraphs[p][1]], who) for p in _holding(text, phrase)):
         return True
     spelled = _acronym(who)
     return spelled is not None and spelled in _article(text).keys
@@ -792,7 +773,7 @@ def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
     """Every check the item's fields allow, against ``text[span.start:span.end]``."""
     evidence = text[span.start : span.end]
     own = sentences(text).around(span.start, span.end)
-    english = _english(_span_text(text, own) or evidence, text)
+    english = is_english(_span_text(text, own) or evidence, text)
     checks = list(_figure_checks(item, evidence, english))
     for field in WHO_FIELDS:
         who = getattr(item, field, None)
@@ -800,7 +781,7 @@ def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
             checks.append(_who_check(field, who, text, span, own))
     name = getattr(item, "name", None)
     if isinstance(name, str) and name.strip():
-        if _names(evidence, name):
+        if named_in(evidence, name):
             checks.append(_ok("name"))
         else:
             checks.append(_fail("name", f'the name "{name}" is not in its quote'))

@@ -60,6 +60,7 @@ from .fields import (
     HEDGE_PHRASES,
     HEDGES,
     REPORTING_VERBS,
+    TITLE_WORDS,
     attribution_window,
     is_english,
     named_in,
@@ -202,16 +203,14 @@ _UNIT_ALIASES = (
     frozenset({"ha", "hectare", "hectares"}),
     frozenset({"bpd", "barrels"}),
 )
-_TITLES = frozenset(
-    [
-        "gen", "general", "army", "col", "colonel", "lt", "sgt", "adm", "admiral", "maj", "major", "capt", "captain",
-        "president", "minister", "prime", "secretary", "chairman", "chairwoman", "chair", "sen", "senator", "rep",
-        "gov", "governor", "mr", "mrs", "ms", "dr", "foreign", "defense", "defence", "deputy", "vice", "state",
-        "king", "queen", "prince", "chancellor", "premier", "ambassador", "envoy", "spokesman", "spokeswoman",
-        "spokesperson", "director", "commander", "chief", "head", "mayor", "pope", "sheikh", "sir", "lord", "lady",
-        "judge", "justice"
-    ]
+_TITLES = TITLE_WORDS | frozenset(
+    {
+        "colonel", "admiral", "major", "captain", "chairwoman", "chair", "senator", "governor", "king", "queen",
+        "prince", "chancellor", "premier", "ambassador", "envoy", "spokesman", "spokeswoman", "spokesperson",
+        "director", "commander", "chief", "head", "mayor", "pope", "sheikh", "sir", "lord", "lady", "judge", "justice",
+    }
 )
+"""Words of a title, the who-fields' own and the posts a title names: never a name of their own."""
 _BODIES = frozenset(
     [
         "council", "programme", "program", "nations", "service", "ministry", "institute", "agency", "committee",
@@ -232,6 +231,8 @@ _WHEN = frozenset(
         "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"
     ]
 )
+_COMMON = _STOP | _WHEN | _TITLES
+"""Capitalised words that are still common words when they open a sentence ("Both", "Talks")."""
 _DEMONYM = re.compile(r"(?:ian|ean|ese|ish|an|i|ic)$")
 _FINISHED = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 _MODAL_AGENT = re.compile(
@@ -335,14 +336,8 @@ def _content(toks: list[_Tok]) -> list[_Tok]:
     return [
         t for t in toks
         if t.low not in _STOP and t.lemma not in _STOP and not t.low[:1].isdigit() and t.low not in _NEGATION
-        and len(t.low) > 1 and not (t.raw[:1].isupper() and t.low not in _common_words())
+        and len(t.low) > 1 and not (t.raw[:1].isupper() and t.low not in _COMMON)
     ]
-
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Capitalised words that are still common words when they open a sentence ("Both", "Talks")."""
-    return _STOP | _WHEN | _TITLES
 
 
 def _found(lemma: str, among: Iterable[str]) -> bool:
@@ -437,7 +432,7 @@ def _unnamed(words: str, region: str, article: str, wide: str = "") -> list[str]
         if any(_same_nation(name, n) for n in theirs):
             continue
         if given is None:
-            given = [g for n in theirs for g in _given_nations(article, n)]
+            given = [g for n in theirs for g in _descriptors(article, n)[0]]
         if any(_same_nation(name, g) for g in given):
             continue
         if wide and _BOTH.search(region) and named_in(wide, name):
@@ -934,11 +929,6 @@ def _unit_check(unit: str, scope: _Scope, english: bool) -> FieldCheck:
 
 
 # -- actors ----------------------------------------------------------------------------
-
-
-def _given_nations(text: str, name: str) -> list[str]:
-    """The nations and bodies the article writes beside a person or body (see :func:`_descriptors`)."""
-    return _descriptors(text, name)[0]
 
 
 _RANKS = frozenset({"deputy", "vice", "acting", "former", "assistant", "junior", "interim", "outgoing", "ex"})
