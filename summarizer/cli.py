@@ -21,15 +21,13 @@ import contextlib
 import json
 import logging
 import os
-import secrets
-import stat
 import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TextIO
 
 import typer
 
@@ -45,10 +43,12 @@ from .batch import (
     iter_ingest,
     summarize_many,
 )
-from .batch.output import check_output_path
+from .batch.output import RECORDS
 from .batch.records import json_text
 from .core import Summarizer
 from .evaluation import print_scores, run_eval
+from .evaluation.run import SCORES, eval_inputs
+from .files import OutputKind, check_ours, is_stream, open_stream, write_atomic
 from .inputs import Extract, Page, decode_page, read_page
 from .report import HTML_MARK, MARKDOWN_MARK, render_html, render_markdown
 from .results import provenance_of
@@ -114,6 +114,12 @@ _BaseUrlOption = Annotated[
 ]
 _ConcurrencyOption = Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Articles in flight at once.")]
 _NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the on-disk cache.")]
+_MaxRequestsOption = Annotated[int | None, typer.Option(
+    "--max-requests", min=0, show_default=False,
+    help="Send at most this many requests (re-asks and retries count); the rest are recorded as not done.")]
+_MaxTokensOption = Annotated[int | None, typer.Option(
+    "--max-total-tokens", min=0, show_default=False,
+    help="Spend at most this many tokens (each request is reserved at an upper bound before it is sent).")]
 _GroundingOption = Annotated[
     Grounding | None,
     typer.Option(help="Items the article does not support: re-ask the model, flag them, or drop them."),
@@ -256,26 +262,8 @@ def _targets(fmt: OutputFormat, out: Path | None, articles: list[_Article]) -> l
     return [out / _unique(f"{article.stem}.{fmt.value}", taken) for article in articles]
 
 
-_OWN_MAX = 64 * 1024 * 1024  # a larger file is not one of this command's reports
-
-
-def _replaceable(fmt: OutputFormat, path: Path) -> bool:
-    """Whether --out may replace ``path``: it is missing, empty, or a report or JSON this command wrote."""
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            return True
-        if size > _OWN_MAX:
-            return False
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False  # cannot be read: cannot be told apart from a user's file
-    if fmt is OutputFormat.html:
-        return HTML_MARK.encode() in data[:4096]
-    if fmt is OutputFormat.md:
-        return data.rstrip().endswith(MARKDOWN_MARK.encode())
+def _is_summary_json(data: bytes) -> bool:
+    """One article's summary, or several articles' records, as --format json writes them."""
     try:
         found = json.loads(data)
     except (ValueError, RecursionError):
@@ -285,68 +273,94 @@ def _replaceable(fmt: OutputFormat, path: Path) -> bool:
     return isinstance(found, list) and all(isinstance(r, dict) and "id" in r and "ok" in r for r in found)
 
 
-def _check_out(fmt: OutputFormat, out: Path | None, many: bool, targets: list[Path | None]) -> None:
-    """Refuse an --out that cannot hold the output before any request is made."""
+def _is_markdown(data: bytes) -> bool:
+    return data.rstrip().endswith(MARKDOWN_MARK.encode())
+
+
+def _is_html(data: bytes) -> bool:
+    return HTML_MARK.encode() in data
+
+
+_KINDS = {
+    OutputFormat.json: OutputKind("a summary JSON this command wrote", _is_summary_json),
+    OutputFormat.jsonl: RECORDS,
+    OutputFormat.md: OutputKind("a Markdown report this command wrote", _is_markdown),
+    OutputFormat.html: OutputKind("an HTML report this command wrote", _is_html, head=4096),
+}
+"""What --out may write over, per format (summarizer.files.check_ours): a file this command wrote in it."""
+
+
+def _is_stdout(out: Path) -> bool:
+    try:
+        return os.path.samestat(os.stat(out), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # no standard output, or not a file (captured)
+        return False
+
+
+def _streamed(out: Path | None) -> bool:
+    """Whether --out takes what standard output would: a terminal, /dev/null, a pipe, or standard output itself.
+
+    Found by ``stat`` alone: such a file is never opened to be checked, never read, never replaced.
+    """
+    return out is not None and (is_stream(out) or _is_stdout(out))
+
+
+def _check_out(
+    fmt: OutputFormat, out: Path | None, many: bool, targets: list[Path | None], inputs: list[Path], stream: bool,
+) -> None:
+    """Refuse an --out that cannot hold the output, or is not ours to write, before any request is made."""
     reports = fmt in (OutputFormat.md, OutputFormat.html)
-    if out is None:
+    if out is None or stream:
         if many and reports:
-            _fail(f"--format {fmt.value} writes one report per article: pass --out DIR for more than one article")
+            given = f"--out {out} is a stream; " if stream else ""
+            _fail(f"{given}--format {fmt.value} writes one report per article: pass --out DIR for more than one article")
         return
     if reports and many:  # a folder, which may be new
         if out.exists() and not out.is_dir():
             _fail(f"--out {out}: is a file; more than one report needs a folder")
         if not out.parent.is_dir():
             _fail(f"--out {out}: the folder {out.parent} does not exist")
-    else:
-        if out.is_dir() and not reports:
-            _fail(f"--out {out}: is a folder; --format {fmt.value} writes one file")
+    elif out.is_dir() and not reports:
+        _fail(f"--out {out}: is a folder; --format {fmt.value} writes one file")
+    checked = ([] if many and not out.is_dir() else targets) if reports else [out]  # a new folder holds nothing yet
+    for target in checked:
+        if target is None:
+            continue
         try:
-            check_output_path(out, folder=reports)
+            check_ours(target, _KINDS[fmt], inputs=inputs)
         except errors.OutputPathError as exc:
-            _fail(f"--out {_described(exc)} (without --out, the output goes to standard output)")
-    for target in targets if reports else [out] if fmt is OutputFormat.json else []:  # jsonl: checked by the batch
-        if target is not None and not _replaceable(fmt, target):
-            _fail(f"--out {target}: exists and is not a {fmt.value} this command wrote; it is left as it is: "
-                  "choose another name, or delete it")
+            _fail(f"--out {_described(exc)}")
 
 
-def _write(path: Path, content: str) -> bool:
-    """Write a report whole or not at all (beside it, then swapped in); False, said, if it cannot be."""
+def _write(path: Path, content: str, kind: OutputKind) -> bool:
+    """Write a report whole or not at all, over nothing but this command's own; False, said, if it cannot be."""
     try:
         path.parent.mkdir(exist_ok=True)  # the folder of one report per article; its own folder was checked
-        target = check_output_path(path)
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        # 0o666 less the umask, as for any new file; the permissions of a report it replaces are kept.
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-        try:
-            with open(fd, "w", encoding="utf-8") as file:
-                file.write(content)
-                file.flush()
-                with contextlib.suppress(OSError):
-                    os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-    except (OSError, errors.OutputPathError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        _say(f"--out {path}: cannot be written ({why}); the report follows on standard output instead")
-        typer.echo(content)
-        return False
-    return True
+        check_ours(path, kind)  # again: a file may have appeared there while the articles were summarized
+        write_atomic(path, content)
+    except OSError as exc:
+        said = f"{path}: cannot be written ({exc.strerror or exc})"
+    except errors.OutputError as exc:
+        said = _described(exc)
+    else:
+        return True
+    _say(f"--out {said}; the report follows on standard output instead")
+    typer.echo(content)
+    return False
 
 
 def _emit(
     fmt: OutputFormat, out: Path | None, articles: list[_Article], results: list[BatchResult],
-    targets: list[Path | None],
+    targets: list[Path | None], sink: TextIO | None = None,
 ) -> bool:
-    """Print or write every summary; False if a file could not be written (its content went to standard output)."""
+    """Print (to ``sink``, else standard output) or write every summary; False if a file could not be written
+    (its content went to standard output)."""
     ok = [(a, r) for a, r in zip(articles, results, strict=True) if r.summary is not None]
     many = len(articles) > 1
     if fmt is OutputFormat.jsonl:
         if out is None:  # with --out the batch itself appended each line as it completed
             for result in results:
-                typer.echo(json_text(result.to_record()))
+                typer.echo(json_text(result.to_record()), file=sink)
         return True
     if fmt is OutputFormat.json:
         if many:
@@ -357,9 +371,9 @@ def _emit(
             return True
         content = json_text(data, indent=2) + "\n"
         if out is None:
-            typer.echo(content, nl=False)
+            typer.echo(content, nl=False, file=sink)
             return True
-        return _write(out, content)
+        return _write(out, content, _KINDS[fmt])
     # md / html: one report per article.
     written = True
     for article, result, target in zip(articles, results, targets, strict=True):
@@ -369,13 +383,29 @@ def _emit(
         assert isinstance(summary, ArticleSummary)
         content = _report(fmt, summary, article.text)
         if target is None:
-            typer.echo(content)
+            typer.echo(content, file=sink)
             continue
-        if _write(target, content):
+        if _write(target, content, _KINDS[fmt]):
             _say(f"{article.id}: wrote {target}", prefix="ok")
         else:
             written = False
     return written
+
+
+def _emit_streamed(
+    out: Path, fmt: OutputFormat, articles: list[_Article], results: list[BatchResult], targets: list[Path | None],
+) -> bool:
+    """Print to the terminal, /dev/null or pipe given as --out, as to standard output; it is opened now, to write only."""
+    if _is_stdout(out):
+        return _emit(fmt, None, articles, results, targets)
+    try:
+        with open_stream(out) as sink:
+            return _emit(fmt, None, articles, results, targets, sink)
+    except (OSError, errors.OutputError) as exc:
+        said = _described(exc) if isinstance(exc, errors.OutputError) else f"{out}: cannot be written ({exc.strerror or exc})"
+        _say(f"--out {said}; the output follows on standard output instead")
+        _emit(fmt, None, articles, results, targets)
+        return False
 
 
 # -- running -------------------------------------------------------------------------
@@ -474,7 +504,8 @@ def summarize_command(
         typer.Option(
             "--out", "-o",
             help="A file, or a folder for one report per article (md/html with several articles). "
-            "jsonl: appended to, and a second run resumes from it. Default: standard output.",
+            "jsonl: appended to, and a second run resumes from it. Only a file this command wrote is written over. "
+            "A terminal, pipe or /dev/null (e.g. /dev/stdout) takes what standard output would. Default: standard output.",
         ),
     ] = None,
     concurrency: _ConcurrencyOption = 4,
@@ -488,13 +519,16 @@ def summarize_command(
                      show_default=False),
     ] = None,
     extract: _ExtractOption = ExtractMode.visible,
+    max_requests: _MaxRequestsOption = None,
+    max_total_tokens: _MaxTokensOption = None,
     verbose: _VerboseOption = False,
 ) -> None:
     """Summarize articles, each item pinned to its quote in the article."""
     try:
         with _quiet(verbose):
             choice = _Choice(model, base_url, grounding, max_retries, evidence)
-            code = _summarize(paths, choice, fmt, out, concurrency, no_cache, progress, extract)
+            budget = {"max_requests": max_requests, "max_total_tokens": max_total_tokens}
+            code = _summarize(paths, choice, fmt, out, concurrency, no_cache, progress, extract, budget)
     except KeyboardInterrupt:
         _say("interrupted; finished articles are in the cache (and in --out for jsonl)")
         raise typer.Exit(_EXIT_INTERRUPTED) from None
@@ -510,12 +544,15 @@ def _summarize(
     no_cache: bool,
     progress: bool | None,
     extract: ExtractMode,
+    budget: dict[str, int | None],
 ) -> int:
     chosen = fmt or _guess_format(out)
     articles = _read(paths, extract.value)
     many = len(articles) > 1
-    targets = _targets(chosen, out, articles)
-    _check_out(chosen, out, many, targets)
+    stream = _streamed(out)
+    where = None if stream else out  # a terminal, /dev/null or a pipe takes what standard output would
+    targets = _targets(chosen, where, articles)
+    _check_out(chosen, out, many, targets, [Path(a.id) for a in articles if a.id != "<stdin>"], stream)
     summarizer = choice.summarizer()
     show = progress if progress is not None else (many and sys.stderr.isatty())
     try:
@@ -525,7 +562,9 @@ def _summarize(
             concurrency=concurrency,
             cache=not no_cache,
             progress=show,
-            output=out if chosen is OutputFormat.jsonl else None,
+            output=where if chosen is OutputFormat.jsonl else None,
+            max_requests=budget["max_requests"],
+            max_total_tokens=budget["max_total_tokens"],
         )
     except errors.OutputWriteError as exc:  # stopped mid-run: keep what was paid for
         for result in exc.results:
@@ -536,11 +575,21 @@ def _summarize(
         _fail(_described(exc))
     finally:
         summarizer.close()
-    written = _emit(chosen, out, articles, results, targets)
+    if stream:
+        assert out is not None
+        written = _emit_streamed(out, chosen, articles, results, targets)
+    else:
+        written = _emit(chosen, out, articles, results, targets)
     failed = [r for r in results if r.error is not None]
+    unspent = [r for r in failed if r.error is not None and r.error.type == "BudgetExhaustedError"]
     for result in failed:
         assert result.error is not None
-        _say(f"{result.id}: {result.error.describe(CLI_NAMES)}")
+        if result.error.type != "BudgetExhaustedError":
+            _say(f"{result.id}: {result.error.describe(CLI_NAMES)}")
+    if unspent:  # one line, not one per article: they all say the same
+        again = "run the same command again" + (" (same --out)" if chosen is OutputFormat.jsonl else "")
+        _say(f"{len(unspent)} article(s) not summarized: the budget ran out (--max-requests {budget['max_requests']}, "
+             f"--max-total-tokens {budget['max_total_tokens']}); {again} to resume, with a larger budget if needed")
     if many:
         done = len(results) - len(failed)
         cached = sum(r.cached for r in results if r.ok)
@@ -557,6 +606,28 @@ def schema_command() -> None:
     typer.echo(json.dumps(ArticleSummary.model_json_schema(), indent=2, ensure_ascii=False))
 
 
+def _check_eval_out(directory: Path, out: Path, stream: bool, predictions: Path | None, save: Path | None) -> None:
+    """--out and --save-predictions are ours to write and none of the files the evaluation reads: before any request."""
+    read: list[Path | None] = [*eval_inputs(directory)]
+    checks = [] if stream else [("--out", out, SCORES, [predictions, save, *read])]
+    if save is not None:
+        checks.append(("--save-predictions", save, RECORDS, read))
+    for option, path, kind, inputs in checks:
+        try:
+            check_ours(path, kind, inputs=inputs)
+        except errors.OutputPathError as exc:
+            _fail(f"{option} {_described(exc)}")
+
+
+def _print_to(out: Path, text: str) -> None:
+    """``text`` to a terminal, /dev/null or pipe given as --out, as to standard output; opened now, to write only."""
+    if _is_stdout(out):
+        typer.echo(text, nl=False)
+        return
+    with open_stream(out) as sink:
+        sink.write(text)
+
+
 @app.command("eval")
 def eval_command(
     directory: Annotated[
@@ -571,7 +642,9 @@ def eval_command(
     base_url: _BaseUrlOption = None,
     grounding: _GroundingOption = None,
     evidence: _EvidenceOption = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the scores as JSON.")] = Path("scores.json"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the scores as JSON (written over only if "
+                                      "it holds scores; a terminal or pipe such as /dev/stdout is written to).")
+                   ] = Path("scores.json"),
     save: Annotated[
         Path | None,
         typer.Option("--save-predictions", help="Append the model's summaries to this JSON Lines file, to score "
@@ -584,12 +657,14 @@ def eval_command(
 ) -> None:
     """Score summaries against hand-made gold: P/R/F1 per list, figure fields, grounding (see README, Evaluation)."""
 
+    stream = _streamed(out)
     try:
         with _quiet(verbose):
+            if predictions is not None and (model or base_url or save or evidence):
+                _fail("--predictions scores saved summaries: --model, --base-url, --evidence and "
+                      "--save-predictions do not apply")
+            _check_eval_out(directory, out, stream, predictions, save)
             if predictions is not None:
-                if model or base_url or save or evidence:
-                    _fail("--predictions scores saved summaries: --model, --base-url, --evidence and "
-                          "--save-predictions do not apply")
                 report = run_eval(directory, predictions=predictions)
             else:
                 summarizer = _Choice(model, base_url, grounding, max_retries, evidence).summarizer()
@@ -615,10 +690,15 @@ def eval_command(
         raise typer.Exit(EXIT_USAGE)
     print_scores(report)
     try:
-        report.write(out)
-    except OSError as exc:
-        _say(f"--out {out}: cannot be written ({exc.strerror or exc})")
-        raise typer.Exit(EXIT_USAGE) from None
+        if stream:
+            _print_to(out, report.dumps())
+        else:
+            report.write(out)
+    except (OSError, errors.OutputError) as exc:
+        said = _described(exc) if isinstance(exc, errors.OutputError) else f"{out}: cannot be written ({exc.strerror or exc})"
+        _say(f"--out {said}; the scores follow on standard output instead")
+        typer.echo(report.dumps(), nl=False)
+        raise typer.Exit(EXIT_FAILED) from None
     _say(f"scores written to {out}", prefix="ok")
     failed = [s for s in report.articles if s.error is not None]
     for scores in failed:
@@ -664,6 +744,8 @@ def batch_prepare_command(
     again: Annotated[Path | None, typer.Option(
         "--again", help="Take the articles of an earlier requests file instead of PATHS (with --only-failed).")] = None,
     extract: _ExtractOption = ExtractMode.visible,
+    max_requests: _MaxRequestsOption = None,
+    max_total_tokens: _MaxTokensOption = None,
 ) -> None:
     """Write one Batch API request per article (per chunk of a long one); nothing is sent."""
     if bool(paths) == bool(again):
@@ -671,7 +753,8 @@ def batch_prepare_command(
     summarizer = _Choice(model, base_url, grounding, 0, evidence).summarizer()
     try:
         inputs: list[Any] = batch_inputs(again) if again else [(a.id, a.page) for a in _read(paths or [], extract.value)]
-        prepared = batch_prepare(inputs, out, summarizer=summarizer, only_failed=only_failed, extract=extract.value)
+        prepared = batch_prepare(inputs, out, summarizer=summarizer, only_failed=only_failed, extract=extract.value,
+                                 max_requests=max_requests, max_total_tokens=max_total_tokens)
     except errors.SummarizerError as exc:
         _fail(_described(exc))
     finally:

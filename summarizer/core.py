@@ -79,9 +79,9 @@ class Summarizer:
         if target.backend != "local":
             return target.base_url, target.model
         server = local_server(target.model, self.settings.local_context or 0, self.settings.local_slots or 1)
-        if target.base_url != server.base_url:
-            # A restarted server has a new port: rebuild the clients.
-            self._target = dataclasses.replace(target, base_url=server.base_url)
+        if (target.base_url, target.api_key) != (server.base_url, server.api_key):
+            # A restarted server has a new port and a new key (it answers no one else): rebuild the clients.
+            self._target = dataclasses.replace(target, base_url=server.base_url, api_key=server.api_key)
             self._sync = self._async = None
         return server.base_url, server.alias
 

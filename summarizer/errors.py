@@ -7,14 +7,15 @@
     ├── InputError (ValueError)    the input cannot be read as article text; nothing was sent
     │   ├── EmptyInputError
     │   └── InputTooLongError
-    ├── OutputError                a batch's output file cannot be used or written
-    │   ├── OutputPathError           not a regular file, a new path, or this library's JSONL; nothing was sent
+    ├── OutputError                a file this library writes cannot be used or written
+    │   ├── OutputPathError           not a new path or a file of the kind it writes, or an input; nothing was sent
     │   ├── OutputLockedError         another run is writing the same output file
-    │   └── OutputWriteError          a write failed mid-run: the run stopped, paid answers in ``results``
+    │   └── OutputWriteError          a write failed (nothing half-written left); a batch: paid answers in ``results``
     ├── EvaluationError            gold or predictions cannot be used
     │   └── GoldError
     ├── BatchFileError             a batch's requests, results or job file is not what it must be
     └── CallError                  raised after requests were sent: carries usage, attempts, requests
+        ├── BudgetExhaustedError   the run's max_requests / max_total_tokens is spent: nothing more was sent
         ├── ProviderError          the endpoint failed or refused (status_code, code, retryable)
         │   ├── AuthenticationError          401, 403
         │   ├── BadRequestError              400, 413, 422
@@ -30,6 +31,7 @@
     LocalModelWarning (UserWarning)   the embedded model is tiny
     CacheWarning (UserWarning)        the cache cannot be used: the batch goes on without it
     OutputWarning (UserWarning)       the output file was deleted during the run and was written again
+    BatchFileWarning (UserWarning)    results lines that answer no request of the batch were skipped
 
 Every error says what went wrong and what to do. A message that names a setting
 writes it as ``{how:NAME}``; ``str(error)`` names it as Python code does
@@ -55,6 +57,8 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchFileError",
+    "BatchFileWarning",
+    "BudgetExhaustedError",
     "CacheWarning",
     "CallError",
     "ConfigurationError",
@@ -137,7 +141,8 @@ class InputTooLongError(InputError):
 
 
 class OutputError(SummarizerError):
-    """A batch's output file cannot be used or written; ``path`` is the file."""
+    """A file this library writes (an output, a report, scores, a batch or job file) cannot be used or written;
+    ``path`` is the file."""
 
     def __init__(self, message: str, *, path: str = "") -> None:
         super().__init__(message)
@@ -145,11 +150,13 @@ class OutputError(SummarizerError):
 
 
 class OutputPathError(OutputError):
-    """The output path cannot hold the output; refused before any request.
+    """The output path cannot hold the output, or is not this library's to write; refused before any request.
 
     It must be a regular file or a new name in an existing folder: not a device, a
-    FIFO, a socket, a terminal or (for JSON Lines) a folder. An existing file that is
-    not this library's JSON Lines is never truncated or rewritten, so it is refused too.
+    FIFO, a socket, a terminal or (for JSON Lines) a folder. An existing file is
+    written over only if it is of the kind being written (this library's JSON Lines,
+    report, summary or scores; see :func:`summarizer.files.check_ours`), and never
+    when it is one of the command's inputs; anything else is refused, left as it is.
     """
 
 
@@ -158,9 +165,9 @@ class OutputLockedError(OutputError):
 
 
 class OutputWriteError(OutputError):
-    """Writing the output failed mid-run (disk full, read-only, file replaced): the run stopped.
+    """Writing a file failed (disk full, read-only, file replaced); nothing half-written is left in its place.
 
-    Every record written before is intact on disk. ``unwritten`` lists the ids of the
+    For a batch's output the run stopped; every record written before is intact on disk. ``unwritten`` lists the ids of the
     results that are not in the file, ``not_started`` counts the inputs never sent, and
     ``results`` (filled by :func:`~summarizer.summarize_many`) holds every result the
     run received, paid answers included, in the batch's order.
@@ -204,6 +211,17 @@ class CallError(SummarizerError):
         self.usage = usage
         self.attempts = attempts
         self.requests = requests
+
+
+class BudgetExhaustedError(CallError):
+    """The run's spending limit (``max_requests``, ``max_total_tokens``) would be passed by the next request.
+
+    Nothing more was sent for this article; ``usage`` and ``requests`` are what it
+    spent before (zero when it never started). It is retryable: a later run with the
+    same output file resumes from here, and sends only what is still missing.
+    """
+
+    retryable = True
 
 
 class ProviderError(CallError):
@@ -292,6 +310,11 @@ class OutputWarning(UserWarning):
     """The output file was deleted during the run: it was written again from the run's open copy."""
 
 
+class BatchFileWarning(UserWarning):
+    """Lines of a results file that answer no request of this batch (unreadable, no or a foreign custom_id) were
+    skipped: one stray line must not make every paid answer of a batch unreadable."""
+
+
 # -- signals inside the transport (never raised to a caller) ------------------------------
 
 
@@ -299,8 +322,10 @@ class NotACompletion(Exception):
     """A 200 whose body is not a chat completion with choices: a gateway's error page, a glitch."""
 
     def __init__(self, response: Any) -> None:
-        shown = str(response)[:80] if isinstance(response, str) else f"{type(response).__name__} without choices"
-        super().__init__(shown)
+        # Kept whole up to 4 KiB and cut only where it is shown, after redaction: a cut made
+        # first can leave a piece of the key that no longer looks like one.
+        self.text = response[:4096] if isinstance(response, str) else f"{type(response).__name__} without choices"
+        super().__init__(self.text[:80])
 
 
 class Stalled(Exception):

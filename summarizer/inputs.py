@@ -21,6 +21,8 @@ says what the file seems to be.
 from __future__ import annotations
 
 import codecs
+import colorsys
+import functools
 import json
 import os
 import re
@@ -33,6 +35,7 @@ from typing import Any, Literal
 
 from .errors import ConfigurationError, EmptyInputError, InputError
 from .schema import PageInfo
+from .text import shows_nothing
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -213,8 +216,11 @@ def decode_page(
             "encoding that was not recognised; convert it to UTF-8 text first, or pass encoding="
         )
     page = html_to_page(text, extract) if html or (html is None and _looks_like_html(text)) else Page(text)
-    if not page.text.strip():
-        raise EmptyInputError(f"{name}: has no article text (empty, white space, or an HTML page without visible text)")
+    if shows_nothing(page.text):
+        raise EmptyInputError(
+            f"{name}: has no article text (empty, white space or invisible characters, or an HTML page without "
+            "visible text)"
+        )
     return page
 
 
@@ -284,16 +290,6 @@ _LINE_TAGS = frozenset({
     "fieldset", "legend", "body", "html",
 })
 _CELL_TAGS = frozenset({"td", "th"})
-_HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
-    r"|font-size\s*:\s*0(?:\.0+)?(?:px|em|rem|pt|%)?\s*(?:;|$|!)"
-    r"|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)"
-    r"|(?:left|top|right|text-indent)\s*:\s*-\d{3,}(?:\.\d+)?(?:px|em|rem)"  # pushed off-screen
-    r"|clip\s*:\s*rect\(\s*0[^)]*\)|clip-path\s*:\s*inset\(\s*50%",
-    re.IGNORECASE,
-)
-_ZERO_BOX = re.compile(r"(?:^|;)\s*(?:max-)?(?:height|width)\s*:\s*0(?:px|em|rem|%)?\s*(?:;|$|!)", re.IGNORECASE)
-_CLIPPED = re.compile(r"overflow(?:-[xy])?\s*:\s*(?:hidden|clip)", re.IGNORECASE)
 # Elements whose end tag HTML lets a page leave out: the element ends at the next of these
 # (or at its parent's end), and must not swallow the rest of the page when hidden.
 _IMPLIED_END: dict[str, frozenset[str]] = {
@@ -310,18 +306,203 @@ _SPACES = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
-def _hidden(attrs: list[tuple[str, str | None]]) -> bool:
-    """Hidden from a reader by the markup itself: hidden text is a classic place to plant instructions."""
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"  # content-visibility too
+    r"|font-size\s*:\s*0(?:\.0+)?(?:px|em|rem|pt|%)?\s*(?:;|$|!)"
+    r"|(?:^|;)\s*font\s*:\s*0(?:\.0+)?(?:px|em|rem|pt|%)?\s*/"  # "font: 0/0 a", the old text-hiding trick
+    r"|opacity\s*:\s*0(?:\.0+)?%?\s*(?:;|$|!)|filter\s*:[^;]*\bopacity\(\s*0(?:\.0+)?%?\s*\)"
+    r"|(?:left|top|right|text-indent)\s*:\s*-\d{3,}(?:\.\d+)?(?:px|em|rem)"  # pushed off-screen
+    r"|translate(?:x|y|3d)?\(\s*-\d{4,}(?:\.\d+)?px"
+    r"|clip\s*:\s*rect\(\s*0[^)]*\)|clip-path\s*:\s*inset\(\s*50%",
+    re.IGNORECASE,
+)
+_ZERO_BOX = re.compile(r"(?:^|;)\s*(?:max-)?(?:height|width)\s*:\s*0(?:px|em|rem|%)?\s*(?:;|$|!)", re.IGNORECASE)
+_CLIPPED = re.compile(r"overflow(?:-[xy])?\s*:\s*(?:hidden|clip)", re.IGNORECASE)
+_SCALE = re.compile(r"\b(scale(?:3d|x|y)?|matrix)\(([^)]*)\)|(?:^|;)\s*scale\s*:\s*([^;!]+)", re.IGNORECASE)
+_FONT_SIZE = re.compile(r"(?:^|;)\s*font-size\s*:\s*(\d*\.?\d+)\s*(px|pt|em|rem|%)", re.IGNORECASE)
+_TINY_FONT = {"px": 2.0, "pt": 1.5, "em": 0.125, "rem": 0.125, "%": 12.5}
+"""Font sizes below these draw text no reader can make out (one or two pixels)."""
+
+_Colour = tuple[float, float, float, float]  # red, green and blue from 0 to 255; alpha from 0 to 1
+_Paint = tuple[_Colour | None, _Colour | None]  # an element's text colour and the opaque colour behind it, if known
+_UNPAINTED: _Paint = (None, None)
+_SAME_COLOUR = 8  # channels this close (of 255) look the same: #f8f8f8 on white is not read
+_NAMED_COLOURS: dict[str, tuple[int, int, int]] = {
+    "white": (255, 255, 255), "black": (0, 0, 0), "silver": (192, 192, 192), "gray": (128, 128, 128),
+    "grey": (128, 128, 128), "red": (255, 0, 0), "maroon": (128, 0, 0), "yellow": (255, 255, 0),
+    "olive": (128, 128, 0), "lime": (0, 255, 0), "green": (0, 128, 0), "aqua": (0, 255, 255), "cyan": (0, 255, 255),
+    "teal": (0, 128, 128), "blue": (0, 0, 255), "navy": (0, 0, 128), "fuchsia": (255, 0, 255),
+    "magenta": (255, 0, 255), "purple": (128, 0, 128), "orange": (255, 165, 0), "whitesmoke": (245, 245, 245),
+    "snow": (255, 250, 250), "ivory": (255, 255, 240), "ghostwhite": (248, 248, 255),
+}
+"""CSS's basic colours and the near-whites a page paints white text on; any other name is left unjudged."""
+_COLOUR_WORD = re.compile(r"(?:rgba?|hsla?)\([^)]*\)|#[0-9a-f]{3,8}\b|[a-z-]+", re.IGNORECASE)
+_BACKGROUND_IMAGE = re.compile(r"url\(|gradient\(|image-set\(|element\(|var\(", re.IGNORECASE)
+
+
+def _number(value: str, scale: float = 1.0) -> float:
+    """A CSS number, or a percentage of ``scale``; raises ValueError for anything else."""
+    value = value.strip().lower()
+    return float(value[:-1]) * scale / 100 if value.endswith("%") else float(value)
+
+
+def _colour(value: str) -> _Colour | None:
+    """A CSS colour (a name of :data:`_NAMED_COLOURS`, ``transparent``, ``#rgb[a]``, ``#rrggbb[aa]``, ``rgb()``,
+    ``rgba()``, ``hsl()``, ``hsla()``), or None for one it cannot judge (``var()``, ``currentcolor``, other names)."""
+    v = value.replace("!important", "").strip().lower()
+    if v == "transparent":
+        return (0.0, 0.0, 0.0, 0.0)
+    if v in _NAMED_COLOURS:
+        r, g, b = _NAMED_COLOURS[v]
+        return (float(r), float(g), float(b), 1.0)
+    if re.fullmatch(r"#[0-9a-f]{3,8}", v) and len(v) in (4, 5, 7, 9):
+        digits = v[1:] if len(v) > 5 else "".join(c * 2 for c in v[1:])
+        alpha = int(digits[6:8], 16) / 255 if len(digits) == 8 else 1.0
+        return (float(int(digits[0:2], 16)), float(int(digits[2:4], 16)), float(int(digits[4:6], 16)), alpha)
+    match = re.fullmatch(r"(rgba?|hsla?)\(([^)]*)\)", v)
+    if match is None:
+        return None
+    parts = [p for p in re.split(r"[\s,/]+", match[2].strip()) if p]
+    if len(parts) not in (3, 4):
+        return None
+    try:
+        alpha = min(1.0, max(0.0, _number(parts[3]))) if len(parts) == 4 else 1.0
+        if match[1].startswith("rgb"):
+            red, green, blue = (min(255.0, max(0.0, _number(p, 255))) for p in parts[:3])
+        else:
+            hue = _number(parts[0].removesuffix("deg")) / 360 % 1
+            light, saturation = (min(1.0, max(0.0, _number(p, 1) if p.endswith("%") else float(p) / 100))
+                                 for p in (parts[2], parts[1]))
+            red, green, blue = (c * 255 for c in colorsys.hls_to_rgb(hue, light, saturation))
+    except ValueError:
+        return None
+    return (red, green, blue, alpha)
+
+
+def _over(top: _Colour, below: _Colour) -> _Colour:
+    """``top`` drawn over the opaque ``below``."""
+    a = top[3]
+    return (top[0] * a + below[0] * (1 - a), top[1] * a + below[1] * (1 - a), top[2] * a + below[2] * (1 - a), 1.0)
+
+
+_PAINT_KEYS = frozenset({"style", "color", "text", "bgcolor"})
+_Rule = tuple[str, _Colour | None]
+
+
+@functools.lru_cache(maxsize=4096)
+def _rules(key: str, value: str) -> tuple[_Rule, ...]:
+    """What one attribute says of colours, in order: ("color", the text colour) and ("behind", the background),
+    None for a colour that cannot be judged. A page repeats its attributes: each is read once."""
+    if key in ("color", "text"):  # <font color>, <body text>
+        declared = [("color", value)]
+    elif key == "bgcolor":
+        declared = [("background-color", value)]
+    elif "color" in (low := value.lower()) or "background" in low:  # most styles say neither
+        declared = [(n.strip(), v) for n, sep, v in (part.partition(":") for part in low.split(";")) if sep]
+    else:
+        return ()
+    rules: list[_Rule] = []
+    for name, setting in declared:
+        word = setting.replace("!important", "").strip().lower()
+        if word in ("inherit", "unset", "revert"):
+            continue
+        if name in ("color", "-webkit-text-fill-color"):
+            rules.append(("color", _colour(setting)))
+        elif name in ("background", "background-color"):
+            if _BACKGROUND_IMAGE.search(word):
+                rules.append(("behind", None))  # an image, or a value a style sheet sets: what is behind is unknown
+                continue
+            found = _colour(setting) if name == "background-color" else next(
+                (c for w in _COLOUR_WORD.findall(word) if (c := _colour(w)) is not None), None
+            )
+            if found is None and name == "background-color" and word not in ("none", "initial"):
+                rules.append(("behind", None))  # a colour this reader cannot judge
+            elif found is not None and found[3] > 0:  # else transparent: the parent's shows through
+                rules.append(("behind", found))
+    return tuple(rules)
+
+
+def _paint(attrs: list[tuple[str, str | None]], inherited: _Paint) -> _Paint:
+    """The text colour an element draws with and the colour behind it: its own (legacy attributes, then its
+    inline style) over those it inherits. None where a page's style sheet or an image may decide."""
+    colour, behind = inherited
+    for key, value in attrs:
+        if value is None or key not in _PAINT_KEYS:
+            continue
+        for what, setting in _rules(key, value):
+            if what == "color":
+                colour = setting
+            elif setting is None or setting[3] >= 1:
+                behind = setting
+            else:  # a translucent background over the one behind it
+                behind = None if behind is None else _over(setting, behind)
+    return colour, behind
+
+
+def _unseen(paint: _Paint) -> bool:
+    """Text drawn in a transparent colour, or in (about) the colour behind it: white on white reads as nothing."""
+    colour, behind = paint
+    if colour is None:
+        return False
+    if colour[3] <= 0:
+        return True
+    if behind is None:
+        return False
+    drawn = _over(colour, behind)
+    return all(abs(drawn[i] - behind[i]) <= _SAME_COLOUR for i in range(3))
+
+
+def _zero(value: str) -> bool:
+    try:
+        return _number(value) == 0
+    except ValueError:
+        return False
+
+
+def _scaled_away(style: str) -> bool:
+    """``transform: scale(0)``, ``scaleX(0)``, ``scale(1, 0)``, ``scale3d(0, ...)``, ``matrix(0, 0, 0, 0, ...)`` or
+    ``scale: 0``: an axis drawn at no size, so its text takes no room and is never seen."""
+    if "scale" not in style and "matrix" not in style:
+        return False
+    for m in _SCALE.finditer(style):
+        name = (m[1] or "scale").lower()
+        values = [v for v in re.split(r"[\s,]+", (m[2] if m[1] else m[3]).strip()) if v]
+        if name == "matrix":  # matrix(a, b, c, d, e, f): an axis vanishes when its column is zero
+            if len(values) >= 4 and any(_zero(values[i]) and _zero(values[i + 1]) for i in (0, 2)):
+                return True
+        elif any(_zero(v) for v in values[: 1 if name in ("scalex", "scaley") else 2]):
+            return True
+    return False
+
+
+def _tiny_font(style: str) -> bool:
+    return "font-size" in style and any(float(m[1]) < _TINY_FONT[m[2].lower()] for m in _FONT_SIZE.finditer(style))
+
+
+def _hidden(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """Hidden from a reader by the markup itself: never rendered (``<template>``, a ``<dialog>`` not open),
+    or hidden by an attribute or an inline style. Hidden text is a classic place to plant instructions;
+    both extractors ask this, and :func:`_unseen` for text drawn in its background's colour."""
+    if tag == "template" or (tag == "dialog" and not any(key == "open" for key, _ in attrs)):
+        return True
     for key, value in attrs:
         if key == "hidden":
             return True
         if key == "aria-hidden" and (value or "").strip().lower() == "true":
             return True
-        if key == "style" and value and (
-            _HIDDEN_STYLE.search(value) or (_ZERO_BOX.search(value) and _CLIPPED.search(value))
-        ):
+        if key == "style" and value and _style_hides(value):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _style_hides(style: str) -> bool:
+    """An inline style that hides its element (see :func:`html_to_text`); a page repeats its styles."""
+    style = style.lower()  # CSS names are case-insensitive: SCALE(0) hides as scale(0) does
+    return bool(
+        _HIDDEN_STYLE.search(style) or (_ZERO_BOX.search(style) and _CLIPPED.search(style))
+        or _scaled_away(style) or _tiny_font(style)
+    )
 
 
 # What a page's markup may declare about it: <meta> keys (property, name or itemprop), first found wins.
@@ -365,11 +546,19 @@ class _TextExtractor(HTMLParser):
         self._skip_depth = 0  # how many of its kind are open inside it
         self._pre = 0
         self._pending = 0  # line breaks owed before the next text: blocks never stack blank lines
+        # The open elements shown (tag, paint, text unseen), outermost first: colours are inherited.
+        self._open: list[tuple[str, _Paint, bool]] = []
+        self._open_tags: dict[str, int] = {}
 
     def _stop_skipping(self) -> None:
         self._skip_tag, self._skip_depth = None, 0
 
-    def _declared(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _pop(self) -> str:
+        tag, _, _ = self._open.pop()
+        self._open_tags[tag] -= 1
+        return tag
+
+    def _declared(self, tag: str, attrs: list[tuple[str, str | None]], shown: bool) -> None:
         """Metadata the markup declares: <meta>, <title>, JSON-LD, <time pubdate>, and the first visible <h1>."""
         found = dict(attrs)
         if tag == "meta":
@@ -383,7 +572,7 @@ class _TextExtractor(HTMLParser):
                 self.meta.setdefault("pubdate", value)
         elif self._capture is None and (
             (tag == "title" and self.title is None)
-            or (tag == "h1" and self.h1 is None and self._skip_tag is None and not _hidden(attrs))
+            or (tag == "h1" and self.h1 is None and shown)
             or (tag == "script" and (found.get("type") or "").strip().lower() == "application/ld+json")
         ):
             self._capture, self._captured = ("ld" if tag == "script" else tag), []
@@ -409,8 +598,8 @@ class _TextExtractor(HTMLParser):
         return PageInfo(title=title or self.title, published=published)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._declared(tag, attrs)
         if self._skip_tag is not None:
+            self._declared(tag, attrs, shown=False)
             if tag == "body" and self._skip_tag == "head":  # a <head> never closed
                 self._stop_skipping()
             elif self._skip_depth == 1 and tag in _IMPLIED_END.get(self._skip_tag, ()):
@@ -421,10 +610,19 @@ class _TextExtractor(HTMLParser):
                 if tag == self._skip_tag and tag not in _VOID:
                     self._skip_depth += 1
                 return
-        if tag in _DROP or _hidden(attrs):
+        while self._open and tag in _IMPLIED_END.get(self._open[-1][0], ()):
+            self._pop()  # an open <p> ends at the next block, as HTML says
+        hidden = tag in _DROP or _hidden(tag, attrs)
+        paint = _paint(attrs, self._open[-1][1] if self._open else _UNPAINTED)
+        unseen = _unseen(paint)
+        self._declared(tag, attrs, shown=not hidden and not unseen)
+        if hidden:
             if tag not in _VOID:
                 self._skip_tag, self._skip_depth = tag, 1
             return
+        if tag not in _VOID:
+            self._open.append((tag, paint, unseen))
+            self._open_tags[tag] = self._open_tags.get(tag, 0) + 1
         if tag == "pre":
             self._pre += 1
         self._block(tag, opening=True)
@@ -448,6 +646,9 @@ class _TextExtractor(HTMLParser):
                 self._stop_skipping()
                 self.handle_endtag(tag)
             return
+        if self._open_tags.get(tag):  # an end tag with no open element is ignored, as browsers do
+            while self._pop() != tag:
+                pass
         if tag == "pre" and self._pre:
             self._pre -= 1
         self._block(tag, opening=False)
@@ -461,9 +662,11 @@ class _TextExtractor(HTMLParser):
             self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
-        if self._capture is not None:
+        # Left out: a hidden element's text, and text drawn in its background's colour (white on white).
+        unseen = self._skip_tag is not None or (bool(self._open) and self._open[-1][2])
+        if self._capture is not None and not (unseen and self._capture == "h1"):
             self._captured.append(data)
-        if self._skip_tag is not None:
+        if unseen:
             return
         if not self._pre:
             data = _SPACES.sub(" ", data)
@@ -481,10 +684,13 @@ class _TextExtractor(HTMLParser):
 def html_to_text(html: str) -> str:
     """The text a reader sees in an HTML page, one block per line, paragraphs apart.
 
-    Scripts, styles, the head, navigation, asides, footers, forms, comments and elements
-    hidden by ``hidden``, ``aria-hidden="true"`` or an inline style (``display:none``,
-    ``visibility:hidden``, ``font-size:0``, ``opacity:0``, pushed off-screen, clipped away,
-    or a zero height or width with its overflow hidden) are left out; a hidden element
+    Scripts, styles, templates, the head, navigation, asides, footers, forms, comments and
+    elements hidden by ``hidden``, ``aria-hidden="true"`` or an inline style (``display:none``,
+    ``visibility:hidden``, ``font-size:0`` or a font a pixel or two high, ``opacity:0``, pushed
+    off-screen, clipped away, scaled to nothing (``transform: scale(0)``), or a zero height or
+    width with its overflow hidden) are left out, and so is text drawn in a transparent colour
+    or in the colour behind it (``color:#fff`` on ``background:white``, in the element's own
+    inline style or an ancestor's, or in ``<font color>`` and ``bgcolor``); a hidden element
     whose end tag HTML lets a page omit (``<p>``, ``<li>``, ...) ends where HTML says it
     does. Entities are unescaped; white space is collapsed except inside ``<pre>``.
     Elements hidden by a style sheet cannot be seen from the markup and are kept.
@@ -506,7 +712,8 @@ def html_to_page(html: str, extract: Extract = "visible") -> Page:
     ``extract="visible"`` keeps every block a reader sees (:func:`html_to_text`): menus
     and link lists that are not in ``<nav>``, ``<aside>`` or ``<footer>`` stay.
     ``extract="main"`` keeps the main text alone, found by trafilatura (the ``[html]``
-    extra) after every hidden element is removed, with the page's first ``<h1>`` as its
+    extra) after every hidden element and every text drawn in its background's colour is
+    removed (as :func:`html_to_text` leaves them out), with the page's first ``<h1>`` as its
     first line; it can leave out short posts of a live blog. When it finds no main text,
     the visible text is used, and ``info.extractor`` says which one the text is.
     """
@@ -522,6 +729,34 @@ def html_to_page(html: str, extract: Extract = "visible") -> Page:
     return Page(main, info.model_copy(update={"extractor": "main"}))
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""What XML 1.0 cannot hold, so lxml refuses it in a text it sets: controls, lone surrogates, U+FFFE, U+FFFF."""
+
+
+def _strip_unseen(tree: Any) -> None:
+    """What a reader never sees, taken out of an lxml tree as :class:`_TextExtractor` leaves it out: hidden
+    elements whole (:func:`_hidden`), and the text of elements drawn in their background's colour (:func:`_unseen`)."""
+    paints: dict[Any, _Paint] = {}
+    hidden, unseen = [], []
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue  # a comment or a processing instruction
+        attrs = list(element.attrib.items())
+        parent = element.getparent()
+        paint = paints[element] = _paint(attrs, paints.get(parent, _UNPAINTED) if parent is not None else _UNPAINTED)
+        if _hidden(element.tag.lower(), attrs):
+            hidden.append(element)
+        elif _unseen(paint):
+            unseen.append(element)
+    for element in unseen:  # its own text, and the text after each child (which is its text too)
+        element.text = None
+        for child in element:
+            child.tail = None
+    for element in hidden:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
 def _main_text(html: str, headline: str | None) -> str | None:
     """trafilatura's main text of a page whose hidden elements were removed first (trafilatura keeps some)."""
     try:
@@ -532,13 +767,11 @@ def _main_text(html: str, headline: str | None) -> str | None:
         raise ConfigurationError(
             'extract="main" needs trafilatura: pip install "summarizer[html]" (or use extract="visible")'
         ) from None
-    try:
-        tree = lxml.html.fromstring(html)
+    try:  # characters XML cannot hold (controls, lone surrogates) would fail lxml when a hidden element goes
+        tree = lxml.html.fromstring(_NOT_XML.sub("", html))
+        _strip_unseen(tree)
     except (lxml.etree.ParserError, ValueError):  # an empty document, or bytes-only declarations
         return None
-    for element in [e for e in tree.iter() if isinstance(e.tag, str) and _hidden(list(e.attrib.items()))]:
-        if element.getparent() is not None:
-            element.drop_tree()
     text = trafilatura.extract(
         tree, output_format="txt", include_comments=False, include_tables=True, favor_precision=True,
         deduplicate=False,
@@ -549,11 +782,6 @@ def _main_text(html: str, headline: str | None) -> str | None:
     if headline and paragraphs[0] != headline:
         paragraphs.insert(0, headline)
     return "\n\n".join(paragraphs)  # paragraphs apart, as chunking expects
-
-
-_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"})
-"""Unicode categories that put nothing on the page by themselves: spaces, controls and formats (BOM,
-zero-width, bidi), surrogates, private and unassigned code points, and combining marks."""
 
 
 def check_text(text: object) -> str:
@@ -567,10 +795,10 @@ def check_text(text: object) -> str:
         raise TypeError(f"text must be str, not {type(text).__name__}")
     if not text.strip():
         raise EmptyInputError("the article text is empty or only white space; nothing was sent")
-    if not any(unicodedata.category(c) not in _INVISIBLE for c in text):
+    if shows_nothing(text):  # the one definition of "invisible": summarizer.text
         raise EmptyInputError(
-            "the article text has nothing visible (only white space, byte-order marks, zero-width, bidi or "
-            "control characters, or combining marks); nothing was sent"
+            "the article text has nothing visible (only white space, byte-order marks, zero-width, bidi, "
+            "filler or control characters, or combining marks); nothing was sent"
         )
     try:
         text.encode("utf-8")

@@ -12,7 +12,11 @@ concurrently (``concurrency`` requests in flight per actor) through
 
 Rows keep their order within a batch; across batches they come in the order Ray
 gives (``ctx.execution_options.preserve_order = True`` keeps the input order). A row
-without an ``id`` column gets the sha256 of its text as its id.
+without an ``id`` (no column, or None or NaN in it) gets the sha256 of its text as its
+id. A row's text is a string, or bytes decoded as files are (one bytes row turns a
+Ray column binary, so every row may arrive as bytes); a row whose text is missing
+(None, NaN), empty, undecodable or of another type is never sent: it comes out with
+``ok`` False and its error (``EmptyInputError``, ``InputError``), and the batch goes on.
 
 For a model served by Ray itself (``ray.data.llm`` and vLLM), :class:`VLLMSteps` gives
 the processor's ``preprocess`` (the request a live call would send, its JSON schema
@@ -24,24 +28,95 @@ the generation. See the README, "Past one machine".
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from .batch import BatchResult, summarize_many
-from .batch.records import BatchError, json_text
+from .batch.records import BatchError, ItemId, json_text
 from .config import Settings
 from .core import Summarizer
-from .errors import SummarizerError
+from .errors import ConfigurationError, EmptyInputError, InputError, SummarizerError
+from .inputs import decode_article
 
 __all__ = ["Summarize", "VLLMSteps", "row_of"]
 
 _NOWHERE = "http://ray-data-llm.invalid/v1"  # VLLMSteps builds and reads requests; it never sends one
+_ROW_ERROR = "summarizer_error"
+"""The column :meth:`VLLMSteps.preprocess` leaves its row's error in (JSON; "" for a row it sent) for postprocess."""
 
 
 def _plain(value: Any) -> Any:
     """A numpy or arrow scalar as the Python value it holds (ids go into JSON records)."""
-    item = getattr(value, "item", None)
-    return item() if callable(item) else value
+    as_py = getattr(value, "as_py", None)  # pyarrow
+    if callable(as_py):
+        return as_py()
+    item = getattr(value, "item", None)  # a numpy scalar (an array stays an array: it is no text and no id)
+    return item() if callable(item) and getattr(value, "ndim", None) == 0 else value
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, or pandas' NA and NaT: how a dataset says a value is not there."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _digest(data: str | bytes) -> str:
+    """The id of a row without one: the sha256 of its text (lone surrogates kept, so every string has one)."""
+    return hashlib.sha256(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _row_name(raw_id: Any, index: int | None = None) -> str:
+    """How a message names a row: by its id, else by its place in the batch."""
+    raw_id = _plain(raw_id)
+    if not _missing(raw_id):
+        return f"row {raw_id!r}"
+    return "a row without an id" if index is None else f"row {index} of the batch"
+
+
+def _text_of(value: Any, name: str) -> str:
+    """A row's text as the library reads articles: a string as it is, bytes decoded as files are (no HTML
+    reduction: a row and its bytes give the same text). Anything else is that row's :class:`InputError`."""
+    value = _plain(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return decode_article(bytes(value), name=name, html=False)
+    if _missing(value):
+        raise EmptyInputError(f"{name}: the text is missing ({value!r}); nothing was sent")
+    raise InputError(f"{name}: the text must be a string or bytes, not {type(value).__name__}; nothing was sent")
+
+
+def _id_of(value: Any, text: str | bytes) -> ItemId:
+    """A row's id: its own (a whole float, as pandas stores ints beside a gap, read back as an int), or the
+    sha256 of its text when it has none (None, NaN) -- never the string "None"."""
+    value = _plain(value)
+    if _missing(value):
+        return _digest(text)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "surrogateescape")
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else str(value)
+
+
+def _raw(value: Any) -> bytes:
+    """What a row that has no text is hashed by: its bytes, or nothing."""
+    value = _plain(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else b""
+
+
+def _column(batch: Any, name: str) -> list[Any] | None:
+    """One column of a batch as a list: a dict of arrays or lists, a pandas DataFrame or a pyarrow Table."""
+    names = getattr(batch, "column_names", None)
+    if names is None:
+        names = list(batch.keys())
+    return list(batch[name]) if name in names else None
 
 
 def row_of(result: BatchResult) -> dict[str, Any]:
@@ -69,19 +144,29 @@ class Summarize:
         self.cache = cache
 
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, list[Any]]:
-        texts = [str(_plain(t)) for t in batch["text"]]
-        if "id" in batch:
-            ids = [_plain(i) for i in batch["id"]]
-        else:
-            ids = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
-        results = summarize_many(list(zip(ids, texts, strict=True)), summarizer=self.summarizer,
-                                 concurrency=self.concurrency, cache=self.cache, progress=False)
-        rows = [row_of(r) for r in results]
+        texts = _column(batch, "text")
+        if texts is None:
+            raise ConfigurationError("Summarize needs a column named text (and, optionally, id) in the dataset")
+        ids = _column(batch, "id") or [None] * len(texts)
+        items: list[tuple[ItemId, str]] = []
+        refused: dict[int, BatchResult] = {}  # rows never sent, by their place in the batch
+        for index, (raw_text, raw_id) in enumerate(zip(texts, ids, strict=True)):
+            try:
+                text = _text_of(raw_text, _row_name(raw_id, index))
+            except InputError as exc:
+                refused[index] = BatchResult(_id_of(raw_id, _raw(raw_text)), index, None,
+                                             error=BatchError.from_exception(exc))
+                continue
+            items.append((_id_of(raw_id, text), text))
+        sent = iter(summarize_many(items, summarizer=self.summarizer, concurrency=self.concurrency,
+                                   cache=self.cache, progress=False) if items else [])
+        rows = [row_of(refused[i] if i in refused else next(sent)) for i in range(len(texts))]
         return {name: [row[name] for row in rows] for name in ("id", "ok", "summary", "error")}
 
 
 class VLLMSteps:
-    """``preprocess`` and ``postprocess`` for ``ray.data.llm.build_llm_processor`` (vLLM on the cluster).
+    """``preprocess`` and ``postprocess`` for ``ray.data.llm.build_processor`` (vLLM on the cluster; named
+    ``build_llm_processor`` before Ray 2.60).
 
     ``options`` are :class:`~summarizer.Settings` fields; ``model`` names the model as
     the processor serves it. Requests ask for JSON by schema (vLLM's guided decoding);
@@ -92,34 +177,72 @@ class VLLMSteps:
         options.setdefault("base_url", _NOWHERE)
         options["mode"] = "json_schema"
         self.summarizer = Summarizer(Settings.of(**options))
+        self._stand_in: dict[str, Any] | None = None
 
-    def preprocess(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        """The row's request: messages and sampling parameters, with its text and id carried along."""
-        text = str(_plain(row["text"]))
+    def _request(self, text: str) -> dict[str, Any]:
         body = self.summarizer.request(text)
         schema = body["response_format"]["json_schema"]["schema"]
         sampling = {"max_tokens": body["max_tokens"], "guided_decoding": {"json": schema}}
         for name in ("temperature", "seed"):
             if name in body:
                 sampling[name] = body[name]
-        return {"messages": body["messages"], "sampling_params": sampling, "text": text,
-                "id": _plain(row["id"]) if "id" in row else hashlib.sha256(text.encode()).hexdigest()}
+        return {"messages": body["messages"], "sampling_params": sampling}
+
+    def _smallest(self) -> dict[str, Any]:
+        """What a row that is not sent asks the engine for: one token, to two one-character messages. The
+        engine stage takes a request from every row; this one is shaped as the others, so Ray's blocks agree."""
+        if self._stand_in is None:
+            shape = self._request("-")
+            self._stand_in = {
+                "messages": [{**m, "content": "-"} for m in shape["messages"]],
+                "sampling_params": {**shape["sampling_params"], "max_tokens": 1},
+            }
+        return self._stand_in
+
+    def preprocess(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's request: messages and sampling parameters, with its text and id carried along.
+
+        Never raises for a bad row (text missing, empty, undecodable, too long): the row
+        carries its error to :meth:`postprocess` and asks the engine for one token only.
+        """
+        raw_text, raw_id = row.get("text"), row.get("id")
+        text = ""
+        try:
+            text = _text_of(raw_text, _row_name(raw_id))
+            request = self._request(text)
+        except SummarizerError as exc:
+            failed = BatchResult(_id_of(raw_id, text or _raw(raw_text)), 0, None, error=BatchError.from_exception(exc))
+            return {**self._smallest(), "text": text, "id": failed.id, _ROW_ERROR: row_of(failed)["error"]}
+        return {**request, "text": text, "id": _id_of(raw_id, text), _ROW_ERROR: ""}
 
     def postprocess(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        """The generated text read as a live answer: an output row as :class:`Summarize` gives."""
-        text = str(_plain(row["text"]))
-        prompt = int(_plain(row.get("num_input_tokens", 0)) or 0)
-        generated = int(_plain(row.get("num_generated_tokens", 0)) or 0)
+        """The generated text read as a live answer: an output row as :class:`Summarize` gives (a row
+        :meth:`preprocess` did not send gives its error, whatever the engine generated)."""
+        refused = _plain(row.get(_ROW_ERROR))
+        if isinstance(refused, str) and refused:
+            return {"id": _plain(row.get("id")), "ok": False, "summary": None, "error": refused}
+        text = _plain(row.get("text"))
+        text = text if isinstance(text, str) else ""
+        prompt, generated = _count(row.get("num_input_tokens")), _count(row.get("num_generated_tokens"))
+        content = _plain(row.get("generated_text"))
         completion = {
             "id": "ray-data-llm", "object": "chat.completion", "created": 0, "model": self.summarizer.settings.model,
             "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": str(_plain(row["generated_text"]))}}],
+                         "message": {"role": "assistant", "content": content if isinstance(content, str) else ""}}],
             "usage": {"prompt_tokens": prompt, "completion_tokens": generated, "total_tokens": prompt + generated},
         }
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        result = BatchResult(_plain(row["id"]), 0, digest)
+        result = BatchResult(_id_of(row.get("id"), text), 0, _digest(text))
         try:
             result.summary = self.summarizer.parse(text, completion)
         except SummarizerError as exc:
             result.error = BatchError.from_exception(exc)
         return row_of(result)
+
+
+def _count(value: Any) -> int:
+    """A token count from the engine's row (0 when it is missing or not a number)."""
+    value = _plain(value)
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError, OverflowError):
+        return 0

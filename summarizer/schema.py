@@ -146,7 +146,12 @@ class UncoveredNumber(BaseModel):
     value: float
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    sentence: str = Field(description="The article's sentence that holds it.")
+    sentence: str = Field(
+        description="The article's sentence that holds it; a sentence longer than 240 characters (a flattened "
+        "table, a transcript without full stops) is cut to the words within 80 characters of the number."
+    )
+    sentence_start: int | None = Field(default=None, ge=0, description="Where ``sentence`` starts in the article.")
+    sentence_end: int | None = Field(default=None, ge=0, description="Where it ends (None in records made before).")
 
 
 class GroundingReport(BaseModel):

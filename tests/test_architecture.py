@@ -28,9 +28,10 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 # Bottom up. A module may import from its own layer and from those below it.
 LAYERS: list[tuple[str, ...]] = [
     ("summarizer.errors", "summarizer._version"),
-    ("summarizer.schema", "summarizer.text", "summarizer.sentences", "summarizer.prompts", "summarizer.inputs"),
+    ("summarizer.schema", "summarizer.text", "summarizer.files", "summarizer.sentences", "summarizer.prompts",
+     "summarizer.inputs"),
     ("summarizer.results",),
-    ("summarizer.config",),
+    ("summarizer.config", "summarizer.budget"),
     ("summarizer.grounding",),
     ("summarizer.transport",),
     ("summarizer.chunking",),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,17 +57,101 @@ def one_line_error(result) -> str:
     return lines[0]
 
 
+def _printed(fmt: str, text: str) -> bool:
+    """Whether ``text`` is what the command prints for one article in ``fmt``."""
+    if fmt == "jsonl":
+        return json.loads(text)["ok"] is True
+    if fmt == "json":
+        return "provenance" in json.loads(text)
+    return text.startswith("# ") and text.rstrip().endswith("<!-- a summarizer report -->")
+
+
 @posix_only
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "md"])
-def test_a_device_or_a_fifo_as_out_is_a_usage_error_before_any_request(llm, tmp_path, two_articles, fmt):
+def test_dev_null_or_a_fifo_as_out_takes_what_standard_output_would(llm, tmp_path, two_articles, fmt):
+    result = run(llm, two_articles[0], "--format", fmt, "--out", "/dev/null")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and len(llm.articles) == 1  # summarized, and printed into /dev/null
+
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    for out, says in (("/dev/null", "character device"), (str(fifo), "FIFO")):
-        result = run(llm, two_articles[0], "--format", fmt, "--out", out)
-        assert result.exit_code == 2, result.output
-        message = one_line_error(result)
-        assert says in message and "standard output" in message
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # its reader first, so the command's open has no wait
+    try:
+        result = run(llm, two_articles[0], "--format", fmt, "--out", str(fifo))
+        assert result.exit_code == 0, result.output
+        received = os.read(reader, 1 << 16).decode("utf-8")
+    finally:
+        os.close(reader)
+    assert result.stdout == "" and _printed(fmt, received)
+
+    if fmt == "md":  # one report per article has no single stream to go to, as without --out
+        result = run(llm, *two_articles, "--format", fmt, "--out", "/dev/null")
+        assert result.exit_code == 2 and "pass --out DIR" in one_line_error(result)
+
+
+@posix_only
+def test_a_socket_as_out_is_a_usage_error_before_any_request(llm, tmp_path, two_articles):
+    import socket
+
+    path = tmp_path / "sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    try:
+        result = run(llm, two_articles[0], "--format", "json", "--out", str(path))
+    finally:
+        server.close()
+    assert result.exit_code == 2 and "socket" in one_line_error(result)
     assert llm.articles == []
+
+
+def test_a_batch_results_file_or_an_input_is_never_taken_as_out(llm, tmp_path, two_articles):
+    results = tmp_path / "results.jsonl"  # HAND-WRITTEN, in the Batch API's output format: an id, but no ok
+    content = json.dumps({"id": "batch_req_1", "custom_id": "a-0", "response": {"status_code": 200, "body": {}},
+                          "error": None}) + "\n"
+    results.write_text(content)
+    result = run(llm, *two_articles, "--format", "jsonl", "--out", str(results))
+    assert result.exit_code == 2 and "not a summarizer JSON Lines output" in one_line_error(result)
+    assert results.read_text() == content and llm.articles == []
+
+    report = tmp_path / "a.md"
+    assert run(llm, two_articles[0], "--out", str(report)).exit_code == 0
+    written, sent = report.read_bytes(), len(llm.articles)
+    for fmt in ("md", "jsonl"):  # a report given as the article is not written over by its own summary
+        result = run(llm, str(report), "--format", fmt, "--out", str(report))
+        assert result.exit_code == 2 and "is the same file as" in one_line_error(result)
+    assert report.read_bytes() == written and len(llm.articles) == sent
+
+
+@posix_only
+def test_out_dev_stdout_on_a_terminal_prints_the_report_and_never_waits_for_input(llm, two_articles):
+    leader, follower = os.openpty()  # standard input and output: a terminal nobody types into
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "summarizer", "summarize", two_articles[0], "--out", "/dev/stdout",
+               "--model", "test-model", "--base-url", llm.base_url, "--no-cache", "--grounding", "drop"]
+    child = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    os.close(follower)
+    shown = b""
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(leader, 1 << 16)
+                except OSError:  # EIO: every writer of the terminal is gone
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            elif child.poll() is not None:
+                break
+    finally:
+        if child.poll() is None:
+            child.kill()  # waited past the deadline: the command is stuck (reading the terminal)
+        _, errors = child.communicate(timeout=10)
+        os.close(leader)
+    assert child.returncode == 0, errors
+    text = shown.decode("utf-8").replace("\r\n", "\n")
+    assert _printed("md", text.strip() + "\n") and len(llm.articles) == 1
 
 
 def test_a_file_that_is_not_jsonl_is_refused_and_kept(llm, tmp_path, two_articles):

@@ -164,3 +164,39 @@ def test_eval_runs_the_model_and_its_saved_answers_score_the_same(tmp_path, fake
     assert result.exit_code == 0 and len(fake_llm.requests) == 1
     again = json.loads(second.read_text(encoding="utf-8"))
     assert again["overall"] == overall and again["articles"] == scores["articles"]
+
+
+def test_save_predictions_and_out_are_never_the_same_file_checked_before_any_request(tmp_path, fake_llm):
+    folder = gold_folder(tmp_path, SEED)
+    fake_llm.reply(completion(arguments=SEED_SUMMARY))  # HAND-WRITTEN; never asked for here
+    saved = tmp_path / "run.jsonl"
+    for out in (saved, tmp_path / "." / "run.jsonl"):
+        result = run("eval", folder, "--model", "test-model", "--base-url", fake_llm.base_url, "--no-cache",
+                     "--save-predictions", saved, "-o", out)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert "--out" in result.stderr and "is the same file as" in result.stderr
+    assert fake_llm.requests == [] and not saved.exists()  # nothing paid for, nothing written
+
+
+@pytest.mark.parametrize("target", ["predictions", "notes", "gold", "article"])
+def test_eval_out_writes_over_nothing_but_earlier_scores(tmp_path, target):
+    folder = gold_folder(tmp_path, SEED)
+    predictions = jsonl(tmp_path / "p.jsonl", record(SEED, hand_made(SEED)))
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"my": "own notes"}\n', encoding="utf-8")
+    path = {"predictions": predictions, "notes": notes, "gold": folder / (SEED.stem + ".gold.json"),
+            "article": folder / SEED.name}[target]
+    before = path.read_bytes()
+    result = run("eval", folder, "--predictions", predictions, "--out", path)
+    assert result.exit_code == 2 and result.stdout == ""  # refused before scoring
+    says = "exists and is not a summarizer scores file" if target == "notes" else "is the same file as"
+    assert result.stderr.startswith(f"error: --out {path}") and says in result.stderr
+    assert path.read_bytes() == before
+
+    scores = tmp_path / "scores.json"
+    for _ in range(2):  # earlier scores are written over
+        assert run("eval", folder, "--predictions", predictions, "--out", scores).exit_code == 0
+    assert json.loads(scores.read_text(encoding="utf-8"))["overall"]["articles"] == 1
+    if Path("/dev/null").exists():  # a device: written to, never read
+        streamed = run("eval", folder, "--predictions", predictions, "--out", "/dev/null")
+        assert streamed.exit_code == 0 and "ok: scores written to /dev/null" in streamed.stderr

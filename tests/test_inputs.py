@@ -491,13 +491,47 @@ def test_planted_instructions_through_the_real_local_model(llama_base_url, vcr):
 @pytest.mark.parametrize(
     "text",
     ["\ufeff", "\u200b\u200c\u200d", "\u202e\u2066\u2069", "\x00\x01\x1f\x7f", "\u0301\u0308", "\ufeff \u200b\n\u202e\t\u0301",
-     "\u2028\u2029\u00a0\u3000"],
-    ids=["bom", "zero-width", "bidi", "controls", "combining", "all-mixed", "separators"],
+     "\u2028\u2029\u00a0\u3000", "\u2060\u2061\u2062\u2063\u2064", "\u180e\u034f\u061c", "\ufe0f\ufe00\U000e0100",
+     "\U000e0001\U000e0041\U000e007f", "\U0001d173\U0001bca0"],
+    ids=["bom", "zero-width", "bidi", "controls", "combining", "all-mixed", "separators", "word-joiner-and-operators",
+         "mongolian-cgj-alm", "variation-selectors", "tags", "musical-and-shorthand-formats"],
 )
 def test_a_text_with_nothing_visible_is_empty_before_any_request(fake_llm, text):
     with pytest.raises(EmptyInputError, match="nothing visible|only white space"):
         make(fake_llm).summarize(text)
     assert fake_llm.requests == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u3164", "\uffa0", "\u115f\u1160", "\u3164 \uffa0\n\u115f\u1160", "\u2800\u2800", "\u3164\u200b\u2800\u2060\U000e0041",
+     "\u3164" * 5000],
+    ids=["hangul-filler", "halfwidth-filler", "jamo-fillers", "fillers-and-spaces", "braille-blank", "mixed", "long"],
+)
+def test_filler_characters_are_empty_before_any_request(fake_llm, text):
+    with pytest.raises(EmptyInputError, match="nothing visible"):
+        make(fake_llm).summarize(text)
+    assert fake_llm.requests == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["\u200b".encode() * 40, "\u200b\u200b\u200b".encode("utf-16"), "\ufeff\u200b\u200c".encode("utf-16-le"),
+     "\u3164\u3164".encode(), "\u200b\u2060\ufe0f".encode("utf-32")],
+    ids=["zwsp-utf8", "zwsp-utf16", "zwsp-utf16le-bom", "filler-utf8", "utf32"],
+)
+def test_bytes_of_invisible_characters_decode_to_no_article(data):
+    with pytest.raises(EmptyInputError, match="has no article text"):
+        decode_article(data)
+
+
+def test_a_quote_is_found_across_invisible_characters_the_model_leaves_out():
+    from summarizer.grounding.align import locate
+
+    text = "Officials said the\u2060 talks\u3164 would resume\ufe0f next week."
+    span = locate(text, "the talks would resume")
+    assert span is not None and span.match in ("exact", "normalized")
+    assert text[span.start : span.end] == "the\u2060 talks\u3164 would resume"
 
 
 def test_one_visible_character_among_invisible_ones_is_text():
@@ -510,7 +544,12 @@ def test_one_visible_character_among_invisible_ones_is_text():
     "style",
     ["display:none", "visibility: hidden", "font-size:0", "font-size: 0px", "opacity:0", "opacity: 0.0",
      "position:absolute; left:-9999px", "text-indent:-10000px", "clip: rect(0 0 0 0)", "height:0; overflow:hidden",
-     "max-height: 0px; overflow-y: hidden"],
+     "max-height: 0px; overflow-y: hidden", "transform: scale(0)", "transform: scaleY(0)", "transform: scale(1, 0)",
+     "transform: scale3d(0, 1, 1)", "transform: matrix(0, 0, 0, 0, 0, 0)", "scale: 0", "font: 0/0 a",
+     "font-size: 1px", "content-visibility: hidden", "filter: opacity(0)", "transform: translateX(-99999px)",
+     "color: transparent", "color: rgba(0, 0, 0, 0)", "color: #fefefe; background: #fff",
+     "color: hsl(0, 0%, 100%); background-color: white", "color:#000;background:black",
+     "color: #ffffff80; background: #fff"],
 )
 def test_text_hidden_by_an_inline_style_is_dropped(style):
     from summarizer import html_to_text
@@ -519,11 +558,22 @@ def test_text_hidden_by_an_inline_style_is_dropped(style):
     assert html_to_text(page) == "Seen.\n\nAlso seen."
 
 
-@pytest.mark.parametrize("style", ["font-size:0.9em", "opacity:0.5", "left:-5px", "height:0"])
+@pytest.mark.parametrize("style", ["font-size:0.9em", "opacity:0.5", "left:-5px", "height:0", "transform: scale(0.5)",
+                                   "scale: 1", "font-size: 12px", "color: #eee; background: #fff",
+                                   "color: white; background: var(--dark)", "color: var(--ink); background: #fff"])
 def test_styles_that_hide_nothing_keep_the_text(style):
     from summarizer import html_to_text
 
     assert html_to_text(f'<p style="{style}">Kept.</p>') == "Kept."
+
+
+def test_text_in_the_colour_behind_it_is_dropped_wherever_the_colours_are_set():
+    from summarizer import html_to_text
+
+    page = ('<body bgcolor="#FFFFFF"><p>Seen.</p><p><font color="white">planted one</font></p>'
+            '<div style="background:#fff"><p>Also seen.<span style="color:#FFF">planted two</span></p>'
+            '<p style="color:white">planted three<b>planted four</b></p><p>Seen too.</p></div></body>')
+    assert html_to_text(page) == "Seen.\n\nAlso seen.\n\nSeen too."
 
 
 @pytest.mark.parametrize(

@@ -77,3 +77,89 @@ def test_vllm_steps_report_an_answer_that_fails_the_schema_as_that_rows_error(se
     row = {**steps.preprocess({"id": "x", "text": seed_text}), "generated_text": '{"headline": 3}'}
     out = steps.postprocess(row)
     assert out["ok"] is False and json.loads(out["error"])["type"] == "OutputValidationError"
+
+
+# -- rows that cannot be summarized: each is its own error, never sent, never the batch's ------------------------
+
+
+def _digest(data: str | bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def _errors(out: dict) -> dict:
+    return {i: json.loads(e)["type"] for i, ok, e in zip(out["id"], out["ok"], out["error"], strict=True) if not ok}
+
+
+def test_bad_rows_are_their_own_errors_and_are_never_sent(threaded_server, seed_text):
+    np = pytest.importorskip("numpy")
+    llm = BatchLLM(threaded_server)
+    rows = [("good", seed_text), ("none", None), ("nan", float("nan")), ("blank", "\u3164 \u200b\u3164"),
+            ("number", 42), ("utf16", f"{seed_text}\nBytes.".encode("utf-16")), ("png", b"\x89PNG\r\n\x1a\n\x00\x00"),
+            (None, f"{seed_text}\nNo id."), (float("nan"), None)]
+    batch = {"id": np.array([r[0] for r in rows], dtype=object), "text": np.array([r[1] for r in rows], dtype=object)}
+
+    out = Summarize(model="test-model", base_url=llm.base_url, max_retries=0)(batch)
+
+    assert out["id"][:7] == ["good", "none", "nan", "blank", "number", "utf16", "png"]
+    assert out["id"][7] == _digest(f"{seed_text}\nNo id.") and out["id"][8] == _digest(b"")  # never "None"
+    assert out["ok"] == [True, False, False, False, False, True, False, True, False]
+    assert _errors(out) == {"none": "EmptyInputError", "nan": "EmptyInputError", "blank": "EmptyInputError",
+                            "number": "InputError", "png": "InputError", _digest(b""): "EmptyInputError"}
+    assert len(llm.articles) == 3  # only the three readable rows were paid for
+    assert llm.count("Bytes.") == 1 and not any("b'" in a or "None" in a or "nan" in a for a in llm.articles)
+
+
+def test_a_dataframe_and_an_arrow_table_of_bytes_are_read_as_rows(threaded_server, seed_text):
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    llm = BatchLLM(threaded_server)
+    summarize = Summarize(model="test-model", base_url=llm.base_url, max_retries=0)
+
+    frame = pd.DataFrame({"id": [1, None, 3], "text": [f"{seed_text}\nOne.", f"{seed_text}\nTwo.", None]})
+    out = summarize(frame)  # pandas turns the ids into floats beside a gap: 1.0, NaN, 3.0
+    assert out["id"] == [1, _digest(f"{seed_text}\nTwo."), 3] and out["ok"] == [True, True, False]
+
+    table = pa.table({"id": pa.array([7, None], pa.int64()),
+                      "text": pa.array([f"{seed_text}\nSeven.".encode(), b"  \xe2\x80\x8b "], pa.binary())})
+    out = summarize(table)  # a binary column: every row arrives as bytes
+    assert out["id"] == [7, _digest(b"  \xe2\x80\x8b ")] and out["ok"] == [True, False]
+    assert _errors(out) == {_digest(b"  \xe2\x80\x8b "): "EmptyInputError"}
+    assert llm.count("Seven.") == 1 and len(llm.articles) == 3
+
+
+def test_vllm_preprocess_never_raises_for_a_bad_row_and_postprocess_gives_its_error(seed_text):
+    steps = VLLMSteps(model="served-model")
+    good = steps.preprocess({"id": "good", "text": seed_text})
+    assert good["summarizer_error"] == "" and good["sampling_params"]["max_tokens"] > 1
+    for row, kind in [({"id": "none", "text": None}, "EmptyInputError"), ({"id": "nan", "text": float("nan")},
+                      "EmptyInputError"), ({"id": "empty", "text": "   "}, "EmptyInputError"),
+                      ({"id": "filler", "text": "\u3164"}, "EmptyInputError"), ({"id": "list", "text": [1]}, "InputError"),
+                      ({"id": "binary", "text": b"\x00\x01\x02\x03" * 8}, "InputError"), ({"text": None}, "EmptyInputError")]:
+        request = steps.preprocess(row)  # no exception: the job goes on
+        assert request["sampling_params"]["max_tokens"] == 1  # the engine is asked for one token, nothing more
+        assert set(request["sampling_params"]) == set(good["sampling_params"])  # shaped as the others
+        assert [m["role"] for m in request["messages"]] == [m["role"] for m in good["messages"]]
+        assert all(len(m["content"]) == 1 for m in request["messages"])  # the article is not in it
+        engine = {**request, "generated_text": json.dumps(SEED_SUMMARY), "num_input_tokens": 9}
+        out = steps.postprocess(engine)
+        assert out["ok"] is False and out["summary"] is None and json.loads(out["error"])["type"] == kind
+        assert out["id"] == row.get("id", _digest(b""))
+    decoded = steps.preprocess({"id": None, "text": f"{seed_text}\nBytes.".encode("utf-16")})
+    assert decoded["summarizer_error"] == "" and decoded["text"] == f"{seed_text}\nBytes."
+    assert decoded["id"] == _digest(f"{seed_text}\nBytes.") and "b'" not in decoded["messages"][1]["content"]
+
+
+def test_vllm_steps_on_ray_finish_a_job_with_bad_rows(local_ray, seed_text):
+    steps = VLLMSteps(model="served-model")
+
+    def engine(row: dict) -> dict:  # stands in for vLLM: HAND-WRITTEN generated text
+        return {**row, "generated_text": json.dumps(SEED_SUMMARY), "num_input_tokens": 900, "num_generated_tokens": 3}
+
+    rows = [{"id": "seed", "text": seed_text}, {"id": "none", "text": None}, {"id": None, "text": ""}]
+    out = ray.data.from_items(rows).map(steps.preprocess).map(engine).map(steps.postprocess).take_all()
+
+    by_id = {r["id"]: r for r in out}
+    assert set(by_id) == {"seed", "none", _digest("")} and by_id["seed"]["ok"] is True
+    assert json.loads(by_id["none"]["error"])["type"] == json.loads(by_id[_digest("")]["error"])["type"] == "EmptyInputError"

@@ -4,6 +4,8 @@
 - :mod:`.output`: the JSON Lines file a batch appends to and resumes from;
 - :mod:`.ratelimit`: the token buckets behind ``rpm=`` and ``tpm=``;
 - :mod:`.runner`: the workers, the cache, progress, and ``summarize_many`` and its twins;
+- :mod:`.lines`: the one check of what a batch reads back (results lines, articles files, job files, a
+  provider's batch), into typed errors, every outside text redacted;
 - :mod:`.files`: Batch API request files written and their answers read back (``batch_prepare``,
   ``batch_ingest``, ``iter_ingest``);
 - :mod:`.jobs`: a provider's batch job submitted, watched and collected (``batch_submit``, ``batch_status``,

@@ -21,34 +21,59 @@ dropped, as it is once a live call's re-asks are spent; an answer that fails the
 schema, an error line and a request with no answer are that article's error. With
 ``retry_live=True`` the articles whose error may pass on another try are then
 summarized live (at the live price), into the same records file.
+
+Nothing read back is trusted (``batch/lines.py``): a results line that cannot be an
+answer (a malformed response, impossible token counts, larger than ``max_tokens``
+allows) is that article's error; a line that answers no request of the batch is
+skipped and reported (:class:`~summarizer.errors.BatchFileWarning`); an article whose
+text no longer has its recorded sha256 is that article's error, never grounded against
+the edited text; every message from outside is redacted. ``provenance.model`` is the
+model the answer names.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import re
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 
 from .. import errors
 from .._version import __version__
+from ..budget import Budget, request_bound
 from ..chunking import Chunk, merge_results
 from ..config import Settings, safe_url
 from ..core import Summarizer
-from ..errors import BatchFileError, OutputPathError
+from ..errors import BatchFileError
+from ..files import AtomicFile, OutputKind, check_ours
 from ..inputs import Extract, Page
 from ..results import attach, provenance_of
 from ..schema import ArticleSummary, PageInfo, schema_version_of
-from .output import JsonlOutput, check_output_path, read_output
+from .lines import (
+    SETTING_KINDS,
+    ResultLine,
+    Skipped,
+    article_fields,
+    header_fields,
+    line_limit,
+    loads,
+    outside,
+    read_bounded,
+    regular_file,
+    result_line,
+    skipped_summary,
+    unreadable_line,
+)
+from .output import JsonlOutput, read_output
 from .records import BatchError, BatchResult, ItemId, json_text
 from .runner import Input, item_id, load_input, summarize_many
 
@@ -68,8 +93,7 @@ __all__ = [
 BATCH_URL = "/v1/chat/completions"
 ARTICLES_SUFFIX = ".articles.jsonl"
 _FORMAT = "summarizer-batch/1"
-_KEPT = ("model", "base_url", "mode", "prompt_version", "evidence", "temperature", "max_tokens", "seed",
-         "max_items", "grounding", "chunk_tokens", "context_window", "max_chars")
+_KEPT = tuple(SETTING_KINDS)
 """The settings a requests file is built with, recorded so its answers are read with the same ones (never the key)."""
 _SAFE_ID = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
 _NO_KEY = "batch-file-no-key-needed"  # reading answers sends nothing; a placeholder where no key is configured
@@ -102,17 +126,12 @@ class BatchArticle:
         return line
 
     @classmethod
-    def from_line(cls, line: dict[str, Any]) -> BatchArticle:
-        error = line.get("error")
-        page = line.get("page")
-        return cls(
-            id=line["id"],
-            input_sha256=line.get("input_sha256"),
-            text=line.get("text", ""),
-            parts=tuple((str(c), int(s), int(e)) for c, s, e in line.get("parts", [])),
-            page=PageInfo.model_validate(page) if page else None,
-            error=BatchError(**error) if error else None,
-        )
+    def from_line(cls, line: Any) -> BatchArticle:
+        """An article line as written by :meth:`to_line`, checked (``batch/lines.py``); ``ValueError`` if it is not."""
+        fields = article_fields(line)
+        page, error = fields.pop("page"), fields.pop("error")
+        return cls(**fields, page=PageInfo.model_validate(page) if page else None,
+                   error=BatchError(**error) if error else None)
 
 
 @dataclass(frozen=True)
@@ -130,42 +149,23 @@ class Prepared:
 # -- writing without overwriting ----------------------------------------------------------------
 
 
-class _NewFile:
-    """A file that must not exist yet: written beside its name and put in place only when complete (never over one)."""
+_BATCH_FILE = OutputKind("a batch file")
+"""Requests and articles files: only a new name is ours, they are never written over."""
+
+
+class _NewFile(AtomicFile):
+    """A batch file that must not exist yet, put in place only when complete (see :class:`~summarizer.files.AtomicFile`)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.temp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        self._file = open(self.temp, "x", encoding="utf-8")  # noqa: SIM115 - closed by finish / abandon
+        super().__init__(path, new=True)
 
     def line(self, value: Any) -> None:
-        self._file.write(json_text(value) + "\n")
-
-    def finish(self) -> None:
-        self._file.close()
-        try:
-            os.link(self.temp, self.path)  # fails, leaving it alone, if a file of that name appeared meanwhile
-        except FileExistsError:
-            raise OutputPathError(f"{self.path} appeared while it was being written: it is left as it is") from None
-        except OSError:  # a file system without hard links: put it in place unless one appeared
-            if self.path.exists():
-                raise OutputPathError(f"{self.path} appeared while it was being written: it is left as it is") from None
-            os.replace(self.temp, self.path)
-        finally:
-            self.temp.unlink(missing_ok=True)
-
-    def abandon(self) -> None:
-        self._file.close()
-        self.temp.unlink(missing_ok=True)
+        self.write(json_text(value) + "\n")
 
 
 def _refuse_existing(*paths: Path) -> None:
     for path in paths:
-        check_output_path(path)
-        if path.exists():
-            raise OutputPathError(
-                f"{path} exists: batch files are never written over (move it, or choose another --out)"
-            )
+        check_ours(path, _BATCH_FILE)
 
 
 # -- prepare --------------------------------------------------------------------------------------
@@ -187,7 +187,8 @@ def _succeeded(records: str | os.PathLike[str]) -> set[tuple[ItemId, str]]:
         lines = read_output(records)
     except OSError as exc:
         raise BatchFileError(f"{records}: cannot be read ({exc.strerror or exc})") from None
-    return {(r["id"], r["input_sha256"]) for r in lines if r.get("ok") and isinstance(r.get("input_sha256"), str)}
+    return {(r["id"], r["input_sha256"]) for r in lines if r.get("ok") and isinstance(r.get("input_sha256"), str)
+            and isinstance(r["id"], (str, int))}
 
 
 def _header(summarizer: Summarizer, model_cls: type[BaseModel], requests: Path) -> dict[str, Any]:
@@ -215,6 +216,8 @@ def batch_prepare(
     summarizer: Summarizer | None = None,
     only_failed: str | os.PathLike[str] | None = None,
     extract: Extract = "visible",
+    max_requests: int | None = None,
+    max_total_tokens: int | None = None,
     **options: Any,
 ) -> Prepared:
     """Write one Batch API request per article (one per chunk of a long one) to ``out``, and its articles file.
@@ -224,10 +227,15 @@ def batch_prepare(
     or pass ``summarizer=``; the embedded model cannot be batched. ``only_failed``: a
     records file (from :func:`batch_ingest` or ``summarize_many``); articles it holds
     a success for are left out, so only what failed or was never answered is sent
-    again. Neither file may exist: nothing is written over.
+    again. Neither file may exist: nothing is written over. ``max_requests`` and
+    ``max_total_tokens`` bound what the file will spend (each request counted at the
+    upper bound of :func:`~summarizer.budget.request_bound`): an article whose requests
+    do not fit gets none, and is recorded as a retryable
+    :class:`~summarizer.BudgetExhaustedError` that ``only_failed`` prepares again later.
     """
     requests = Path(out)
     articles = articles_path(requests)
+    budget = Budget(max_requests, max_total_tokens)
     _refuse_existing(requests, articles)
     own = summarizer is None
     summ = summarizer or Summarizer(Settings.of(**options))
@@ -267,6 +275,12 @@ def batch_prepare(
                 unprepared.append(name)
                 article_count += 1
                 continue
+            if not budget.charge(len(bodies), sum(request_bound(body) for body in bodies)):
+                spent = errors.BudgetExhaustedError(budget.spent_message())
+                article_file.line(BatchArticle(name, digest, text, (), page.info, BatchError.from_exception(spent)).to_line())
+                unprepared.append(name)
+                article_count += 1
+                continue
             ids = []
             for chunk, body in zip(parts, bodies, strict=True):
                 custom_id = _custom_id(name, digest, chunk.index)
@@ -294,9 +308,12 @@ def batch_prepare(
 # -- read back ------------------------------------------------------------------------------------
 
 
-def _jsonl(path: Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _jsonl(path: Path, what: str) -> Iterator[tuple[int, Any]]:
+    """(line number, value) of each line of a JSON Lines file that is not blank; a line that is not JSON
+    (or nested past what is read, see ``batch/lines.py``) is a :class:`BatchFileError` naming it."""
+    regular_file(path, what)
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         raise BatchFileError(f"{what} {path}: cannot be read ({exc.strerror or exc})") from None
     with handle:
@@ -304,29 +321,46 @@ def _jsonl(path: Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise BatchFileError(f"{what} {path}, line {number}: not JSON ({exc.msg})") from None
-            if not isinstance(value, dict):
-                raise BatchFileError(f"{what} {path}, line {number}: not a JSON object")
+                value = loads(raw)
+            except ValueError as exc:
+                raise BatchFileError(f"{what} {path}, line {number}: {exc}") from None
             yield number, value
 
 
 def read_articles(requests: str | os.PathLike[str]) -> tuple[dict[str, Any], list[BatchArticle]]:
-    """The header and the articles of a requests file (from its articles file, kept beside it)."""
+    """The header and the articles of a requests file (from its articles file, kept beside it).
+
+    Every line is checked (``batch/lines.py``): one that is not what batch prepare
+    writes (an unknown setting, a part outside its text, a custom_id of two articles)
+    is a :class:`BatchFileError` naming it, since the file can no longer say which
+    answer belongs to which text.
+    """
     path = articles_path(requests)
     lines = _jsonl(path, "articles file")
     first = next(lines, None)
-    if first is None or first[1].get("format") != _FORMAT:
+    if first is None or not isinstance(first[1], dict) or first[1].get("format") != _FORMAT:
         raise BatchFileError(
             f"{path} is not the articles file of a summarizer batch (it is written by batch prepare beside "
             "the requests file, and needed to read the answers)"
         )
     try:
-        articles = [BatchArticle.from_line(line) for _, line in lines]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise BatchFileError(f"{path}: a malformed article line ({exc})") from None
-    return first[1], articles
+        header = header_fields(first[1])
+    except ValueError as exc:
+        raise BatchFileError(f"articles file {path}, line {first[0]}: {exc}") from None
+    articles: list[BatchArticle] = []
+    custom_ids: set[str] = set()
+    for number, line in lines:
+        try:
+            article = BatchArticle.from_line(line)
+        except ValueError as exc:  # what lines.py found, or pydantic's on a page
+            raise BatchFileError(f"articles file {path}, line {number}: {' '.join(str(exc).split())[:300]}") from None
+        for custom_id, _, _ in article.parts:
+            if custom_id in custom_ids:
+                raise BatchFileError(f"articles file {path}, line {number}: custom_id {outside(custom_id, None, 80)!r} "
+                                     "is a request of two articles")
+            custom_ids.add(custom_id)
+        articles.append(article)
+    return header, articles
 
 
 def batch_inputs(requests: str | os.PathLike[str]) -> list[tuple[ItemId, Page]]:
@@ -338,102 +372,132 @@ def batch_inputs(requests: str | os.PathLike[str]) -> list[tuple[ItemId, Page]]:
 
 class _Answers:
     """Where each request's answer line is (file and offset), not the lines themselves: a results file
-    of 10,000 answers is not held in memory. The first success wins over error lines and repeats."""
+    of 10,000 answers is not held in memory. The first answer wins over error lines and repeats.
 
-    def __init__(self, results: Sequence[Path], known: set[str]) -> None:
+    Every line is read through ``batch/lines.py``, at most :func:`line_limit` bytes of it
+    (the live bound on an answer, from ``max_tokens``): a line for a request of this
+    batch that cannot be an answer is that request's error; a line that answers no
+    request of it (unreadable, no custom_id, a foreign one) is skipped and reported in
+    one :class:`~summarizer.errors.BatchFileWarning`, so one stray line never makes the
+    batch's paid answers unreadable. Results none of whose lines answers a request of
+    this batch are refused: they are another batch's.
+    """
+
+    def __init__(self, results: Sequence[Path], known: set[str], max_tokens: int, secret: str | None) -> None:
         self.paths = list(results)
-        self.at: dict[str, tuple[int, int, bool]] = {}  # custom_id -> (file, offset, answered)
-        for k, path in enumerate(self.paths):
-            for number, offset, line in _lines_at(path):
-                custom_id = line.get("custom_id")
-                if not isinstance(custom_id, str):
-                    raise BatchFileError(f"results file {path}, line {number}: no custom_id")
-                if custom_id not in known:
-                    raise BatchFileError(
-                        f"results file {path}, line {number}: custom_id {custom_id!r} is not a request of this "
-                        "batch (a results file of another batch?)"
-                    )
-                if custom_id not in self.at or not self.at[custom_id][2]:
-                    self.at[custom_id] = (k, offset, _answered(line))
-        self._handles: dict[int, Any] = {}
+        self.known, self.max_tokens, self.secret = known, max_tokens, secret
+        self.limit = line_limit(max_tokens)
+        self.at: dict[str, tuple[int, int] | ResultLine] = {}  # custom_id -> (file, offset) of its answer, or its error
+        self._handles: dict[int, BinaryIO] = {}
+        found = [self._index(k, path) for k, path in enumerate(self.paths)]
+        lines = sum(n for _, n, _, _ in found)
+        if lines and not self.at:  # not one line for a request of this batch: every line was skipped
+            path, _, _, skipped = next(f for f in found if f[3])
+            raise BatchFileError(
+                f"results file {path}: no line answers a request of this batch (line {skipped[0][0]}: {skipped[0][1]}): "
+                "the results of another batch?"
+            )
+        for path, _, count, skipped in found:
+            if count:
+                warnings.warn(skipped_summary(path, skipped, count), errors.BatchFileWarning, stacklevel=3)
 
-    def get(self, custom_id: str) -> dict[str, Any] | None:
+    def _index(self, k: int, path: Path) -> tuple[Path, int, int, list[tuple[int, str]]]:
+        """Where the answers of one file are; its line count, and how many (and the first few) were skipped."""
+        regular_file(path, "results file")
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise BatchFileError(f"results file {path}: cannot be read ({exc.strerror or exc})") from None
+        skipped: list[tuple[int, str]] = []
+        lines = count = number = 0
+        with handle:
+            while True:
+                offset = handle.tell()
+                raw, cut = read_bounded(handle, self.limit)
+                if not raw:
+                    break
+                number += 1
+                if not raw.strip():
+                    continue
+                lines += 1
+                try:
+                    found = self._read(raw, cut)
+                except BatchFileError as exc:
+                    raise BatchFileError(f"results file {path}, line {number} {exc}") from None
+                if isinstance(found, Skipped):
+                    count += 1
+                    if len(skipped) < 3:
+                        skipped.append((number, found.reason))
+                    continue
+                held = self.at.get(found.custom_id)
+                if held is None or (isinstance(held, ResultLine) and found.answered):
+                    self.at[found.custom_id] = (k, offset) if found.answered else found
+        return path, lines, count, skipped
+
+    def _read(self, raw: bytes, cut: bool) -> ResultLine | Skipped:
+        if cut:
+            return unreadable_line(raw, f"it is larger than {self.limit:,} bytes, more than max_tokens="
+                                   f"{self.max_tokens} allows an answer", self.known, self.secret)
+        try:
+            value = loads(raw)
+        except ValueError as exc:
+            return unreadable_line(raw, str(exc), self.known, self.secret)
+        return result_line(value, self.known, self.max_tokens, self.secret)
+
+    def get(self, custom_id: str) -> ResultLine | None:
+        """The answer or the error for a request, or None when no line names it."""
         where = self.at.get(custom_id)
-        if where is None:
-            return None
-        k, offset, _ = where
-        handle = self._handles.get(k)
-        if handle is None:
-            handle = self._handles[k] = self.paths[k].open("rb")
-        handle.seek(offset)
-        value: dict[str, Any] = json.loads(handle.readline())
-        return value
+        if where is None or isinstance(where, ResultLine):
+            return where
+        k, offset = where
+        try:
+            handle = self._handles.get(k)
+            if handle is None:
+                handle = self._handles[k] = self.paths[k].open("rb")
+            handle.seek(offset)
+            found = self._read(*read_bounded(handle, self.limit))
+        except (OSError, BatchFileError):
+            found = Skipped("")
+        if isinstance(found, ResultLine) and found.custom_id == custom_id:
+            return found
+        return ResultLine(custom_id, error=BatchError(  # the file was changed or replaced while it was read
+            "BatchFileError", f"results file {self.paths[k]} changed while it was read: read it again", True))
 
     def close(self) -> None:
         for handle in self._handles.values():
             handle.close()
 
 
-def _lines_at(path: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
-    """(line number, byte offset, object) of each line of a results file."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise BatchFileError(f"results file {path}: cannot be read ({exc.strerror or exc})") from None
-    with handle:
-        number = 0
-        while True:
-            offset = handle.tell()
-            raw = handle.readline()
-            if not raw:
-                return
-            number += 1
-            if not raw.strip():
-                continue
-            try:
-                value = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise BatchFileError(f"results file {path}, line {number}: not JSON ({exc})") from None
-            if not isinstance(value, dict):
-                raise BatchFileError(f"results file {path}, line {number}: not a JSON object")
-            yield number, offset, value
-
-
-def _answered(line: dict[str, Any]) -> bool:
-    response = line.get("response") or {}
-    return not line.get("error") and response.get("status_code") == 200 and isinstance(response.get("body"), dict)
-
-
-_STATUS = {400: "BadRequestError", 401: "AuthenticationError", 403: "AuthenticationError",
-           404: "ModelNotFoundError", 413: "BadRequestError", 422: "BadRequestError", 429: "RateLimitError"}
-
-
-def _line_error(custom_id: str, line: dict[str, Any] | None, why_missing: str) -> BatchError:
-    """The error of a request whose line is missing, or is an error line."""
-    if line is None:
-        return BatchError("ProviderUnavailableError", f"no answer for request {custom_id}: {why_missing}", True)
-    response = line.get("response") or {}
-    status = response.get("status_code")
-    body = response.get("body")
-    error = line.get("error") or (body.get("error") if isinstance(body, dict) else None) or {}
-    message = error.get("message") if isinstance(error, dict) else str(error)
-    code = error.get("code") if isinstance(error, dict) else None
-    kind = _STATUS.get(status or 0, "ProviderUnavailableError" if not status or status >= 500 else "ProviderError")
-    retryable = status is None or status >= 500 or (status == 429 and code != "insufficient_quota")
-    said = f"{status} from the batch" if status else "the batch"
-    return BatchError(kind, f"{said} for request {custom_id}: {message or 'no message'}"
-                      + (f" ({code})" if code else ""), retryable)
+def _missing(custom_id: str, why_missing: str) -> BatchError:
+    return BatchError("ProviderUnavailableError", f"no answer for request {custom_id}: {why_missing}", True)
 
 
 def _summarizer_for(header: dict[str, Any], retry_live: bool) -> Summarizer:
-    """A Summarizer with the settings the requests were built with; a placeholder key where none is needed."""
-    settings = Settings(**header.get("settings", {}))
+    """A Summarizer with the settings the requests were built with; a placeholder key where none is needed.
+
+    Settings the library refuses (a grounding it does not know, a chunk size below its
+    minimum) make the articles file unusable: a :class:`BatchFileError`.
+    """
+    settings = Settings(**header.get("settings", {}))  # checked by lines.header_fields: known names, JSON types
     try:
         return Summarizer(settings)
     except errors.ConfigurationError:
         if retry_live:
             raise
+    try:
         return Summarizer(dataclasses.replace(settings, api_key=_NO_KEY))
+    except errors.ConfigurationError as exc:
+        raise BatchFileError(f"the settings in the articles file cannot be used: {exc}") from None
+
+
+def _secret(summ: Summarizer) -> str | None:
+    """The key messages are redacted with: the configured one (never the placeholder)."""
+    key = summ.settings.api_key
+    return None if key == _NO_KEY else key
+
+
+def _text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _merged(article: BatchArticle, parts: list[BaseModel], summ: Summarizer, started: float) -> BaseModel:
@@ -448,27 +512,41 @@ def _ingest_one(
     article: BatchArticle, answers: _Answers, summ: Summarizer,
     model_cls: type[BaseModel] | None, source: str, why_missing: str,
 ) -> BatchResult:
+    """One article's record. ``provenance.model`` is the model its answers name (a provider answers
+    ``gpt-4.1-mini`` with a dated snapshot), not the one asked for: what ran, as far as the batch says."""
     started = time.perf_counter()
     result = BatchResult(article.id, 0, article.input_sha256)
     if article.error is not None:
         result.error = article.error
         return result
+    if article.input_sha256 is not None and (digest := _text_sha256(article.text)) != article.input_sha256:
+        result.error = BatchError(
+            "BatchFileError",
+            f"the text of article {article.id!r} in the articles file is not the text its requests were built from "
+            f"(sha256 {digest[:12]}…, recorded {article.input_sha256[:12]}…): its answers would be grounded against "
+            "another text, every citation shifted; prepare it again from the original",
+            False,
+        )
+        return result
     parts: list[BaseModel] = []
+    models: list[str] = []
     for k, (custom_id, start, end) in enumerate(article.parts):
         line = answers.get(custom_id)
-        if line is None or not _answered(line):
-            result.error = _line_error(custom_id, line, why_missing)
+        if line is None or line.body is None:
+            result.error = line.error if line is not None and line.error is not None else _missing(custom_id, why_missing)
             return result
         try:
-            body = line["response"]["body"]
-            parts.append(summ.parse(article.text[start:end], body, response_model=model_cls, opening=k == 0))
+            parts.append(summ.parse(article.text[start:end], line.body, response_model=model_cls, opening=k == 0))
         except errors.SummarizerError as exc:
             result.error = BatchError.from_exception(exc)
             return result
+        models.append(line.model or "")
     summary = _merged(article, parts, summ, started)
     provenance = provenance_of(summary)
     if provenance is not None:
         update: dict[str, Any] = {"batch": source, "input_sha256": article.input_sha256}
+        if any(models):
+            update["model"] = "+".join(dict.fromkeys(m for m in models if m))
         if article.page is not None:
             update["page"] = article.page
         attach(summary, provenance=provenance.model_copy(update=update))
@@ -500,10 +578,16 @@ def iter_ingest(
         )
     if retry_live and out is None:
         raise errors.ConfigurationError("retry_live needs out=: the live summaries are written into the same records")
-    answers = _Answers(paths, {custom_id for a in articles for custom_id, _, _ in a.parts})
-    label = source or ", ".join(p.name for p in paths)
     summ = _summarizer_for(header, retry_live)
-    output = JsonlOutput(out, False) if out is not None else None
+    try:
+        answers = _Answers(paths, {custom_id for a in articles for custom_id, _, _ in a.parts},
+                           summ.settings.max_tokens or 0, _secret(summ))
+    except BaseException:
+        summ.close()
+        raise
+    label = source or ", ".join(p.name for p in paths)
+    read = [requests, articles_path(requests), *paths]  # the records never go into a file the ingest reads
+    output = JsonlOutput(out, False, inputs=read) if out is not None else None
     held: list[int] = []  # retryable failures, summarized live at the end (retry_live)
     try:
         previous = output.previous(model_cls) if output is not None else {}

@@ -20,10 +20,10 @@ did not is each article's error, and :attr:`Collected.resubmit` lists those arti
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,18 +32,27 @@ from typing import Any
 import openai
 
 from ..config import Settings, Target, safe_url
-from ..errors import BatchFileError, OutputPathError
+from ..errors import BatchFileError, OutputLockedError, OutputPathError, ProviderUnavailableError
+from ..files import check_ours, write_atomic
 from ..transport.http import CallStats
+from ..transport.logs import redacted_logs
 from ..transport.provider_errors import provider_error
-from .files import iter_ingest, read_articles
-from .output import check_output_path
+from .files import articles_path, iter_ingest, read_articles
+from .lines import batch_state, job_fields, loads, provider_id, regular_file
+from .output import RECORDS, check_output_path
 from .records import BatchResult, ItemId, json_text
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, one run per job file is up to the caller
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["ENDED", "Collected", "Job", "batch_collect", "batch_status", "batch_submit"]
 
 ENDED = frozenset({"completed", "expired", "cancelled", "failed"})
 """Batch statuses after which nothing more will be answered."""
 _FORMAT = "summarizer-batch-job/1"
+_MAX_JOB = 16 * 1024 * 1024  # a larger file is not a job file: it is not read whole
 
 
 @dataclass
@@ -73,24 +82,29 @@ class Job:
     def save(self) -> None:
         """Written beside itself and swapped in: a crash leaves the old file or the new, never half of one."""
         data = {"format": _FORMAT, **{k: v for k, v in self.__dict__.items() if k != "path"}}
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
-        temp.write_text(json_text(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(temp, self.path)
+        write_atomic(self.path, json_text(data, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Job:
+        """The job file at ``path``, every field checked (``batch/lines.py``): anything else is a BatchFileError."""
         where = Path(path)
+        regular_file(where, "job file")
         try:
-            data = json.loads(where.read_text(encoding="utf-8"))
+            with where.open("rb") as handle:
+                raw = handle.read(_MAX_JOB + 1)
         except OSError as exc:
             raise BatchFileError(f"job file {where}: cannot be read ({exc.strerror or exc})") from None
-        except json.JSONDecodeError:
-            raise BatchFileError(f"job file {where} is not JSON") from None
+        if len(raw) > _MAX_JOB:
+            raise BatchFileError(f"{where} is larger than {_MAX_JOB:,} bytes: not a summarizer batch job file")
+        try:
+            data = loads(raw)
+        except ValueError as exc:
+            raise BatchFileError(f"job file {where}: {exc}") from None
         if not isinstance(data, dict) or data.pop("format", None) != _FORMAT:
             raise BatchFileError(f"{where} is not a summarizer batch job file (batch submit writes one)")
         try:
-            return cls(path=where, **data)
-        except TypeError as exc:
+            return cls(path=where, **job_fields(data))
+        except ValueError as exc:
             raise BatchFileError(f"job file {where}: {exc}") from None
 
 
@@ -139,21 +153,69 @@ class _Api:
         self.client.close()
 
     def call(self, what: Callable[[], Any]) -> Any:
+        """``what()``, its failures as our errors; the client's own log lines (openai, httpx, httpcore: a
+        redirect's Location, a 401's echo) redacted with the key meanwhile, as a live call's are."""
         try:
-            return what()
+            with redacted_logs(self.target.api_key):
+                return what()
         except openai.APIError as exc:
             raise provider_error(exc, self.target, CallStats(tries=1)) from None
+        except (ValueError, RecursionError) as exc:  # a 200 the client cannot read: not JSON, nested past the stack
+            raise self.not_a(f"an answer it cannot read ({type(exc).__name__})") from None
+
+    def not_a(self, what: str) -> ProviderUnavailableError:
+        """The provider answered, but not with what was asked for (a gateway's page, a hostile server)."""
+        return ProviderUnavailableError(
+            f"{self.target.endpoint} answered with {what}: is a proxy or gateway in between? check {{how:base_url}}",
+            retryable=True, requests=1,
+        )
+
+    def new_id(self, thing: Any, what: str) -> str:
+        """The id of a file or batch the provider made, checked before it goes into a file or a URL."""
+        try:
+            return provider_id(getattr(thing, "id", None))
+        except ValueError as exc:
+            raise self.not_a(f"a {what} without a usable id ({exc})") from None
 
 
-def _update(job: Job, batch: Any) -> None:
-    job.status = str(batch.status)
-    counts = getattr(batch, "request_counts", None)
-    job.request_counts = counts.model_dump() if counts is not None else {}
-    job.output_file_id = getattr(batch, "output_file_id", None)
-    job.error_file_id = getattr(batch, "error_file_id", None)
-    found = getattr(getattr(batch, "errors", None), "data", None) or []
-    job.errors = [f"line {e.line}: {e.message}" if getattr(e, "line", None) else str(e.message) for e in found]
+def _update(job: Job, batch: Any, api: _Api) -> None:
+    """The job's state from the provider's batch, checked and every text redacted (``lines.batch_state``)."""
+    try:
+        state = batch_state(batch, api.target.api_key)
+    except ValueError as exc:
+        raise api.not_a(str(exc)) from None
+    for name, value in state.items():
+        setattr(job, name, value)
     job.checked_at = _now()
+
+
+@contextmanager
+def _locked(job: Path) -> Iterator[None]:
+    """One run per job file: an exclusive ``flock`` on a lock file beside it (``.job.json.lock``), held from
+    loading the job through saving it; a second run fails at once. The job file itself is replaced on
+    every save, so it cannot carry the lock. A symlinked job file is locked beside the file it points to."""
+    real = job.resolve()
+    lock = real.with_name(f".{real.name}.lock")
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(lock, flags, 0o666)
+    except FileNotFoundError:
+        raise OutputPathError(f"{job}: its folder {job.parent} does not exist", path=str(job)) from None
+    except OSError as exc:
+        raise OutputPathError(f"{job}: its lock file {lock} cannot be opened ({exc.strerror or exc})",
+                              path=str(job)) from None
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputLockedError(
+                    f"{job} is in use by another run (batch submit, status or collect): one run per job file at a time",
+                    path=str(job),
+                ) from None
+        yield
+    finally:
+        os.close(fd)  # also releases the lock
 
 
 def batch_submit(
@@ -164,10 +226,20 @@ def batch_submit(
 
     The key and endpoint are those the requests were prepared for (``base_url``
     overrides). A job file that already names a batch is refused: one job, one batch.
+    The job file is locked from its reading to its last save, so a second submit on it
+    meanwhile fails at once (:class:`~summarizer.errors.OutputLockedError`) and never
+    creates a second, unrecorded batch.
     """
     requests_path = Path(requests).resolve()
     read_articles(requests_path)  # the articles file must be beside it, or the answers cannot be read
+    regular_file(requests_path, "requests file")
     job_path = Path(job)
+    with _locked(job_path):
+        return _submit(requests_path, job_path, base_url, metadata)
+
+
+def _submit(requests_path: Path, job_path: Path, base_url: str | None, metadata: dict[str, str] | None) -> Job:
+    """:func:`batch_submit` under the job's lock: whether a batch is recorded is read here, under it."""
     if job_path.exists():
         current = Job.load(job_path)
         if current.batch_id is not None:
@@ -186,46 +258,55 @@ def batch_submit(
         if current.input_file_id is None:
             with requests_path.open("rb") as handle:
                 uploaded = api.call(lambda: api.client.files.create(file=handle, purpose="batch"))
-            current.input_file_id = str(uploaded.id)
+            current.input_file_id = api.new_id(uploaded, "file")
             current.status = "uploaded"
             current.save()
         file_id = current.input_file_id
         batch = api.call(lambda: api.client.batches.create(
             input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h", metadata=metadata or None,
         ))
-        current.batch_id = str(batch.id)
+        current.batch_id = api.new_id(batch, "batch")
         current.submitted_at = _now()
-        _update(current, batch)
+        _update(current, batch, api)
         current.save()
     return current
 
 
 def batch_status(job: str | os.PathLike[str]) -> Job:
-    """Ask the provider where the job's batch stands; the job file is updated."""
+    """Ask the provider where the job's batch stands; the job file is updated (under its lock)."""
+    with _locked(Path(job)):
+        return _refresh(Path(job))
+
+
+def _refresh(job: Path) -> Job:
+    """The job, loaded, brought up to date from the provider and saved: under the job's lock."""
     current = Job.load(job)
     if current.batch_id is None:
         raise BatchFileError(f"{current.path} has no batch yet: run batch submit first")
     batch_id = current.batch_id
     with _Api(_target(current.requests, current.base_url)) as api:
-        _update(current, api.call(lambda: api.client.batches.retrieve(batch_id)))
+        _update(current, api.call(lambda: api.client.batches.retrieve(batch_id)), api)
     current.save()
     return current
+
+
+def _download_path(job: Job, kind: str) -> Path:
+    """Where the job's ``kind`` ("output" or "errors") file is downloaded: beside the job file."""
+    return job.path.with_name(f"{job.path.stem}.{kind}.jsonl")
 
 
 def _download(api: _Api, current: Job, kind: str, file_id: str | None) -> Path | None:
     """The job's output (or error) file on disk, downloaded once: a second collect reads the same bytes."""
     if file_id is None:
         return None
-    path = current.path.with_name(f"{current.path.stem}.{kind}.jsonl")
+    path = _download_path(current, kind)
     known = current.downloaded.get(kind)
     if known and path.exists() and known.get("sha256") == _sha256(path):
         return path
     if path.exists():
         raise OutputPathError(f"{path} exists and is not the {kind} file this job downloaded: move it away")
     content = api.call(lambda: api.client.files.content(file_id))
-    temp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    temp.write_bytes(content.read())
-    os.replace(temp, path)
+    write_atomic(path, content.read(), new=True)  # never over a file that appeared meanwhile
     current.downloaded[kind] = {"path": str(path), "sha256": _sha256(path)}
     current.save()
     return path
@@ -249,9 +330,16 @@ def batch_collect(
     :class:`BatchFileError` saying so; the job file keeps its status.
     ``keep_results=False`` keeps only the failures in memory (the records are in ``out``).
     """
-    current = batch_status(job)
+    known = Job.load(job)  # the records file is checked before anything is asked of the provider
+    read: list[str | os.PathLike[str]] = [known.path, known.requests, articles_path(known.requests),
+                                          _download_path(known, "output"), _download_path(known, "errors")]
+    check_ours(out, RECORDS, inputs=read)
     started, interval = time.monotonic(), poll
-    while not current.ended:
+    while True:  # the job is locked for each look and for the collecting, never while waiting between looks
+        with _locked(Path(job)):
+            current = _refresh(Path(job))
+            if current.ended:
+                return _collect(current, out, keep_results)
         if not wait or (timeout is not None and time.monotonic() - started + interval > timeout):
             counts = current.request_counts
             raise BatchFileError(
@@ -260,7 +348,10 @@ def batch_collect(
             )
         time.sleep(interval)
         interval = min(interval * 2, max_poll)
-        current = batch_status(job)
+
+
+def _collect(current: Job, out: str | os.PathLike[str], keep_results: bool) -> Collected:
+    """The ended batch's files downloaded and read into ``out``: under the job's lock."""
     with _Api(_target(current.requests, current.base_url)) as api:
         files = [p for p in (_download(api, current, "output", current.output_file_id),
                              _download(api, current, "errors", current.error_file_id)) if p is not None]

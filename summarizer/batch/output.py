@@ -6,12 +6,15 @@ there and retries the failures. One run per file: the file is held under an excl
 with :class:`~summarizer.errors.OutputLockedError`. A line cut off by a killed run is
 dropped from the tail when the file is opened again.
 
-The file is the user's, so it is guarded (:func:`check_output_path`, then the open):
+The file is the user's, so it is guarded (:func:`~summarizer.files.check_ours` with
+:data:`RECORDS`, then the open):
 
 * only a regular file or a new name in an existing folder is used; a device, FIFO,
-  socket, terminal or folder is refused before any request;
+  socket, terminal or folder is refused before any request, and so is a file the
+  run reads (one of its inputs);
 * an existing file is appended to only if it is this library's JSON Lines: every
-  line a record (``{"id": ...``) or blank; any other file is refused, never cut;
+  line a record (an object with ``id`` and ``ok``) or blank; any other file (a Batch
+  API results file too, whose lines have an ``id`` but no ``ok``) is refused, never cut;
 * a symlink is followed: appends and compaction both go to the file it points to;
 * a write that fails (disk full, I/O error) is undone to the last whole line and
   raised as :class:`~summarizer.errors.OutputWriteError`; a file deleted during the
@@ -27,14 +30,15 @@ import json
 import os
 import re
 import stat
-import tempfile
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import OutputLockedError, OutputPathError, OutputWarning, OutputWriteError
+from ..errors import OutputError, OutputLockedError, OutputPathError, OutputWarning, OutputWriteError
+from ..files import AtomicFile, OutputKind, check_ours, check_output_path, describe_mode
 from ..results import attach
 from ..schema import Provenance
 from .records import BatchResult, ItemId, json_text
@@ -44,7 +48,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: no lock, one run per file is up to the caller
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["JsonlOutput", "check_output_path", "read_output"]
+__all__ = ["RECORDS", "JsonlOutput", "check_output_path", "is_record", "read_output"]
 
 # How every record of this library starts (``id`` is its first key), whole or cut off.
 _RECORD_START = re.compile(rb'\s*\{\s*"id"\s*:')
@@ -52,47 +56,30 @@ _FIRST_LINE = 64 * 1024  # how much is read to refuse a foreign file before read
 _OPEN_FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-def _what(mode: int) -> str:
-    if stat.S_ISCHR(mode):
-        return "a character device (a terminal, /dev/null, /dev/zero, ...)"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (a pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+def is_record(value: object) -> TypeGuard[dict[str, Any]]:
+    """Whether a parsed line is one of this library's records: an object with an ``id`` and a boolean ``ok``."""
+    return isinstance(value, dict) and "id" in value and isinstance(value.get("ok"), bool)
 
 
-def check_output_path(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
-    """The real path output is written to (symlinks followed), or :class:`OutputPathError` saying why not.
+def _records_head(head: bytes) -> bool:
+    """Whether the start of a file is records: every whole line one (or blank), a cut-off last line starting as one."""
+    *whole, tail = head.split(b"\n")
+    for line in whole:
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError):
+            if _RECORD_START.match(line):
+                continue  # a record cut off by a killed run, appended after: skipped when read, as read_output does
+            return False
+        if not is_record(value):
+            return False
+    return not tail.strip() or _RECORD_START.match(tail) is not None
 
-    A regular file, or a new name in an existing folder; with ``folder=True`` (one
-    report per article) an existing folder too. Checked before any request is made.
-    """
-    given = Path(path)
-    try:
-        found = os.stat(given)  # follows symlinks, /dev/stdout included
-    except FileNotFoundError:
-        target = Path(os.path.realpath(given))  # a dangling symlink is created where it points
-        if not target.parent.is_dir():
-            raise OutputPathError(f"{given}: the folder {target.parent} does not exist", path=str(given)) from None
-        return target
-    except OSError as exc:
-        raise OutputPathError(f"{given}: cannot be used ({exc.strerror or exc})", path=str(given)) from None
-    if stat.S_ISDIR(found.st_mode):
-        if folder:
-            return given
-        raise OutputPathError(f"{given}: is a folder, not a file", path=str(given))
-    if not stat.S_ISREG(found.st_mode):
-        raise OutputPathError(
-            f"{given}: is {_what(found.st_mode)}; output goes to a regular file or a new path", path=str(given)
-        )
-    target = Path(os.path.realpath(given))
-    with contextlib.suppress(OSError):
-        if os.path.samefile(target, given):
-            return target
-    return given  # a path the kernel resolves but realpath cannot (e.g. under /proc)
+
+RECORDS = OutputKind("a summarizer JSON Lines output (records, one per line)", _records_head, head=_FIRST_LINE)
+"""The records file of ``summarize --format jsonl``, ``summarize_many(output=...)`` and the batch commands."""
 
 
 def _parse_lines(data: bytes) -> tuple[list[dict[str, Any]], int, int]:
@@ -121,11 +108,11 @@ def _parse_lines(data: bytes) -> tuple[list[dict[str, Any]], int, int]:
             return records, sound, 0 if ours else number
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the stack
             record = None
-        if isinstance(record, dict) and "id" in record:
+        if is_record(record):
             records.append(record)
-        elif not ours:
+        elif not ours or record is not None:  # not ours, or whole JSON that is not a record (a results line)
             return records, sound, number
         elif data[end + 1 :].strip():
             warnings.warn(f"skipping a corrupt line at byte {position} of the output file", stacklevel=3)
@@ -165,9 +152,9 @@ class JsonlOutput:
     named it, which messages show. ``written`` lists the ids this run has written.
     """
 
-    def __init__(self, path: str | os.PathLike[str], fsync: bool) -> None:
+    def __init__(self, path: str | os.PathLike[str], fsync: bool, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
         self.given = Path(path)
-        self.path = check_output_path(path)
+        self.path = check_ours(path, RECORDS, inputs=inputs)  # ``inputs``: the files the run reads, never its output
         self._fsync = fsync
         self._fd = self._open(os.O_CREAT)
         self.written: list[ItemId] = []
@@ -201,7 +188,7 @@ class JsonlOutput:
         try:
             mode = os.fstat(fd).st_mode
             if not stat.S_ISREG(mode):  # changed since it was checked
-                raise OutputPathError(f"{self.given}: is {_what(mode)}", path=str(self.given))
+                raise OutputPathError(f"{self.given}: is {describe_mode(mode)}", path=str(self.given))
             if fcntl is not None:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -305,16 +292,12 @@ class JsonlOutput:
         kept = [record for record in earlier if json.dumps(record.get("id")) not in rewritten]
         if len(kept) == len(earlier):
             return
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".compacting")
         try:
-            with os.fdopen(fd, "wb") as file:
-                os.fchmod(file.fileno(), stat.S_IMODE(os.fstat(self._fd).st_mode))
-                file.writelines((json_text(record) + "\n").encode("utf-8") for record in kept + this_run)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except OSError:  # e.g. a full disk: the file keeps every line, and the last line of an id wins
-            Path(temporary).unlink(missing_ok=True)
+            with AtomicFile(self.path) as file:  # beside it, its permissions kept, swapped in whole
+                for record in kept + this_run:
+                    file.write(json_text(record) + "\n")
+        except OutputError:  # e.g. a full disk: the file keeps every line, and the last line of an id wins
+            pass
 
     def close(self) -> None:
         os.close(self._fd)  # also releases the lock

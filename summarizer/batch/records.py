@@ -58,8 +58,8 @@ class BatchError:
     def from_exception(cls, exc: BaseException) -> BatchError:
         if isinstance(exc, errors.ProviderError):
             retryable = exc.retryable
-        else:  # another sample may validate; file, input and other errors will not change by themselves
-            retryable = isinstance(exc, errors.OutputValidationError)
+        else:  # another sample may validate, a later run has budget; file and input errors will not change
+            retryable = isinstance(exc, (errors.OutputValidationError, errors.BudgetExhaustedError))
         spent = exc if isinstance(exc, errors.CallError) else None
         return cls(
             type(exc).__name__,

@@ -42,6 +42,7 @@ from typing import Any, Literal, ParamSpec, TypeVar
 from pydantic import BaseModel
 
 from .. import errors
+from ..budget import Budget, spending
 from ..cache import Cache
 from ..chunking import estimate_tokens
 from ..config import Settings, check_count, check_rate
@@ -73,6 +74,9 @@ class BatchOptions:
     requests and tokens per minute. ``fsync``: force each output line to disk.
     ``extract``: how HTML files are reduced to text, "visible" (every block a reader
     sees) or "main" (the main text, with the ``[html]`` extra; see :func:`~summarizer.html_to_page`).
+    ``max_requests``, ``max_total_tokens``: the run's budget, re-asks and retries
+    included (see :mod:`summarizer.budget`); once spent, nothing more is sent and every
+    article not done is recorded as a retryable :class:`~summarizer.BudgetExhaustedError`.
     """
 
     concurrency: int = 8
@@ -84,9 +88,12 @@ class BatchOptions:
     tpm: float | None = None
     fsync: bool = False
     extract: Extract = "visible"
+    max_requests: int | None = None
+    max_total_tokens: int | None = None
 
     def __post_init__(self) -> None:
         check_count("concurrency", self.concurrency, 1)
+        Budget(self.max_requests, self.max_total_tokens)  # checks them
         check_rate("rpm", self.rpm)
         check_rate("tpm", self.tpm)
         if self.order not in ("input", "completed"):
@@ -150,6 +157,7 @@ class _Run:
         tpm: TokenBucket | None,
         cache_error: str | None = None,
         extract: Extract = "visible",
+        budget: Budget | None = None,
     ) -> None:
         self.summarizer = summarizer
         self.model_cls = model_cls
@@ -162,6 +170,7 @@ class _Run:
         self.write_failed: OutputWriteError | None = None
         self.cache_error: str | None = cache_error
         self.extract: Extract = extract
+        self.budget = budget
 
     async def one(self, index: int, item: object) -> BatchResult:
         started = time.perf_counter()
@@ -272,6 +281,8 @@ class _Run:
         return summary
 
     async def _call(self, text: str) -> BaseModel:
+        if self.budget is not None and self.budget.exhausted():  # nothing sent, not even a rate-limit wait
+            raise errors.BudgetExhaustedError(self.budget.spent_message())
         estimate = estimate_tokens(text) + (self.summarizer.settings.max_tokens or 0)
         if self.rpm is not None:
             await self.rpm.acquire(1)
@@ -279,7 +290,8 @@ class _Run:
             await self.tpm.acquire(estimate)
         usage = None
         try:
-            summary = await self.summarizer.asummarize(text, response_model=self.model_cls)
+            with spending(self.budget):
+                summary = await self.summarizer.asummarize(text, response_model=self.model_cls)
             provenance = provenance_of(summary)
             usage = provenance.usage if provenance is not None else None
             return summary
@@ -363,7 +375,9 @@ async def iter_summaries(
     bar: _Progress | None = None
     workers: list[asyncio.Task[None]] = []
     try:
-        out = JsonlOutput(batch.output, batch.fsync) if batch.output is not None else None
+        sources = (item[1] if isinstance(item, tuple) and len(item) == 2 else item for item in items)
+        read = [source for source in sources if isinstance(source, os.PathLike)]  # never the output too
+        out = JsonlOutput(batch.output, batch.fsync, inputs=read) if batch.output is not None else None
         run = _Run(
             summ,
             response_model or ArticleSummary,
@@ -373,6 +387,8 @@ async def iter_summaries(
             TokenBucket(batch.tpm) if batch.tpm else None,
             cache_error,
             batch.extract,
+            Budget(batch.max_requests, batch.max_total_tokens) if batch.max_requests is not None
+            or batch.max_total_tokens is not None else None,
         )
         bar = _Progress(batch.progress, total)
         queue: asyncio.Queue[BatchResult | BaseException | None] = asyncio.Queue()
@@ -433,7 +449,8 @@ async def asummarize_many(
     kept in ``provenance.page``; id: the path), :class:`~summarizer.Page` objects, or
     ``(id, text_path_or_page)`` pairs; ids should be str or int (others become str).
     ``options`` are :class:`BatchOptions` fields (``concurrency=``, ``output=``,
-    ``cache=``, ``order=``, ``progress=``, ``rpm=``, ``tpm=``, ``fsync=``, ``extract=``)
+    ``cache=``, ``order=``, ``progress=``, ``rpm=``, ``tpm=``, ``fsync=``, ``extract=``,
+    ``max_requests=``, ``max_total_tokens=``)
     and, without ``summarizer=``, :class:`~summarizer.Settings` fields (``model=``,
     ``base_url=``, ...) for the ``Summarizer`` the batch makes.
     """

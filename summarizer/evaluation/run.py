@@ -11,14 +11,35 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from ..batch import read_output, summarize_many
+from ..batch.output import RECORDS
 from ..errors import EvaluationError
+from ..files import OutputKind, check_ours, write_atomic
 from ..results import provenance_of
 from ..schema import ArticleSummary
-from .gold import GoldArticle, find_gold
+from .gold import GOLD_SUFFIX, GoldArticle, find_gold
 from .matching import MEASURE_THRESHOLD, SPAN_OVERLAP, SPAN_TEXT_FLOOR, TEXT_THRESHOLD, VALUE_TOLERANCE
 from .scores import Scores, aggregate, evaluate, failed
 
-__all__ = ["EvalReport", "print_scores", "run_eval", "scores_table"]
+__all__ = ["SCORES", "EvalReport", "eval_inputs", "print_scores", "run_eval", "scores_table"]
+
+
+def _is_scores(data: bytes) -> bool:
+    try:
+        found = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(found, dict) and {"directory", "predictions_from", "averaging", "overall", "articles"} <= found.keys()
+
+
+SCORES = OutputKind("a summarizer scores file (what eval --out writes)", _is_scores)
+"""The JSON :meth:`EvalReport.write` writes: the only file it writes over."""
+
+
+def eval_inputs(directory: str | os.PathLike[str]) -> list[Path]:
+    """The files an evaluation of ``directory`` reads (each gold file and its article): never one of its outputs."""
+    folder = Path(directory)
+    golds = sorted(folder.glob("*" + GOLD_SUFFIX)) if folder.is_dir() else []
+    return [p for gold in golds for p in (gold, gold.with_name(gold.name.removesuffix(GOLD_SUFFIX) + ".txt"))]
 
 
 
@@ -48,8 +69,14 @@ class EvalReport(BaseModel):
             "missing": self.missing,
         }
 
+    def dumps(self) -> str:
+        """:meth:`to_json` as the text :meth:`write` writes."""
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
     def write(self, path: str | os.PathLike[str]) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        """Write the scores whole or not at all, over nothing but earlier scores (:data:`SCORES`)."""
+        check_ours(path, SCORES)
+        write_atomic(path, self.dumps())
 
 
 def _from_predictions(golds: list[GoldArticle], path: Path) -> tuple[list[Scores], list[str]]:
@@ -95,10 +122,14 @@ def run_eval(
     the saved summaries are scored and no model is called; an article with no record
     there is listed in ``missing``. Otherwise the articles are summarized with
     :func:`summarize_many` and ``batch_options`` (``model=``, ``summarizer=``,
-    ``output=``, ``cache=``...). An article the summarizer failed on scores as an
-    empty summary, with its error.
+    ``output=``, ``cache=``...); ``output`` must not be a file the evaluation reads
+    (:class:`~summarizer.errors.OutputPathError` before any request). An article the
+    summarizer failed on scores as an empty summary, with its error.
     """
     golds = find_gold(directory)
+    output = batch_options.get("output")
+    if output is not None:  # before any request: the summaries never go into a file the evaluation reads
+        check_ours(output, RECORDS, inputs=[predictions, *eval_inputs(directory)])
     if predictions is not None:
         scores, missing = _from_predictions(golds, Path(predictions))
         source = str(predictions)

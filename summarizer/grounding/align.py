@@ -37,7 +37,7 @@ from rapidfuzz.distance import LCSseq, Levenshtein
 
 from ..schema import Span
 from ..sentences import Sentences, TextCache, sentences
-from ..text import TYPOGRAPHY, fold_char
+from ..text import INVISIBLE_CLASS, TYPOGRAPHY, fold_char
 
 __all__ = ["FUZZY_MIN_WORDS", "FUZZY_THRESHOLD", "QUOTE_MARKS", "locate"]
 
@@ -87,10 +87,9 @@ class _Offsets:
         return k + self._shift[bisect_right(self._at, k) - 1]
 
 
-_INVISIBLE = "".join(c for c, f in TYPOGRAPHY.items() if not f)
 _LONGER = {c: f for c, f in TYPOGRAPHY.items() if len(f) > 1}
 _ONE_FOR_ONE = str.maketrans({c: f for c, f in TYPOGRAPHY.items() if len(f) == 1})
-_INVISIBLE_SET = "".join(map(re.escape, _INVISIBLE))
+_INVISIBLE_SET = INVISIBLE_CLASS  # what TYPOGRAPHY folds to nothing, as ranges: listed one by one, scans crawl
 # What does not fold one character for one: runs of white space (or of white space and invisible
 # characters), an invisible character alone, and the characters that fold to several. A single
 # white-space character folds to a single space: it is left to the one-for-one pass.

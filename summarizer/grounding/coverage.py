@@ -13,6 +13,11 @@ they are not figures a reader would want extracted:
 - numbers inside names: glued to letters or a hyphenated code ("G7", "F-16", "COVID-19",
   "3rd"), or right after a capitalised word inside a sentence ("Article 5", "Flight 17");
 - the word "one" on its own, nearly always a pronoun ("one of the").
+
+Each uncovered number comes with its sentence, or, in a sentence longer than
+:data:`SENTENCE_KEPT` characters, the words within :data:`AROUND` characters of it: a
+flattened table or a transcript without full stops is one sentence holding thousands of
+numbers, and a copy of it per number made a 44 KB article's summary 141 MB.
 """
 
 from __future__ import annotations
@@ -24,7 +29,12 @@ from ..schema import Span, UncoveredNumber
 from ..sentences import sentences
 from .numbers import Mention, mentions, same_number
 
-__all__ = ["counted", "uncovered"]
+__all__ = ["AROUND", "SENTENCE_KEPT", "counted", "uncovered", "window"]
+
+SENTENCE_KEPT = 240
+"""An uncovered number's sentence is kept whole up to this many characters (most news sentences)."""
+AROUND = 80
+"""... and a longer one is cut to the words within this many characters either side of the number."""
 
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
@@ -71,6 +81,28 @@ def counted(text: str) -> list[Mention]:
     return [m for m in mentions(text) if _counts(text, m)]
 
 
+def window(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+    """(start, end) of what is shown around ``text[start:end]`` within ``text[lo:hi]``: all of it up to
+    :data:`SENTENCE_KEPT` characters, else the words within :data:`AROUND` characters either side."""
+    hi = len(text) if hi is None else hi
+    if hi - lo <= SENTENCE_KEPT:
+        return lo, hi
+    a, b = max(lo, start - AROUND), min(hi, end + AROUND)
+    if a > lo:  # from the first word that starts inside the window
+        space = next((i for i in range(a, start) if text[i].isspace()), None)
+        if space is not None:
+            a = space + 1
+    if b < hi:  # to the last word that ends inside it
+        space = next((i for i in range(b, end, -1) if text[i].isspace()), None)
+        if space is not None:
+            b = space
+    while a < start and text[a].isspace():
+        a += 1
+    while b > end and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
 def uncovered(text: str, figures: Iterable[tuple[Span, tuple[float, ...]]]) -> tuple[int, list[UncoveredNumber]]:
     """How many numbers count, and those no grounded figure (its span and its values) accounts for."""
     held = list(figures)
@@ -81,7 +113,7 @@ def uncovered(text: str, figures: Iterable[tuple[Span, tuple[float, ...]]]) -> t
         if any(span.start <= m.start and m.end <= span.end and _agrees(m.values, values) for span, values in held):
             continue
         sentence = s.at(m.start)
-        context = text[sentence.start : sentence.end] if sentence else text[max(0, m.start - 80) : m.end + 80]
-        written = text[m.start : m.end]
-        out.append(UncoveredNumber(text=written, value=m.values[0], start=m.start, end=m.end, sentence=context))
+        a, b = window(text, m.start, m.end, *((sentence.start, sentence.end) if sentence else (0, len(text))))
+        out.append(UncoveredNumber(text=text[m.start : m.end], value=m.values[0], start=m.start, end=m.end,
+                                   sentence=text[a:b], sentence_start=a, sentence_end=b))
     return len(found), out

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..grounding import ground
+from ..grounding.coverage import SENTENCE_KEPT, window
 from ..results import source_text_of
 from ..schema import (
     Actor,
@@ -286,11 +287,24 @@ def headline_note(summary: ArticleSummary) -> str | None:
 
 
 def uncovered_rows(summary: ArticleSummary) -> list[tuple[str, str, str]]:
-    """(number as written, where, its sentence) for every number no grounded figure accounts for."""
+    """(number as written, where, its sentence) for every number no grounded figure accounts for.
+
+    A summary made before sentences were bounded (see ``grounding.coverage``) may hold a
+    whole flattened table for each number: it is shown cut to the words around the number,
+    so a report stays in proportion to its article.
+    """
     report = summary.grounding
     if report is None:
         return []
-    return [(u.text, f"characters {u.start}–{u.end}", u.sentence) for u in report.uncovered]
+    rows = []
+    for u in report.uncovered:
+        sentence = u.sentence
+        if len(sentence) > SENTENCE_KEPT:
+            at = max(0, sentence.find(u.text))
+            a, b = window(sentence, at, at + len(u.text))
+            sentence = sentence[a:b]
+        rows.append((u.text, f"characters {u.start}–{u.end}", sentence))
+    return rows
 
 
 _EVIDENCE = {

@@ -132,15 +132,31 @@ def _highlighted(text: str, marks: Sequence[_Mark], numbers: Sequence[tuple[int,
     Quotes may overlap, so the text is cut at every quote's start and end and each
     piece is wrapped once, with the kinds and items of all the quotes covering it:
     the result nests nothing but an uncovered number inside a quote's piece, and every
-    item's quote is the union of its pieces.
+    item's quote is the union of its pieces. One sweep over the cuts: an article of
+    thousands of uncovered numbers takes time in proportion to its length.
     """
     cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks), *(x for n in numbers for x in n)})
+    underlined: list[list[int]] = []  # the uncovered numbers, overlapping ones joined
+    for lo, hi in sorted(numbers):
+        if underlined and lo <= underlined[-1][1]:
+            underlined[-1][1] = max(underlined[-1][1], hi)
+        else:
+            underlined.append([lo, hi])
+    by_start = sorted(range(len(marks)), key=lambda i: marks[i].start)
+    active: list[int] = []  # the marks open at the current cut, by their place in ``marks``
     out = []
+    next_mark = next_number = 0
     for a, b in itertools.pairwise(cuts):
+        while next_mark < len(by_start) and marks[by_start[next_mark]].start <= a:
+            active.append(by_start[next_mark])
+            next_mark += 1
+        active = [i for i in active if marks[i].end > a]
+        while next_number < len(underlined) and underlined[next_number][1] <= a:
+            next_number += 1
         piece = _e(text[a:b])
-        if any(lo <= a and b <= hi for lo, hi in numbers):
+        if next_number < len(underlined) and underlined[next_number][0] <= a:
             piece = f'<span class="uncovered" title="A number no grounded figure accounts for">{piece}</span>'
-        covering = [m for m in marks if m.start <= a and b <= m.end]
+        covering = [marks[i] for i in sorted(active)]
         if not covering:
             out.append(piece)
             continue

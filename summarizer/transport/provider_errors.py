@@ -106,7 +106,7 @@ def provider_error(
     if isinstance(exc, NotACompletion):
         return errors.ProviderUnavailableError(
             f"{where} answered with something that is not a chat completion after {tries} "
-            f"({redact(str(exc), target.api_key)!r}): is a proxy or gateway in between? check base_url",
+            f"({redact(exc.text, target.api_key)[:80]!r}): is a proxy or gateway in between? check base_url",
             **common,
         )
     detail = redact(_provider_message(exc), target.api_key)
@@ -159,6 +159,7 @@ def provider_error(
         response = getattr(exc, "response", None)
         location = response.headers.get("location", "") if response is not None else ""
         location = safe_url(location) if "://" in location else location.split("?")[0]
+        location = redact(location, target.api_key)  # a hostile server can put the key it received in the path
         return errors.ProviderError(
             f"{status} from {where}: a redirect to {location or 'elsewhere'}, which is not "
             "followed (the article would go to an address nobody configured); point {how:base_url} at the API itself",

@@ -192,3 +192,167 @@ def test_the_commands_submit_check_and_collect(api, seed_text, tmp_path):
     assert collected.exit_code == 1  # one article was not answered
     assert "3 of 4 articles summarized, 1 failed" in collected.stderr
     assert "--only-failed" in collected.stderr
+
+
+# -- one run per job file, and what a provider says is checked (issue 23) ----------------------------
+
+
+@pytest.fixture
+def threaded_api():
+    """The fake on a server that answers while another of its requests is still running (a second run meanwhile)."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    try:
+        yield BatchAPI(server, lambda body: completion(arguments=SEED_SUMMARY))
+    finally:
+        server.clear()
+        server.stop()
+
+
+def test_a_second_submit_on_the_same_job_file_fails_at_once_and_no_batch_goes_unrecorded(threaded_api, seed_text,
+                                                                                          tmp_path):
+    from summarizer import OutputLockedError
+
+    api = threaded_api
+    requests = _prepare(api, seed_text, tmp_path)
+    job = tmp_path / "job.json"
+    second: list[BaseException] = []
+
+    def second_submit() -> None:  # runs while the first submit is uploading
+        api.on_upload = None
+        try:
+            batch_submit(requests, job)
+        except Exception as exc:  # noqa: BLE001 - kept to assert on
+            second.append(exc)
+
+    api.on_upload = second_submit
+    first = batch_submit(requests, job)
+
+    assert len(second) == 1 and isinstance(second[0], OutputLockedError), second
+    assert "in use by another run" in str(second[0])
+    assert list(api.batches) == [first.batch_id] and Job.load(job).batch_id == first.batch_id  # one batch, recorded
+    assert api.calls.count("POST /v1/files") == 1
+
+
+def test_status_while_a_collect_holds_the_job_fails_at_once(threaded_api, seed_text, tmp_path):
+    from summarizer import OutputLockedError
+
+    api = threaded_api
+    requests = _prepare(api, seed_text, tmp_path)
+    job = tmp_path / "job.json"
+    batch_submit(requests, job)
+    seen: list[BaseException] = []
+
+    def status_meanwhile() -> None:
+        api.on_retrieve = None
+        try:
+            batch_status(job)
+        except Exception as exc:  # noqa: BLE001 - kept to assert on
+            seen.append(exc)
+
+    api.on_retrieve = status_meanwhile
+    collected = batch_collect(job, tmp_path / "records.jsonl", wait=True, poll=0.01)
+
+    assert len(seen) == 1 and isinstance(seen[0], OutputLockedError), seen
+    assert collected.ok == 4 and batch_status(job).status == "completed"  # the lock is released afterwards
+
+
+def test_a_stray_line_in_the_providers_output_is_reported_and_every_article_is_still_collected(api, seed_text,
+                                                                                               tmp_path):
+    from summarizer.errors import BatchFileWarning
+
+    requests = _prepare(api, seed_text, tmp_path)
+    foreign = "token_stray-line-0123456789abcdef"  # key-shaped: the report must not repeat it
+    api.extra_output = [json.dumps({"custom_id": foreign, "response": {"status_code": 200, "body": {}}}),
+                        "{not json", json.dumps(["a", "list"])]
+    job = tmp_path / "job.json"
+    batch_submit(requests, job)
+
+    with pytest.warns(BatchFileWarning, match="3 line") as caught:
+        collected = batch_collect(job, tmp_path / "records.jsonl", wait=True, poll=0.01)
+
+    assert (collected.ok, collected.failed) == (4, 0)
+    shown = str(caught[0].message)
+    assert foreign not in shown and "[redacted]" in shown and "not JSON" in shown
+
+
+@pytest.mark.parametrize("fields, said", [
+    ({"status": 123}, "status is a number"),
+    ({"status": None}, "status is null"),
+    ({"output_file_id": "../../v1/files/file-1"}, "output_file_id"),
+    ({"output_file_id": {"id": "file-1"}}, "output_file_id"),
+    ({"request_counts": "many", "errors": {"data": [{"message": {"nested": True}, "line": "x"}, 5]}}, None),
+    ({"status": "in_progress\x1b[2J", "request_counts": {"total": -1, "completed": 10**40}}, None),
+])
+def test_a_providers_malformed_batch_is_a_typed_error_or_stored_checked(api, seed_text, tmp_path, fields, said):
+    from summarizer import ProviderUnavailableError
+
+    requests = _prepare(api, seed_text, tmp_path)
+    job = tmp_path / "job.json"
+    batch_submit(requests, job)
+    api.retrieve_fields = fields
+    if said is not None:
+        with pytest.raises(ProviderUnavailableError, match=said):
+            batch_status(job)
+        assert Job.load(job).status == "validating"  # the job file keeps what it knew
+        return
+    current = batch_status(job)
+    saved = Job.load(job)
+    assert all(isinstance(v, int) and v >= 0 for v in saved.request_counts.values())
+    assert "\x1b" not in saved.status and all(isinstance(e, str) for e in saved.errors)
+    assert current.status == saved.status
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"a string"', b"not json at all", b"[" * 100_000, b'{"id": "batch_1"}'])
+def test_a_retrieve_that_is_not_a_batch_is_a_typed_error(api, seed_text, tmp_path, body):
+    from summarizer import ProviderUnavailableError
+
+    requests = _prepare(api, seed_text, tmp_path)
+    job = tmp_path / "job.json"
+    batch_submit(requests, job)
+    api.retrieve_body = body
+    with pytest.raises(ProviderUnavailableError, match="answered with"):
+        batch_status(job)
+
+
+@pytest.mark.parametrize("content", [
+    {"format": "summarizer-batch-job/1", "requests": "r.jsonl", "requests_sha256": "0" * 64, "batch_id": "../x"},
+    {"format": "summarizer-batch-job/1", "requests": "r.jsonl", "requests_sha256": "0" * 64, "request_counts": []},
+    {"format": "summarizer-batch-job/1", "requests": "r.jsonl", "requests_sha256": "0" * 64, "errors": "boom"},
+    {"format": "summarizer-batch-job/1", "requests": "r.jsonl", "requests_sha256": "0" * 64, "downloaded": {"x": 1}},
+    {"format": "summarizer-batch-job/1", "requests": 5, "requests_sha256": "0" * 64},
+    "[" * 100_000,
+    '{"format": "summarizer-batch-job/1", "requests": "r", "requests_sha256": NaN}',
+])
+def test_a_malformed_job_file_is_a_batch_file_error(tmp_path, content):
+    job = tmp_path / "job.json"
+    job.write_text(content if isinstance(content, str) else json.dumps(content))
+    with pytest.raises(BatchFileError, match="job file|not a summarizer batch job file"):
+        Job.load(job)
+
+
+def test_a_job_file_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path):
+    from ..doubles.checks import fifo_fed_later
+
+    fifo = fifo_fed_later(tmp_path / "job.json")  # opening it to read would wait for a writer
+    with pytest.raises(BatchFileError, match="not a regular file"):
+        batch_status(fifo)
+
+
+def test_the_commands_never_show_a_raw_exception_for_a_broken_job_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"format": "summarizer-batch-job/1", "requests": 5, "requests_sha256": "0" * 64,
+                               "batch_id": "batch_1", "status": ["not", "text"]}))
+    runner = CliRunner(env={"OPENAI_API_KEY": JOB_KEY})
+    for command in (["batch", "status", "--job", str(job)],
+                    ["batch", "collect", "--job", str(job), "--out", str(tmp_path / "rec.jsonl")],
+                    ["batch", "submit", str(tmp_path / "r.jsonl"), "--job", str(job)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (command, result.exception)
+        assert "error:" in result.stderr, (command, result.stderr)

@@ -21,13 +21,28 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
 
 import summarizer.batch.output as output_module
-from summarizer import OutputPathError, OutputWarning, OutputWriteError, iter_summaries, summarize_many
+from summarizer import (
+    OutputPathError,
+    OutputWarning,
+    OutputWriteError,
+    batch_collect,
+    batch_prepare,
+    batch_submit,
+    iter_summaries,
+    summarize_many,
+)
 from summarizer.batch import read_output
+from summarizer.cli import app
 
 from ..conftest import ROOT
+from ..doubles.batch_api import BatchAPI
 from ..doubles.loopback import BatchLLM
+from ..doubles.responses import SEED_SUMMARY, completion
+
+runner = CliRunner()
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX files, devices and limits")
 
@@ -90,6 +105,8 @@ def test_an_output_that_is_not_a_regular_file_is_refused_before_any_request(llm,
 
 
 _RECORD = b'{"id": 0, "input_sha256": "x", "ok": false}\n'
+# HAND-WRITTEN, a line of the Batch API's results: it starts with an id, as a record does, but has no ok.
+_RESULTS_LINE = b'{"id": "batch_req_1", "custom_id": "a-0", "response": {"status_code": 200, "body": {}}, "error": null}\n'
 
 
 @pytest.mark.parametrize(
@@ -101,8 +118,10 @@ _RECORD = b'{"id": 0, "input_sha256": "x", "ok": false}\n'
         _RECORD + b"a note added by hand\n",
         _RECORD + b"a note without its newline",
         b"[1, 2, 3]\n",
+        _RESULTS_LINE,
     ],
-    ids=["notes", "one-line-json", "other-jsonl", "record-then-note", "record-then-partial-note", "json-array"],
+    ids=["notes", "one-line-json", "other-jsonl", "record-then-note", "record-then-partial-note", "json-array",
+         "batch-results"],
 )
 def test_a_file_that_is_not_this_librarys_jsonl_is_refused_and_left_as_it_is(llm, tmp_path, content):
     path = tmp_path / "notes.txt"
@@ -111,6 +130,57 @@ def test_a_file_that_is_not_this_librarys_jsonl_is_refused_and_left_as_it_is(llm
         summarize_many(articles(2), output=path, **opts(llm))
     assert path.read_bytes() == content
     assert llm.articles == []
+
+
+def test_a_line_nested_past_the_stack_is_skipped_with_a_warning_not_raised(llm, tmp_path):
+    path = tmp_path / "run.jsonl"
+    deep = b'{"id": 0, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"  # a record's start, then too deep to parse
+    path.write_bytes(deep + _RECORD)
+    with pytest.warns(UserWarning, match="corrupt line"):
+        (result,) = summarize_many(articles(1), output=path, **opts(llm))
+    assert result.ok and [r["ok"] for r in read_output(path)] == [True]
+
+
+def test_an_input_file_is_never_the_output(llm, tmp_path):
+    path = tmp_path / "run.jsonl"
+    path.write_bytes(_RECORD)
+    with pytest.raises(OutputPathError, match="is the same file as"):
+        summarize_many([path], output=tmp_path / "." / "run.jsonl", **opts(llm))
+    assert path.read_bytes() == _RECORD and llm.articles == []
+
+
+def _prepared(tmp_path: Path, base_url: str = "http://127.0.0.1:9/v1") -> Path:
+    return batch_prepare([("a", articles(1)[0])], tmp_path / "requests.jsonl", model="test-model", base_url=base_url,
+                         api_key="placeholder-output-faults").requests
+
+
+@pytest.mark.parametrize("which", ["the-results", "a-copy"])
+def test_batch_ingest_never_takes_a_results_file_as_its_records(tmp_path, which):
+    requests = _prepared(tmp_path)
+    custom_id = json.loads(requests.read_text())["custom_id"]
+    results = tmp_path / "results.jsonl"  # HAND-WRITTEN: one answer line, in the Batch API's format
+    content = json.dumps({"id": "batch_req_1", "custom_id": custom_id, "error": None, "response": {
+        "status_code": 200, "body": completion(arguments=SEED_SUMMARY)}}) + "\n"
+    results.write_text(content)
+    out = results if which == "the-results" else tmp_path / "copy.jsonl"
+    out.write_text(content)
+    ingest = runner.invoke(app, ["batch", "ingest", str(requests), str(results), "--out", str(out)],
+                           catch_exceptions=False)
+    assert ingest.exit_code == 2 and ingest.stderr.startswith("error: ") and len(ingest.stderr.splitlines()) == 1
+    assert ("is the same file as" if out == results else "not a summarizer JSON Lines output") in ingest.stderr
+    assert out.read_text() == content and results.read_text() == content
+
+
+def test_batch_collect_refuses_a_records_file_it_would_download_into_before_asking_the_provider(httpserver, tmp_path):
+    api = BatchAPI(httpserver, lambda body: completion(arguments=SEED_SUMMARY))
+    requests = _prepared(tmp_path, api.base_url)
+    job = tmp_path / "job.json"
+    batch_submit(requests, job)
+    calls = list(api.calls)
+    for out in (tmp_path / "job.output.jsonl", requests, job):
+        with pytest.raises(OutputPathError, match="is the same file as"):
+            batch_collect(job, out)
+    assert api.calls == calls and not (tmp_path / "job.output.jsonl").exists()
 
 
 def test_an_empty_file_and_a_file_of_records_are_used(llm, tmp_path):

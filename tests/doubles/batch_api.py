@@ -9,7 +9,13 @@ API's format. Scenarios:
 - ``completed``: every request answered (except those ``drop`` names, which get no line);
 - error lines: requests whose custom_id is in ``errors`` get a 500 line in the error file;
 - ``expired`` / ``cancelled``: only the first ``answered`` requests have a line;
-- ``failed``: the batch failed validation: no files, ``errors.data`` says why.
+- ``failed``: the batch failed validation: no files, ``errors.data`` says why (``failed_message``).
+
+Hostile or broken providers, for the checks of what comes back: ``redirect`` makes
+every endpoint answer 302 to that address; ``retrieve_fields`` are put over the batch
+each retrieve returns (``retrieve_body``: that body instead, as raw bytes);
+``extra_output`` are lines put into the output file as they are; ``on_upload`` and
+``on_retrieve`` run inside those requests (a second run starting meanwhile).
 """
 
 from __future__ import annotations
@@ -37,6 +43,13 @@ class BatchAPI:
         self.drop: set[str] = set()
         self.errors: set[str] = set()
         self.answered = 0  # for expired / cancelled: how many requests were answered before the end
+        self.failed_message = "hand-written: this line is not valid"
+        self.redirect: str | None = None
+        self.retrieve_fields: dict[str, Any] = {}
+        self.retrieve_body: bytes | None = None
+        self.extra_output: list[str] = []
+        self.on_upload: Callable[[], None] | None = None
+        self.on_retrieve: Callable[[], None] | None = None
         self._lock = threading.Lock()
         server.expect_request("/v1/files", method="POST").respond_with_handler(self._upload)
         server.expect_request("/v1/batches", method="POST").respond_with_handler(self._create)
@@ -49,7 +62,14 @@ class BatchAPI:
         return self.server.url_for("/v1")
 
     def _json(self, value: Any, status: int = 200) -> Response:
+        if self.redirect is not None:
+            return Response("", status=302, headers={"Location": self.redirect})
         return Response(json.dumps(value), status=status, content_type="application/json")
+
+    @staticmethod
+    def _run(hook: Callable[[], None] | None) -> None:
+        if hook is not None:
+            hook()
 
     def _new_file(self, data: bytes, name: str, purpose: str) -> dict[str, Any]:
         with self._lock:
@@ -60,6 +80,7 @@ class BatchAPI:
 
     def _upload(self, request: Request) -> Response:
         self.calls.append("POST /v1/files")
+        self._run(self.on_upload)
         upload = request.files["file"]
         return self._json(self._new_file(upload.read(), upload.filename or "upload", request.form["purpose"]))
 
@@ -85,20 +106,23 @@ class BatchAPI:
     def _retrieve(self, request: Request) -> Response:
         batch_id = request.path.rsplit("/", 1)[1]
         self.calls.append(f"GET /v1/batches/{batch_id}")
+        self._run(self.on_retrieve)
         batch = self.batches[batch_id]
         batch["_polls"] += 1
         if batch["status"] in ("validating", "in_progress"):
             batch["status"] = "in_progress"
             if batch["_polls"] > self.polls_before_end:
                 self._end(batch)
-        return self._json(self._public(batch))
+        if self.retrieve_body is not None:
+            return Response(self.retrieve_body, content_type="application/json")
+        return self._json({**self._public(batch), **self.retrieve_fields})
 
     def _end(self, batch: dict[str, Any]) -> None:
         lines = batch["_lines"]
         if self.scenario == "failed":
             batch["status"] = "failed"
             batch["errors"] = {"object": "list", "data": [
-                {"code": "invalid_json_line", "message": "hand-written: this line is not valid", "line": 1, "param": None}
+                {"code": "invalid_json_line", "message": self.failed_message, "line": 1, "param": None}
             ]}
             return
         if self.scenario in ("expired", "cancelled"):
@@ -116,8 +140,9 @@ class BatchAPI:
                 continue
             output.append({"id": f"req_{custom_id}", "custom_id": custom_id, "response": {
                 "status_code": 200, "request_id": "r", "body": self.answer(line["body"])}, "error": None})
-        if output:
-            batch["output_file_id"] = self._new_file(_jsonl(output), "output.jsonl", "batch_output")["id"]
+        if output or self.extra_output:
+            data = _jsonl(output) + "".join(line + "\n" for line in self.extra_output).encode()
+            batch["output_file_id"] = self._new_file(data, "output.jsonl", "batch_output")["id"]
         if failed:
             batch["error_file_id"] = self._new_file(_jsonl(failed), "errors.jsonl", "batch_output")["id"]
         batch["status"] = self.scenario

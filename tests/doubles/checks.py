@@ -35,3 +35,33 @@ def deny_open_for_root(monkeypatch: Any) -> None:
             raise PermissionError(13, "Permission denied", name)
 
         monkeypatch.setattr(summarizer.inputs, "open", denied, raising=False)
+
+
+def fifo_fed_later(path: Any, seconds: float = 3.0) -> Any:
+    """A FIFO at ``path``, and a thread that writes one line into it as soon as something opens it to read.
+
+    Code that refuses a FIFO never opens it, and the thread gives up after ``seconds``;
+    code that opens it gets a line instead of waiting forever for a writer, so a test of
+    the refusal fails rather than hangs where the refusal is missing.
+    """
+    import threading
+    import time
+
+    os.mkfifo(path)
+
+    def feed() -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)  # fails at once while no reader has it open
+            except OSError:
+                time.sleep(0.02)
+                continue
+            try:
+                os.write(fd, b'{"fed": true}\n')
+            finally:
+                os.close(fd)
+            return
+
+    threading.Thread(target=feed, daemon=True).start()
+    return path

@@ -22,7 +22,7 @@ KEY_LIKE = re.compile(
 )
 """An OpenAI-style key, a bearer token, or an authorization header."""
 
-WATCHED = ("summarizer", "openai", "httpx", "httpx2", "httpcore", "instructor", "werkzeug", "tests")
+WATCHED = ("summarizer", "openai", "httpx", "httpx2", "httpcore", "httpcore2", "instructor", "werkzeug", "tests")
 _MAX_FILE = 8 * 1024 * 1024
 
 
@@ -49,8 +49,8 @@ class LeakCatcher(logging.Handler):
             text = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken record is not ours to judge
             text = str(record.msg)
-        if record.exc_info:
-            text += "\n" + self._formatter.formatException(record.exc_info)
+        if record.exc_info:  # as a handler's formatter shows it: the text a filter left (redacted), if any
+            text += "\n" + (record.exc_text or self._formatter.formatException(record.exc_info))
         if (leak := leak_in(text)) is not None:
             self.found.append(f"{record.name} {record.levelname}: ...{leak}...")
 

@@ -1,4 +1,4 @@
-"""The real embedded model, end to end: llama.cpp's server on 127.0.0.1, no key, no cassette.
+"""The real embedded model, end to end: llama.cpp's server on 127.0.0.1 with a key of its own, no cassette.
 
 About two minutes on two cores. It checks what the library guarantees (the schema, the
 list cap, grounding, provenance, the server's life), never the small model's wording,
@@ -54,3 +54,30 @@ def test_the_server_is_stopped_with_its_standard_input(seed_text):
     assert server.base_url.startswith("http://127.0.0.1:")
     server.stop()
     assert server.process.poll() is not None  # gone, not left running
+
+
+def test_the_server_answers_only_its_key_and_lets_no_web_page_read_it():
+    import urllib.error
+    import urllib.request
+
+    from summarizer.transport.local import local_server
+
+    server = local_server("local:qwen2.5-coder-1.5b")
+    root = server.base_url.removesuffix("/v1")
+
+    def ask(method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+        request = urllib.request.Request(root + path, method=method, headers={"Origin": "http://evil.example", **headers})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return answer.status, dict(answer.headers)
+        except urllib.error.HTTPError as refused:
+            return refused.code, dict(refused.headers)
+
+    status, headers = ask("GET", "/v1/models", {})
+    assert status == 401  # no key, no model
+    status, headers = ask("GET", "/v1/models", {"Authorization": f"Bearer {server.api_key}"})
+    assert status == 200 and headers.get("Access-Control-Allow-Origin") != "http://evil.example"
+    status, headers = ask("OPTIONS", "/v1/chat/completions", {"Access-Control-Request-Method": "POST"})
+    assert headers.get("Access-Control-Allow-Origin") not in ("http://evil.example", "*")  # the preflight fails
+    assert headers.get("Access-Control-Allow-Credentials") != "true"
+    assert server.api_key not in " ".join(map(str, server.process.args))
