@@ -18,6 +18,7 @@ concurrently, each result is cached on disk, and a failure is that article's alo
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -49,10 +50,11 @@ from .core import Summarizer
 from .evaluation import print_scores, run_eval
 from .evaluation.run import SCORES, eval_inputs
 from .files import OutputKind, check_ours, is_stream, open_stream, write_atomic
-from .inputs import Extract, Page, decode_page, read_page
+from .inputs import MAX_FILE_BYTES, Extract, Page, decode_page, read_page
 from .report import HTML_MARK, MARKDOWN_MARK, render_html, render_markdown
 from .results import provenance_of
 from .schema import ArticleSummary
+from .text import printable
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "app"]
 
@@ -154,7 +156,8 @@ CLI_NAMES = {
 
 def _say(message: str, prefix: str = "error") -> None:
     # One line, always: a message with line breaks would read as several errors.
-    typer.echo(f"{prefix}: {' '.join(message.split())}", err=True)
+    # Printable: a hostile server's message or a file's name must not drive the terminal (ANSI escapes).
+    typer.echo(f"{prefix}: {printable(' '.join(message.split()))}", err=True)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -183,12 +186,17 @@ class _Article:
 def _expand(paths: list[str]) -> list[str]:
     expanded: list[str] = []
     for raw in paths:
+        if not raw:  # Path("") is the current folder: never what an empty argument meant
+            _fail("an empty path was given: name an article file, a folder, or - for standard input")
         path = Path(raw)
-        if raw != "-" and path.is_dir():
+        try:
             found = sorted(
                 str(p) for p in path.iterdir()
                 if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
-            )
+            ) if raw != "-" and path.is_dir() else None
+        except OSError as exc:  # a folder that cannot be searched, a name too long
+            _fail(f"{raw}: cannot be read ({exc.strerror or exc})")
+        if found is not None:
             if not found:
                 _fail(f"{raw}: no article files in this folder (looked for {', '.join(ARTICLE_SUFFIXES)})")
             expanded += found
@@ -212,7 +220,12 @@ def _read(paths: list[str], extract: Extract) -> list[_Article]:
                 if sys.stdin is None:
                     problems.append("-: there is no standard input to read")
                     continue
-                data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+                # Bounded as a file is: `- < /dev/zero` never ends.
+                data = (sys.stdin.buffer.read(MAX_FILE_BYTES + 1) if hasattr(sys.stdin, "buffer")
+                        else sys.stdin.read(MAX_FILE_BYTES + 1).encode())
+                if len(data) > MAX_FILE_BYTES:
+                    problems.append(f"-: standard input holds more than the {MAX_FILE_BYTES:,} bytes allowed")
+                    continue
                 page = decode_page(data, name="standard input", extract=extract)
                 articles.append(_Article("<stdin>", "stdin", page))
             else:
@@ -835,5 +848,20 @@ def batch_collect_command(
 
 
 def run() -> None:
-    """Entry point for ``python -m summarizer``."""
-    app(prog_name="summarizer")
+    """Entry point for ``python -m summarizer``: whatever a command did not foresee is still one line, never a traceback.
+
+    The commands turn every :class:`~summarizer.SummarizerError` into a message; what is
+    left here is the operating system's refusals (a name too long, a folder that cannot
+    be searched, a full or closed standard output) and input nested past Python's stack.
+    """
+    try:
+        app(prog_name="summarizer")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ("standard output: " if exc.errno == errno.ENOSPC else "")
+        with contextlib.suppress(OSError, ValueError):
+            _say(f"{where}{exc.strerror or exc}")
+        sys.exit(EXIT_USAGE if exc.filename else EXIT_FAILED)
+    except (RecursionError, MemoryError) as exc:
+        with contextlib.suppress(OSError, ValueError):
+            _say(f"the input is nested too deeply or too large to read ({type(exc).__name__})")
+        sys.exit(EXIT_USAGE)

@@ -10,9 +10,12 @@ evaluation.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["INVISIBLE", "INVISIBLE_CLASS", "TYPOGRAPHY", "fold", "fold_char", "invisible", "shows_nothing"]
+__all__ = [
+    "INVISIBLE", "INVISIBLE_CLASS", "TYPOGRAPHY", "fold", "fold_char", "invisible", "printable", "shows_nothing",
+]
 
 _IGNORABLE = (
     (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
@@ -87,3 +90,12 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Controls (an ANSI escape starts with one), bidi overrides and lone surrogates: what a terminal must not be sent."""
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal: controls, bidi overrides and lone surrogates as U+FFFD (tabs and newlines stay)."""
+    return _UNPRINTABLE.sub("\ufffd", text)

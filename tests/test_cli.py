@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from summarizer import ArticleSummary, __version__
 from summarizer.cli import app
+from summarizer.cli import run as entry_point
 
 from .conftest import ROOT, SEED
 from .doubles.checks import deny_open_for_root
@@ -60,7 +61,31 @@ def test_the_console_script_is_installed():
     from importlib.metadata import entry_points
 
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "summarizer"]
-    assert script.value == "summarizer.cli:app" and script.load() is app
+    assert script.value == "summarizer.cli:run" and script.load() is entry_point
+
+
+@pytest.mark.parametrize("argv", [
+    ["summarize", "/tmp/" + "a" * 5000, "--model", "m", "--base-url", "http://127.0.0.1:9/v1"],  # ENAMETOOLONG
+    ["schema"],  # to a full standard output
+])
+def test_what_the_operating_system_refuses_is_one_line_never_a_traceback(argv, tmp_path):
+    """The entry point's last net: OSError (a name too long, a full standard output) as one line, exit 2 or 1."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-c", "from summarizer.cli import run; run()", *argv], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120, cwd=tmp_path,
+                              env={**os.environ, "OPENAI_API_KEY": "placeholder-cli"})
+    assert "Traceback" not in done.stderr and done.stderr.startswith("error: ")
+    assert done.returncode in (1, 2)
+
+
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "article.txt").write_text("Officials said talks would resume.", encoding="utf-8")
+    result = CliRunner().invoke(app, ["summarize", "", "--model", "m", "--base-url", "http://127.0.0.1:9/v1"])
+    assert result.exit_code == 2 and "empty path" in result.output
 
 
 def test_version():
@@ -323,3 +348,10 @@ def test_model_failures_are_one_line_without_instructor_logs(fake_llm):
     assert len(lines) == 1 and lines[0].startswith(f"error: {SEED}: the model's output failed the ArticleSummary")
     assert "Traceback" not in quiet.stderr
     assert verbose.returncode == 1 and len(verbose.stderr.strip().splitlines()) > 1  # the logs were there to hide
+
+
+def test_an_error_line_never_carries_terminal_controls(tmp_path):
+    """A file's name (or a hostile server's message) with an ANSI escape is shown, not obeyed."""
+    result = CliRunner().invoke(app, ["summarize", str(tmp_path / "\x1b[2Jgone.txt"), "--model", "m",
+                                      "--base-url", "http://127.0.0.1:9/v1"])
+    assert result.exit_code == 2 and "gone.txt" in result.output and "\x1b" not in result.output

@@ -200,3 +200,29 @@ def test_eval_out_writes_over_nothing_but_earlier_scores(tmp_path, target):
     if Path("/dev/null").exists():  # a device: written to, never read
         streamed = run("eval", folder, "--predictions", predictions, "--out", "/dev/null")
         assert streamed.exit_code == 0 and "ok: scores written to /dev/null" in streamed.stderr
+
+
+@pytest.mark.parametrize("what", ["deep-gold", "fifo-gold", "fifo-predictions", "device-predictions"])
+def test_gold_or_predictions_that_would_hang_or_crash_are_one_error(what, tmp_path):
+    """Nested past the stack, a FIFO (never opened: the test double feeds it, so a missing refusal fails, not hangs),
+    a device that never ends: a usage error, never a traceback or a wait."""
+    from .doubles.checks import fifo_fed_later
+
+    folder = gold_folder(tmp_path, SEED)
+    gold = folder / (SEED.stem + ".gold.json")
+    predictions: Path | str = tmp_path / "run.jsonl"
+    Path(predictions).write_text("", encoding="utf-8")
+    if what == "deep-gold":
+        gold.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    elif what == "fifo-gold":
+        gold.unlink()
+        fifo_fed_later(gold)
+    elif what == "fifo-predictions":
+        Path(predictions).unlink()
+        fifo_fed_later(predictions)
+    else:
+        predictions = "/dev/zero"
+    result = runner.invoke(app, ["eval", str(folder), "--predictions", str(predictions), "--out",
+                                 str(tmp_path / "scores.json")])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

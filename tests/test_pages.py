@@ -217,3 +217,13 @@ def test_the_command_takes_extract_main(llm, tmp_path, monkeypatch):
     record = json.loads(result.stdout)
     assert record["summary"]["provenance"]["page"]["extractor"] == "main"
     assert COOKIE not in llm.articles[0] and PARAGRAPHS[0] in llm.articles[0]
+
+
+def test_a_comment_left_open_hides_the_rest_as_a_browser_does_and_costs_linear_time():
+    """Python's HTML parser rescans an unclosed ``<!--`` at each later one: quadratic without the cut."""
+    from summarizer import html_to_text
+
+    page = "<p>Officials said talks would resume.</p>" + "<!-- planted " * 20_000
+    assert html_to_text(page) == "Officials said talks would resume."
+    kept = "<p>One.</p><script>var a = '<!--';</script><p>Two.</p>"
+    assert html_to_text(kept) == "One.\n\nTwo."

@@ -333,3 +333,18 @@ def test_a_live_answer_that_is_not_a_completion_shows_no_piece_of_the_key(fake_l
         Summarizer("m", base_url=fake_llm.base_url, api_key=ODD_KEY, max_retries=0).summarize(seed_text)
     assert "not a chat completion" in str(caught.value)
     assert ODD_KEY[:6] not in str(caught.value) and "[redac" in str(caught.value)
+
+
+@pytest.mark.parametrize("echo", [
+    "your key placeholder-h4-key-0 was wrong",  # a prefix, cut short by the server
+    "...key-0123456789 is not valid",  # a suffix
+    "the middle der-h4-key-0123 of it",
+])
+def test_a_piece_of_the_configured_key_is_taken_out_too(echo):
+    from summarizer.transport.provider_errors import redact
+
+    key = "placeholder-h4-key-0123456789"  # not key-shaped: caught because it is the configured key
+    shown = redact(echo, key)
+    assert "[redacted]" in shown
+    assert not any(key[i:i + 10] in shown for i in range(len(key) - 9))
+    assert redact("a place holder-h4 in the text", key) == "a place holder-h4 in the text"  # under ten in a row stays

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -194,7 +195,15 @@ def _locked(job: Path) -> Iterator[None]:
     """One run per job file: an exclusive ``flock`` on a lock file beside it (``.job.json.lock``), held from
     loading the job through saving it; a second run fails at once. The job file itself is replaced on
     every save, so it cannot carry the lock. A symlinked job file is locked beside the file it points to."""
-    real = job.resolve()
+    try:
+        real = job.resolve()
+        found = real.stat() if real.exists() else None
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long, a folder that cannot be searched
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a symlink loop"
+        raise OutputPathError(f"{job}: cannot be used as a job file ({why})", path=str(job)) from None
+    if (found is not None and not stat.S_ISREG(found.st_mode)) or not real.name:
+        # No lock file beside /dev/null, a folder or "": only beside a job file, or where one will be.
+        raise BatchFileError(f"{job}: not a job file, not a regular file (batch submit writes one)")
     lock = real.with_name(f".{real.name}.lock")
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -253,8 +262,13 @@ def _submit(requests_path: Path, job_path: Path, base_url: str | None, metadata:
         check_output_path(job_path)
         current = Job(path=job_path, requests=str(requests_path), requests_sha256=_sha256(requests_path),
                       base_url=safe_url(base_url) if base_url else None)  # never credentials in a file
-        current.save()
-    with _Api(_target(current.requests, current.base_url)) as api:
+    # Checked before the job file is first written: a base URL that cannot be used is never recorded.
+    # One given again now wins over the one recorded (a job that failed to reach its endpoint can be moved).
+    target = _target(current.requests, base_url or current.base_url)
+    if base_url:
+        current.base_url = safe_url(base_url)
+    current.save()
+    with _Api(target) as api:
         if current.input_file_id is None:
             with requests_path.open("rb") as handle:
                 uploaded = api.call(lambda: api.client.files.create(file=handle, purpose="batch"))

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..errors import BatchFileError
+from ..text import printable
 from ..transport.limits import answer_limit
 from ..transport.provider_errors import redact
 from .records import BatchError
@@ -71,7 +72,6 @@ _ID_PREFIX = 4096  # how much of an unreadable line is searched for its custom_i
 _TEXT_WINDOW = 16 * 1024  # how much of an outside text is redacted: more than is ever shown of it
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _CUSTOM_ID = re.compile(rb'"custom_id"\s*:\s*("(?:[^"\\\n]|\\.){1,200}")')
 _INT_BOUND = 2**63
 
@@ -99,7 +99,7 @@ def outside(value: Any, secret: str | None, limit: int = 300) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (ValueError, RecursionError):  # nested past the stack, or circular: say what it is
             text = f"({_kind(value)})"
-    text = _CONTROL.sub("\ufffd", redact(text[:_TEXT_WINDOW], secret))
+    text = printable(redact(text[:_TEXT_WINDOW], secret))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

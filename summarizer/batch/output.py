@@ -26,6 +26,7 @@ The file is the user's, so it is guarded (:func:`~summarizer.files.check_ours` w
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -123,8 +124,15 @@ def _parse_lines(data: bytes) -> tuple[list[dict[str, Any]], int, int]:
 
 
 def read_output(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Every complete record of a batch output file, in the order written (read-only)."""
-    return _parse_lines(Path(path).read_bytes())[0]
+    """Every complete record of a batch output file, in the order written (read-only).
+
+    Only a regular file is read: a FIFO would wait for a writer, and ``/dev/zero`` never
+    ends. Anything else is an ``OSError`` (``EINVAL``), which callers say as their error.
+    """
+    where = Path(path)
+    if not stat.S_ISREG(where.stat().st_mode):
+        raise OSError(errno.EINVAL, f"not a regular file ({describe_mode(where.stat().st_mode)})", str(where))
+    return _parse_lines(where.read_bytes())[0]
 
 
 def _read_all(fd: int, limit: int | None = None) -> bytes:

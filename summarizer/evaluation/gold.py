@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -96,8 +97,10 @@ def load_gold(path: str | os.PathLike[str]) -> GoldArticle:
     text_path, gold_path = _gold_paths(Path(path))
     try:
         text = read_article(text_path)  # the text a summary of this file indexes, and whose hash a batch records
+        if gold_path.exists() and not gold_path.is_file():  # a FIFO would wait for a writer, a device never end
+            raise OSError(errno.EINVAL, "not a regular file", str(gold_path))
         raw = json.loads(gold_path.read_text(encoding="utf-8"))
-    except (InputError, OSError, ValueError) as exc:
+    except (InputError, OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested past the stack
         raise GoldError(f"{gold_path}: cannot be read with its article {text_path.name}: {exc}") from exc
     try:
         gold = Gold.model_validate(raw)

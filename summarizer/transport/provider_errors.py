@@ -38,16 +38,62 @@ def redact(text: str, secret: str | None) -> str:
     return _KEY_LIKE.sub("[redacted]", strip_secret(text, secret))
 
 
+_PIECE = 10  # a run of this many characters of the key, anywhere in it, is a piece of it
+
+
 def strip_secret(text: str, secret: str | None) -> str:
-    """Only the configured key taken out, whole or masked: for text that may rightly hold other long tokens."""
-    if not secret or len(secret) < 4 or (secret[:4] not in text and secret[-4:] not in text):
-        return text  # every form shows the first or the last four characters
+    """Only the configured key taken out, whole, masked or in pieces: for text that may rightly hold other tokens.
+
+    A piece is any run of at least ten consecutive characters of the key (a server that
+    echoes "your key placeholder-h4-key-0..." cut short): each is removed with whatever
+    of the key continues it.
+    """
+    if not secret or len(secret) < 4 or (secret[:4] not in text and secret[-4:] not in text
+                                         and not _has_piece(text, secret)):
+        return text  # every form shows the first or the last four characters, or a piece
     text = text.replace(secret, "[redacted]")
     if len(secret) >= 12:  # a masked copy keeps a few of the first and last characters
         head, tail = re.escape(secret[:4]), re.escape(secret[-4:])
         text = re.sub(rf"{head}[A-Za-z0-9_\-]*{_MASK}[A-Za-z0-9_\-]*{tail}", "[redacted]", text)
         text = re.sub(rf"{_MASK}{tail}\b", "[redacted]", text)
+    if len(secret) >= _PIECE + 2 and _has_piece(text, secret):
+        text = _without_pieces(text, secret)
     return text
+
+
+def _pieces(secret: str) -> re.Pattern[str]:
+    return re.compile("|".join(sorted({re.escape(secret[i:i + _PIECE]) for i in range(len(secret) - _PIECE + 1)})))
+
+
+def _has_piece(text: str, secret: str) -> bool:
+    # Any run of ten characters of the key holds one of its five-character blocks that start at a
+    # multiple of five: a few substring tests rule most texts out before the pattern is run.
+    if len(secret) < _PIECE + 2:
+        return False
+    half = _PIECE // 2
+    if not any(secret[i:i + half] in text for i in range(0, len(secret) - half + 1, half)):
+        return False
+    return _pieces(secret).search(text) is not None
+
+
+def _without_pieces(text: str, secret: str) -> str:
+    """Each run of the key's characters that holds a piece, grown both ways while it still reads as the key."""
+    out: list[str] = []
+    position = 0
+    for found in _pieces(secret).finditer(text):
+        if found.start() < position:
+            continue
+        start, end = found.start(), found.end()
+        at = secret.find(found.group())
+        before, after = at, at + _PIECE
+        while start > 0 and before > 0 and text[start - 1] == secret[before - 1]:
+            start, before = start - 1, before - 1
+        while end < len(text) and after < len(secret) and text[end] == secret[after]:
+            end, after = end + 1, after + 1
+        out += [text[position:start], "[redacted]"]
+        position = end
+    out.append(text[position:])
+    return "".join(out)
 
 
 def error_code(exc: BaseException) -> str | None:

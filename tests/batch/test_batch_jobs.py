@@ -356,3 +356,34 @@ def test_the_commands_never_show_a_raw_exception_for_a_broken_job_file(tmp_path)
         result = runner.invoke(app, command)
         assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (command, result.exception)
         assert "error:" in result.stderr, (command, result.stderr)
+
+
+@pytest.mark.parametrize("where", ["folder", "device", "loop"])
+def test_a_job_path_that_is_no_job_file_is_refused_and_no_lock_file_is_left_beside_it(where, tmp_path):
+    job = {"folder": tmp_path / "jobs", "device": Path("/dev/null"), "loop": tmp_path / "loop"}[where]
+    if where == "folder":
+        job.mkdir()
+    if where == "loop":
+        job.symlink_to(job)
+    before = set(job.parent.iterdir())
+    with pytest.raises((BatchFileError, OutputPathError)):
+        batch_status(job)
+    assert set(job.parent.iterdir()) == before
+
+
+def test_a_base_url_that_cannot_be_used_is_never_recorded_and_one_given_again_wins(api, seed_text, tmp_path,
+                                                                                   monkeypatch):
+    from summarizer import ConfigurationError
+
+    monkeypatch.setenv("OPENAI_API_KEY", JOB_KEY)
+    requests = _prepare(api, seed_text, tmp_path)
+    job = tmp_path / "job.json"
+    with pytest.raises(ConfigurationError):
+        batch_submit(requests, job, base_url="ftp://x")
+    assert not job.exists()
+    refused = tmp_path / "refused.json"
+    with pytest.raises(Exception):  # noqa: B017 - nothing listens there: the provider error
+        batch_submit(requests, refused, base_url="http://127.0.0.1:9/v1")
+    assert Job.load(refused).batch_id is None
+    submitted = batch_submit(requests, refused, base_url=api.base_url)  # the same job file, now reachable
+    assert submitted.batch_id is not None and Job.load(refused).base_url == api.base_url

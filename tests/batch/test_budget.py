@@ -10,27 +10,17 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 from summarizer import BudgetExhaustedError, ConfigurationError, batch_ingest, batch_inputs, batch_prepare, summarize_many
 from summarizer.budget import Budget, request_bound, spending
 from summarizer.cli import app
 
-from ..doubles.loopback import BatchLLM
 from ..doubles.responses import SEED_SUMMARY, completion, error
 
 KEY = {"api_key": "placeholder-budget"}
 
 
-@pytest.fixture
-def llm(threaded_server: HTTPServer) -> BatchLLM:
-    return BatchLLM(threaded_server)
-
-
-@pytest.fixture(autouse=True)
-def _cache_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def opts(base_url: str, **extra):

@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 import summarizer.batch.output as output_module
@@ -46,10 +45,6 @@ runner = CliRunner()
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX files, devices and limits")
 
-
-@pytest.fixture
-def llm(threaded_server: HTTPServer) -> BatchLLM:
-    return BatchLLM(threaded_server)
 
 
 def opts(llm: BatchLLM, **extra):

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from summarizer import (
     ArticleSummary,
@@ -31,17 +30,6 @@ from summarizer.batch.ratelimit import TokenBucket
 from ..conftest import ROOT
 from ..doubles.loopback import BatchLLM
 from ..doubles.responses import SEED_SUMMARY
-
-
-@pytest.fixture
-def llm(threaded_server: HTTPServer) -> BatchLLM:
-    return BatchLLM(threaded_server)
-
-
-@pytest.fixture(autouse=True)
-def _cache_dir(tmp_path, monkeypatch) -> None:
-    """Never the developer's real cache."""
-    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def opts(llm: BatchLLM, **extra):
