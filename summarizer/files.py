@@ -39,6 +39,7 @@ __all__ = [
     "OutputKind",
     "check_ours",
     "check_output_path",
+    "check_readable",
     "describe_mode",
     "is_stream",
     "open_stream",
@@ -69,6 +70,18 @@ def describe_mode(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
+
+
+def check_readable(path: str | os.PathLike[str]) -> None:
+    """Raise ``OSError`` (``EINVAL``) for an existing path that is not a regular file, before it is opened to be read.
+
+    A FIFO waits for a writer and ``/dev/zero`` never ends; callers say the error as theirs.
+    A missing path is left to the read that follows, which names it.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({describe_mode(mode)})", os.fspath(path))
 
 
 def check_output_path(path: str | os.PathLike[str], *, folder: bool = False) -> Path:

@@ -26,7 +26,6 @@ The file is the user's, so it is guarded (:func:`~summarizer.files.check_ours` w
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import re
@@ -39,7 +38,7 @@ from typing import Any, TypeGuard
 from pydantic import BaseModel, ValidationError
 
 from ..errors import OutputError, OutputLockedError, OutputPathError, OutputWarning, OutputWriteError
-from ..files import AtomicFile, OutputKind, check_ours, check_output_path, describe_mode
+from ..files import AtomicFile, OutputKind, check_ours, check_output_path, check_readable, describe_mode
 from ..results import attach
 from ..schema import Provenance
 from .records import BatchResult, ItemId, json_text
@@ -129,10 +128,8 @@ def read_output(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     Only a regular file is read: a FIFO would wait for a writer, and ``/dev/zero`` never
     ends. Anything else is an ``OSError`` (``EINVAL``), which callers say as their error.
     """
-    where = Path(path)
-    if not stat.S_ISREG(where.stat().st_mode):
-        raise OSError(errno.EINVAL, f"not a regular file ({describe_mode(where.stat().st_mode)})", str(where))
-    return _parse_lines(where.read_bytes())[0]
+    check_readable(path)
+    return _parse_lines(Path(path).read_bytes())[0]
 
 
 def _read_all(fd: int, limit: int | None = None) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -14,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import GoldError, InputError
+from ..files import check_readable
 from ..grounding import ground
 from ..grounding.words import OWN_WORDS_FIELDS
 from ..inputs import read_article
@@ -97,8 +97,7 @@ def load_gold(path: str | os.PathLike[str]) -> GoldArticle:
     text_path, gold_path = _gold_paths(Path(path))
     try:
         text = read_article(text_path)  # the text a summary of this file indexes, and whose hash a batch records
-        if gold_path.exists() and not gold_path.is_file():  # a FIFO would wait for a writer, a device never end
-            raise OSError(errno.EINVAL, "not a regular file", str(gold_path))
+        check_readable(gold_path)
         raw = json.loads(gold_path.read_text(encoding="utf-8"))
     except (InputError, OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested past the stack
         raise GoldError(f"{gold_path}: cannot be read with its article {text_path.name}: {exc}") from exc

@@ -18,7 +18,7 @@ import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,7 +225,7 @@ def _one_try(stats: CallStats, body: dict[str, Any] | None = None) -> Iterator[T
     A request the server answered with an error status was not billed: it costs no
     tokens. One whose answer was lost or unreadable may have been: it costs its bound.
     """
-    with metered(body or {}) if body is not None else _unmetered() as ticket:
+    with metered(body) if body is not None else nullcontext() as ticket:
         stats.requests += 1
         stats.tries += 1
         try:
@@ -234,11 +234,6 @@ def _one_try(stats: CallStats, body: dict[str, Any] | None = None) -> Iterator[T
             if ticket is not None and not isinstance(exc, openai.APIStatusError):
                 ticket.settle(None)
             raise
-
-
-@contextmanager
-def _unmetered() -> Iterator[None]:
-    yield None
 
 
 def _settled(ticket: Ticket | None, response: Any) -> Any:

@@ -6,6 +6,7 @@ provider passes :func:`redact` before it reaches a message.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -48,20 +49,22 @@ def strip_secret(text: str, secret: str | None) -> str:
     echoes "your key placeholder-h4-key-0..." cut short): each is removed with whatever
     of the key continues it.
     """
-    if not secret or len(secret) < 4 or (secret[:4] not in text and secret[-4:] not in text
-                                         and not _has_piece(text, secret)):
+    if not secret or len(secret) < 4:
+        return text
+    piece = _has_piece(text, secret)
+    if not piece and secret[:4] not in text and secret[-4:] not in text:
         return text  # every form shows the first or the last four characters, or a piece
     text = text.replace(secret, "[redacted]")
     if len(secret) >= 12:  # a masked copy keeps a few of the first and last characters
         head, tail = re.escape(secret[:4]), re.escape(secret[-4:])
         text = re.sub(rf"{head}[A-Za-z0-9_\-]*{_MASK}[A-Za-z0-9_\-]*{tail}", "[redacted]", text)
         text = re.sub(rf"{_MASK}{tail}\b", "[redacted]", text)
-    if len(secret) >= _PIECE + 2 and _has_piece(text, secret):
-        text = _without_pieces(text, secret)
-    return text
+    return _without_pieces(text, secret) if piece else text
 
 
+@functools.lru_cache(maxsize=8)
 def _pieces(secret: str) -> re.Pattern[str]:
+    """Every run of ten characters of the key, as one pattern: built once per key, not once per text."""
     return re.compile("|".join(sorted({re.escape(secret[i:i + _PIECE]) for i in range(len(secret) - _PIECE + 1)})))
 
 
