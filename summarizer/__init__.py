@@ -73,6 +73,7 @@ from .evaluation import (
 )
 from .grounding import check_quote, locate, ungrounded
 from .inputs import Page, decode_article, decode_page, html_to_page, html_to_text, read_article, read_page
+from .progress import Progress
 from .prompts import DEFAULT_PROMPT_VERSION
 from .report import render_html, render_markdown
 from .results import grounding_of, provenance_of
@@ -149,6 +150,7 @@ __all__ = [
     "PageInfo",
     "PeaceTalkCondition",
     "Prepared",
+    "Progress",
     "Provenance",
     "ProviderError",
     "ProviderUnavailableError",

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from .evaluation import print_scores, run_eval
 from .evaluation.run import SCORES, eval_inputs
 from .files import OutputKind, check_ours, is_stream, open_stream, write_atomic
 from .inputs import MAX_FILE_BYTES, Extract, Page, decode_page, read_page
+from .progress import Progress, reporting
 from .report import HTML_MARK, MARKDOWN_MARK, render_html, render_markdown
 from .results import provenance_of
 from .schema import ArticleSummary
@@ -100,6 +102,16 @@ class EvidenceMode(str, Enum):
     sentence_numbers = "sentence+numbers"
 
 
+class SummaryMode(str, Enum):
+    cited = "cited"
+    written = "written"
+
+
+class MeasuresMode(str, Enum):
+    read = "read"
+    written = "written"
+
+
 class ExtractMode(str, Enum):
     visible = "visible"
     main = "main"
@@ -130,6 +142,17 @@ _EvidenceOption = Annotated[
     EvidenceMode | None,
     typer.Option("--evidence", help="Where evidence comes from: the model copies quotes, or cites numbered sentences "
                  "(and, with sentence+numbers, the numbers the library found). Default: what suits the model.",
+                 show_default=False),
+]
+_SummaryOption = Annotated[
+    SummaryMode | None,
+    typer.Option("--summary", help="In a cited mode: the summary is the article's sentences the model picks (cited), "
+                 "or sentences it writes, each checked (written). Default: what suits the model.", show_default=False),
+]
+_MeasuresOption = Annotated[
+    MeasuresMode | None,
+    typer.Option("--measures", help="With sentence+numbers: a figure's measure is read from its number's words "
+                 "(read), or written by the model from them, checked (written). Default: what suits the model.",
                  show_default=False),
 ]
 _MaxRetriesOption = Annotated[
@@ -455,6 +478,53 @@ def _quiet(verbose: bool) -> Iterator[None]:
                 logger.removeHandler(handler)
 
 
+def _on_terminal() -> bool:
+    """Whether standard error is a terminal: the only place progress is ever written."""
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced by something without isatty, or closed
+        return False
+
+
+class _Line:
+    """The live line's text, drawn by rich on each refresh from the latest event (so the clock moves between events)."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.latest: Progress | None = None
+
+    def update(self, event: Progress) -> None:
+        self.latest = event
+
+    def text(self, now: float) -> str:
+        elapsed = f"{now - self.started:.1f} s"
+        event = self.latest
+        if event is None:
+            return f"model: waiting for the first token · {elapsed}"
+        items = f"{event.items} item{'' if event.items == 1 else 's'}"
+        again = f" · answer {event.attempt}" if event.attempt > 1 else ""
+        return f"model: {event.tokens} tokens · {event.tokens_per_second:.1f} tok/s · {items} · {elapsed}{again}"
+
+    def __rich__(self) -> str:
+        return self.text(time.perf_counter())
+
+
+@contextlib.contextmanager
+def _live_line() -> Iterator[None]:
+    """One line on standard error, redrawn as the model's answer streams in, and cleared when the call ends.
+
+    Standard output is never touched (``--format json`` stays pure); what the command
+    says on standard error meanwhile is printed above the line.
+    """
+    from rich.console import Console  # rich costs 50 ms to import: only for a line that is shown
+    from rich.live import Live
+
+    line = _Line()
+    console = Console(stderr=True, highlight=False)
+    with Live(line, console=console, transient=True, refresh_per_second=8, redirect_stdout=False), reporting(line.update):
+        yield
+
+
 @dataclass(frozen=True)
 class _Choice:
     """The model options a command was given, once (``summarize`` and ``eval`` take the same)."""
@@ -464,6 +534,8 @@ class _Choice:
     grounding: Grounding | None
     max_retries: int
     evidence: EvidenceMode | None
+    summary: SummaryMode | None = None
+    measures: MeasuresMode | None = None
 
     def summarizer(self) -> Summarizer:
         try:
@@ -473,6 +545,8 @@ class _Choice:
                 grounding=self.grounding.value if self.grounding else None,
                 max_retries=self.max_retries,
                 evidence=self.evidence.value if self.evidence else None,
+                summary=self.summary.value if self.summary else None,
+                measures=self.measures.value if self.measures else None,
             )
         except errors.ConfigurationError as exc:
             _fail(_described(exc))
@@ -525,10 +599,15 @@ def summarize_command(
     no_cache: _NoCacheOption = False,
     grounding: _GroundingOption = None,
     evidence: _EvidenceOption = None,
+    summary: _SummaryOption = None,
+    measures: _MeasuresOption = None,
     max_retries: _MaxRetriesOption = 4,
     progress: Annotated[
         bool | None,
-        typer.Option("--progress/--no-progress", help="Progress bar (default: for several articles, on a terminal).",
+        typer.Option("--progress/--no-progress",
+                     help="On a terminal (standard error): for one article, a live line of the model's answer as it "
+                     "streams (tokens, tokens a second, items, time); for several, a progress bar. Default: on, "
+                     "on a terminal; never written anywhere else.",
                      show_default=False),
     ] = None,
     extract: _ExtractOption = ExtractMode.visible,
@@ -539,7 +618,7 @@ def summarize_command(
     """Summarize articles, each item pinned to its quote in the article."""
     try:
         with _quiet(verbose):
-            choice = _Choice(model, base_url, grounding, max_retries, evidence)
+            choice = _Choice(model, base_url, grounding, max_retries, evidence, summary, measures)
             budget = {"max_requests": max_requests, "max_total_tokens": max_total_tokens}
             code = _summarize(paths, choice, fmt, out, concurrency, no_cache, progress, extract, budget)
     except KeyboardInterrupt:
@@ -567,18 +646,20 @@ def _summarize(
     targets = _targets(chosen, where, articles)
     _check_out(chosen, out, many, targets, [Path(a.id) for a in articles if a.id != "<stdin>"], stream)
     summarizer = choice.summarizer()
-    show = progress if progress is not None else (many and sys.stderr.isatty())
+    live = not many and progress is not False and _on_terminal()
+    show = False if live else progress if progress is not None else (many and _on_terminal())
     try:
-        results = summarize_many(
-            [(article.id, article.page) for article in articles],
-            summarizer=summarizer,
-            concurrency=concurrency,
-            cache=not no_cache,
-            progress=show,
-            output=where if chosen is OutputFormat.jsonl else None,
-            max_requests=budget["max_requests"],
-            max_total_tokens=budget["max_total_tokens"],
-        )
+        with _live_line() if live else contextlib.nullcontext():
+            results = summarize_many(
+                [(article.id, article.page) for article in articles],
+                summarizer=summarizer,
+                concurrency=concurrency,
+                cache=not no_cache,
+                progress=show,
+                output=where if chosen is OutputFormat.jsonl else None,
+                max_requests=budget["max_requests"],
+                max_total_tokens=budget["max_total_tokens"],
+            )
     except errors.OutputWriteError as exc:  # stopped mid-run: keep what was paid for
         for result in exc.results:
             if result.id in exc.unwritten:
@@ -655,6 +736,8 @@ def eval_command(
     base_url: _BaseUrlOption = None,
     grounding: _GroundingOption = None,
     evidence: _EvidenceOption = None,
+    summary: _SummaryOption = None,
+    measures: _MeasuresOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the scores as JSON (written over only if "
                                       "it holds scores; a terminal or pipe such as /dev/stdout is written to).")
                    ] = Path("scores.json"),
@@ -673,14 +756,14 @@ def eval_command(
     stream = _streamed(out)
     try:
         with _quiet(verbose):
-            if predictions is not None and (model or base_url or save or evidence):
-                _fail("--predictions scores saved summaries: --model, --base-url, --evidence and "
-                      "--save-predictions do not apply")
+            if predictions is not None and (model or base_url or save or evidence or summary or measures):
+                _fail("--predictions scores saved summaries: --model, --base-url, --evidence, --summary, --measures "
+                      "and --save-predictions do not apply")
             _check_eval_out(directory, out, stream, predictions, save)
             if predictions is not None:
                 report = run_eval(directory, predictions=predictions)
             else:
-                summarizer = _Choice(model, base_url, grounding, max_retries, evidence).summarizer()
+                summarizer = _Choice(model, base_url, grounding, max_retries, evidence, summary, measures).summarizer()
                 try:
                     report = run_eval(directory, summarizer=summarizer, concurrency=concurrency,
                                       cache=not no_cache, output=save)
@@ -752,6 +835,8 @@ def batch_prepare_command(
     base_url: _BaseUrlOption = None,
     grounding: _GroundingOption = None,
     evidence: _EvidenceOption = None,
+    summary: _SummaryOption = None,
+    measures: _MeasuresOption = None,
     only_failed: Annotated[Path | None, typer.Option(
         "--only-failed", help="A records file: leave out the articles it has a success for.")] = None,
     again: Annotated[Path | None, typer.Option(
@@ -763,7 +848,7 @@ def batch_prepare_command(
     """Write one Batch API request per article (per chunk of a long one); nothing is sent."""
     if bool(paths) == bool(again):
         _fail("give the articles as PATHS, or --again with an earlier requests file (not both)")
-    summarizer = _Choice(model, base_url, grounding, 0, evidence).summarizer()
+    summarizer = _Choice(model, base_url, grounding, 0, evidence, summary, measures).summarizer()
     try:
         inputs: list[Any] = batch_inputs(again) if again else [(a.id, a.page) for a in _read(paths or [], extract.value)]
         prepared = batch_prepare(inputs, out, summarizer=summarizer, only_failed=only_failed, extract=extract.value,

@@ -25,7 +25,7 @@ from instructor import Mode
 
 from .errors import ConfigurationError
 from .prompts import PROMPTS
-from .schema import Evidence, GroundingPolicy
+from .schema import Evidence, GroundingPolicy, MeasureStyle, SummaryStyle
 
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
@@ -67,6 +67,14 @@ EVIDENCE: tuple[Evidence, ...] = ("quote", "sentence", "sentence+numbers")
 LOCAL_EVIDENCE: Evidence = "sentence+numbers"
 """The evidence mode of ``model="local"`` (the default local model), chosen by measurement
 (README, "Cited evidence"); every other model copies quotes by default."""
+SUMMARY_STYLES: tuple[SummaryStyle, ...] = ("cited", "written")
+MEASURE_STYLES: tuple[MeasureStyle, ...] = ("read", "written")
+LOCAL_SUMMARY: SummaryStyle = "cited"
+"""In a cited mode the local models' summary is 2 to 4 of the article's sentences, chosen by
+measurement (README, "Cited evidence"); other models write theirs (checked sentence by sentence)."""
+LOCAL_MEASURES: MeasureStyle = "read"
+"""In "sentence+numbers" the local models' measures are read from each number's scope, by
+measurement; other models write them from the scope the number list offers (checked)."""
 CITED_SHARE = 0.7
 """In a cited mode the article is sent numbered, with its numbers listed: a chunk is cut
 to this share of the quote-mode budget so that the request still fits (room for 43% more;
@@ -296,6 +304,8 @@ class Settings:
     mode: str | None = field(default=None, metadata=_ANSWER)
     prompt_version: str | None = field(default=None, metadata=_ANSWER)
     evidence: Evidence | None = field(default=None, metadata=_ANSWER)
+    summary: SummaryStyle | None = field(default=None, metadata=_ANSWER)
+    measures: MeasureStyle | None = field(default=None, metadata=_ANSWER)
     temperature: float | None = field(default=0.0, metadata=_ANSWER)
     max_tokens: int | None = field(default=None, metadata=_ANSWER)
     seed: int | None = field(default=None, metadata=_ANSWER)
@@ -348,6 +358,10 @@ class Settings:
         if self.evidence is not None and self.evidence not in EVIDENCE:
             raise ConfigurationError(f"evidence must be one of {', '.join(EVIDENCE)}, not {self.evidence!r}")
         evidence = self.evidence or (LOCAL_EVIDENCE if _runs_default_local(target.model) else "quote")
+        if self.summary is not None and self.summary not in SUMMARY_STYLES:
+            raise ConfigurationError(f"summary must be one of {', '.join(SUMMARY_STYLES)}, not {self.summary!r}")
+        if self.measures is not None and self.measures not in MEASURE_STYLES:
+            raise ConfigurationError(f"measures must be one of {', '.join(MEASURE_STYLES)}, not {self.measures!r}")
         if self.max_chars is not None and (isinstance(self.max_chars, bool) or not isinstance(self.max_chars, int)
                                            or self.max_chars < 1):
             raise ConfigurationError(f"max_chars must be 1 or more, or None for no limit, not {self.max_chars!r}")
@@ -368,6 +382,8 @@ class Settings:
             mode=target.mode.value,
             grounding=self.grounding or ("drop" if local else "reask"),
             evidence=evidence,
+            summary=self.summary or (LOCAL_SUMMARY if local else "written"),
+            measures=self.measures or (LOCAL_MEASURES if local else "written"),
             prompt_version=self.prompt_version or PROMPTS[evidence],
             max_tokens=max_tokens,
             timeout=self.timeout or (900.0 if local else 120.0),

@@ -8,6 +8,11 @@ grounding inside it, over the raw create that retries transient faults and count
 tokens); attach provenance, the grounding report and the text
 (:mod:`summarizer.results`). The sync and async methods are thin twins over the same
 steps: only the client and the awaiting differ.
+
+``on_progress`` (see :mod:`summarizer.progress`) is set for the call in a context
+variable by both twins alike; the transport streams the answer only then, on a client
+of its own whose bound on the body read allows for the stream's framing. An article
+split into chunks reports no progress: its parts run concurrently.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import dataclasses
 import hashlib
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from typing import Any, TypeVar, overload
 
@@ -30,10 +37,11 @@ from .errors import ConfigurationError
 from .grounding import GROUNDING_VERSION
 from .grounding.cite import citable
 from .inputs import check_text
+from .progress import ProgressCallback, current, reporting
 from .prompts import PROMPTS, load_prompt
 from .results import attach, provenance_of
 from .schema import ArticleSummary, Evidence, Provenance, schema_sha256, schema_version_of
-from .transport.http import RetryPolicy
+from .transport.http import RetryPolicy, stream_limit
 from .transport.limits import HEADERS, answer_limit, async_hooks, sync_hooks
 from .transport.local import local_server
 from .transport.structured import StructuredCall
@@ -41,6 +49,13 @@ from .transport.structured import StructuredCall
 __all__ = ["Summarizer", "asummarize", "provenance_of", "summarize"]
 
 T = TypeVar("T", bound=BaseModel)
+
+
+@contextmanager
+def _listening(on_progress: ProgressCallback | None) -> Iterator[None]:
+    """``on_progress`` for the call made inside; without one, whatever the caller's context set (the command line's)."""
+    with reporting(on_progress) if on_progress is not None else nullcontext():
+        yield
 
 
 class Summarizer:
@@ -66,6 +81,8 @@ class Summarizer:
         )
         self._sync: openai.OpenAI | None = None
         self._async: openai.AsyncOpenAI | None = None
+        self._sync_stream: openai.OpenAI | None = None  # for streamed answers: a larger bound on the body read
+        self._async_stream: openai.AsyncOpenAI | None = None
 
     def __repr__(self) -> str:
         t = self._target
@@ -82,7 +99,7 @@ class Summarizer:
         if (target.base_url, target.api_key) != (server.base_url, server.api_key):
             # A restarted server has a new port and a new key (it answers no one else): rebuild the clients.
             self._target = dataclasses.replace(target, base_url=server.base_url, api_key=server.api_key)
-            self._sync = self._async = None
+            self._sync = self._async = self._sync_stream = self._async_stream = None
         return server.base_url, server.alias
 
     def _offline_endpoint(self) -> tuple[str | None, str]:
@@ -109,19 +126,32 @@ class Summarizer:
     # Redirects are never followed: a 307 would send the article (and the key) to an address the user
     # never configured. The redirect comes back as a ProviderError naming where it pointed.
     # Bodies are read up to a bound derived from max_tokens (transport/limits.py), never whole whatever their size.
-    def _sync_client(self, base_url: str | None) -> openai.OpenAI:
-        if self._sync is None:
-            hooks = sync_hooks(answer_limit(self.settings.max_tokens or 0))
+    # A streamed answer's body carries each token in an event of its own: its bound is larger (transport/http.py).
+    def _sync_client(self, base_url: str | None, streamed: bool = False) -> openai.OpenAI:
+        client = self._sync_stream if streamed else self._sync
+        if client is None:
+            max_tokens = self.settings.max_tokens or 0
+            hooks = sync_hooks(stream_limit(max_tokens) if streamed else answer_limit(max_tokens))
             http = openai.DefaultHttpxClient(follow_redirects=False, headers=HEADERS, event_hooks=hooks)
-            self._sync = openai.OpenAI(**self._client_kwargs(base_url), http_client=http)
-        return self._sync
+            client = openai.OpenAI(**self._client_kwargs(base_url), http_client=http)
+            if streamed:
+                self._sync_stream = client
+            else:
+                self._sync = client
+        return client
 
-    def _async_client(self, base_url: str | None) -> openai.AsyncOpenAI:
-        if self._async is None:
-            hooks = async_hooks(answer_limit(self.settings.max_tokens or 0))
+    def _async_client(self, base_url: str | None, streamed: bool = False) -> openai.AsyncOpenAI:
+        client = self._async_stream if streamed else self._async
+        if client is None:
+            max_tokens = self.settings.max_tokens or 0
+            hooks = async_hooks(stream_limit(max_tokens) if streamed else answer_limit(max_tokens))
             http = openai.DefaultAsyncHttpxClient(follow_redirects=False, headers=HEADERS, event_hooks=hooks)
-            self._async = openai.AsyncOpenAI(**self._client_kwargs(base_url), http_client=http)
-        return self._async
+            client = openai.AsyncOpenAI(**self._client_kwargs(base_url), http_client=http)
+            if streamed:
+                self._async_stream = client
+            else:
+                self._async = client
+        return client
 
     def _prepare(
         self, text: str, response_model: type[BaseModel] | None, opening: bool = True, offline: bool = False
@@ -135,7 +165,13 @@ class Summarizer:
         base_url, model_name = self._offline_endpoint() if offline else self._endpoint()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         s = self.settings
-        cite = None if self._evidence == "quote" else citable(text, numbers=self._evidence == "sentence+numbers")
+        cite = None if self._evidence == "quote" else citable(
+            text,
+            numbers=self._evidence == "sentence+numbers",
+            summary=s.summary or "written",
+            read_measures=s.measures == "read",
+            opening=opening,
+        )
         values = cite.prompt_values() if cite is not None else {}
         request: dict[str, Any] = {"model": model_name, "messages": self._prompt.messages(text, digest, **values)}
         if s.temperature is not None:
@@ -168,6 +204,9 @@ class Summarizer:
             prompt_sha256=self._prompt.sha256,
             schema_version=schema_version_of(call.model_cls),
             evidence=call.evidence,
+            summary_style=call.cite.summary if call.cite is not None else None,
+            measure_style=(("read" if call.cite.read_measures else "written")
+                           if call.cite is not None and call.evidence == "sentence+numbers" else None),
             input_sha256=call.text_sha256,
             usage=stats.usage,
             attempts=stats.attempts,
@@ -220,39 +259,57 @@ class Summarizer:
     # -- public API: thin sync and async twins -------------------------------
 
     @overload
-    def summarize(self, text: str, *, response_model: None = None) -> ArticleSummary: ...
+    def summarize(
+        self, text: str, *, response_model: None = None, on_progress: ProgressCallback | None = None
+    ) -> ArticleSummary: ...
     @overload
-    def summarize(self, text: str, *, response_model: type[T]) -> T: ...
+    def summarize(self, text: str, *, response_model: type[T], on_progress: ProgressCallback | None = None) -> T: ...
 
-    def summarize(self, text: str, *, response_model: type[BaseModel] | None = None) -> Any:
-        """Summarize one article; raises a :class:`~summarizer.SummarizerError` subclass on failure."""
+    def summarize(
+        self, text: str, *, response_model: type[BaseModel] | None = None, on_progress: ProgressCallback | None = None
+    ) -> Any:
+        """Summarize one article; raises a :class:`~summarizer.SummarizerError` subclass on failure.
+
+        ``on_progress`` is called with a :class:`~summarizer.Progress` as the answer streams
+        in (see :mod:`summarizer.progress`), from this thread.
+        """
         chunks = self._chunks(text, response_model)
         if not chunks:
-            return self._summarize_one(text, response_model)
+            with _listening(on_progress):
+                return self._summarize_one(text, response_model)
         started = time.perf_counter()
         base_url, _ = self._endpoint()  # start a local server, and the client, once: not from each thread
         self._sync_client(base_url)
-        parts = run_chunks(chunks, lambda c: self._summarize_one(c.text, opening=c.index == 0))
+        with reporting(None):  # the chunks' parts run concurrently: none reports progress
+            parts = run_chunks(chunks, lambda c: self._summarize_one(c.text, opening=c.index == 0))
         return merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
 
     @overload
-    async def asummarize(self, text: str, *, response_model: None = None) -> ArticleSummary: ...
+    async def asummarize(
+        self, text: str, *, response_model: None = None, on_progress: ProgressCallback | None = None
+    ) -> ArticleSummary: ...
     @overload
-    async def asummarize(self, text: str, *, response_model: type[T]) -> T: ...
+    async def asummarize(
+        self, text: str, *, response_model: type[T], on_progress: ProgressCallback | None = None
+    ) -> T: ...
 
-    async def asummarize(self, text: str, *, response_model: type[BaseModel] | None = None) -> Any:
-        """Async twin of :meth:`summarize`, on the async openai client."""
+    async def asummarize(
+        self, text: str, *, response_model: type[BaseModel] | None = None, on_progress: ProgressCallback | None = None
+    ) -> Any:
+        """Async twin of :meth:`summarize`, on the async openai client (``on_progress`` is called from the loop)."""
         chunks = self._chunks(text, response_model)
         if not chunks:
-            return await self._asummarize_one(text, response_model)
+            with _listening(on_progress):
+                return await self._asummarize_one(text, response_model)
         started = time.perf_counter()
-        parts = await arun_chunks(chunks, lambda c: self._asummarize_one(c.text, opening=c.index == 0))
+        with reporting(None):  # the chunks' parts run concurrently: none reports progress
+            parts = await arun_chunks(chunks, lambda c: self._asummarize_one(c.text, opening=c.index == 0))
         return merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
 
     def _summarize_one(self, text: str, response_model: type[BaseModel] | None = None, opening: bool = True) -> Any:
         call, base_url = self._prepare(text, response_model, opening)
         started = time.perf_counter()
-        result = call.run(self._sync_client(base_url), self._policy)
+        result = call.run(self._sync_client(base_url, streamed=current() is not None), self._policy)
         return self._finish(result, call, started)
 
     async def _asummarize_one(self, text: str, response_model: type[BaseModel] | None = None, opening: bool = True) -> Any:
@@ -261,7 +318,7 @@ class Summarizer:
         else:
             call, base_url = self._prepare(text, response_model, opening)
         started = time.perf_counter()
-        result = await call.arun(self._async_client(base_url), self._policy)
+        result = await call.arun(self._async_client(base_url, streamed=current() is not None), self._policy)
         return self._finish(result, call, started)
 
     def cache_key(self, text: str, response_model: type[BaseModel] | None = None) -> str:
@@ -278,14 +335,16 @@ class Summarizer:
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
     def close(self) -> None:
-        if self._sync is not None:
-            self._sync.close()
-            self._sync = None
+        for client in (self._sync, self._sync_stream):
+            if client is not None:
+                client.close()
+        self._sync = self._sync_stream = None
 
     async def aclose(self) -> None:
-        if self._async is not None:
-            await self._async.close()
-            self._async = None
+        for client in (self._async, self._async_stream):
+            if client is not None:
+                await client.close()
+        self._async = self._async_stream = None
         self.close()
 
     def __enter__(self) -> Summarizer:  # noqa: PYI034
@@ -303,11 +362,13 @@ class Summarizer:
 
 @overload
 def summarize(
-    text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ..., **options: Any
+    text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ...,
+    on_progress: ProgressCallback | None = ..., **options: Any
 ) -> T: ...
 @overload
 def summarize(
-    text: str, *, response_model: None = None, model: str | None = ..., base_url: str | None = ..., **options: Any
+    text: str, *, response_model: None = None, model: str | None = ..., base_url: str | None = ...,
+    on_progress: ProgressCallback | None = ..., **options: Any
 ) -> ArticleSummary: ...
 
 
@@ -317,21 +378,25 @@ def summarize(
     response_model: type[BaseModel] | None = None,
     model: str | None = None,
     base_url: str | None = None,
+    on_progress: ProgressCallback | None = None,
     **options: Any,
 ) -> Any:
-    """Summarize one article. ``options`` are :class:`~summarizer.Settings` fields."""
+    """Summarize one article. ``options`` are :class:`~summarizer.Settings` fields; ``on_progress``: see
+    :meth:`Summarizer.summarize`."""
     check_text(text)  # fail before any configuration or server start-up
     with Summarizer(model, base_url=base_url, **options) as summarizer:
-        return summarizer.summarize(text, response_model=response_model)
+        return summarizer.summarize(text, response_model=response_model, on_progress=on_progress)
 
 
 @overload
 async def asummarize(
-    text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ..., **options: Any
+    text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ...,
+    on_progress: ProgressCallback | None = ..., **options: Any
 ) -> T: ...
 @overload
 async def asummarize(
-    text: str, *, response_model: None = None, model: str | None = ..., base_url: str | None = ..., **options: Any
+    text: str, *, response_model: None = None, model: str | None = ..., base_url: str | None = ...,
+    on_progress: ProgressCallback | None = ..., **options: Any
 ) -> ArticleSummary: ...
 
 
@@ -341,9 +406,10 @@ async def asummarize(
     response_model: type[BaseModel] | None = None,
     model: str | None = None,
     base_url: str | None = None,
+    on_progress: ProgressCallback | None = None,
     **options: Any,
 ) -> Any:
     """Async twin of :func:`summarize`."""
     check_text(text)
     async with Summarizer(model, base_url=base_url, **options) as summarizer:
-        return await summarizer.asummarize(text, response_model=response_model)
+        return await summarizer.asummarize(text, response_model=response_model, on_progress=on_progress)

@@ -11,7 +11,8 @@ text cannot contain, so it cannot close its own delimiter.
 
 Each evidence mode has its prompt (:data:`PROMPTS`): a cited mode's template shows
 ``$numbered_article`` (the sentences numbered) instead of ``$article``, and
-``$numbers`` (the numbers the library found) for ``"sentence+numbers"``; see
+``$names`` (the names it gives, which actors cite), and ``$numbers`` (the numbers the
+library found) for ``"sentence+numbers"``; see
 :mod:`summarizer.grounding.cite`.
 """
 
@@ -33,9 +34,13 @@ from .errors import ConfigurationError
 __all__ = ["DEFAULT_PROMPT_VERSION", "PROMPTS", "Prompt", "load_prompt"]
 
 DEFAULT_PROMPT_VERSION = "summarize-v1"
-PROMPTS = {"quote": DEFAULT_PROMPT_VERSION, "sentence": "cite-v1", "sentence+numbers": "cite-numbers-v1"}
+PROMPTS = {"quote": DEFAULT_PROMPT_VERSION, "sentence": "cite-v2", "sentence+numbers": "cite-numbers-v2"}
 """The prompt of each evidence mode, used unless a ``prompt_version`` is given."""
-_NEEDS = {"quote": ("article",), "sentence": ("numbered_article",), "sentence+numbers": ("numbered_article", "numbers")}
+_NEEDS = {
+    "quote": ("article",),
+    "sentence": ("numbered_article", "names"),
+    "sentence+numbers": ("numbered_article", "names", "numbers"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class Prompt:
     def messages(self, text: str, text_sha256: str, **values: str) -> list[dict[str, str]]:
         """A fresh message list for one request (callers and re-asks may append to it).
 
-        ``values`` fill a cited template's other placeholders (``numbered_article``, ``numbers``).
+        ``values`` fill a cited template's other placeholders (``numbered_article``, ``names``, ``numbers``).
         """
         user = Template(self.user_template).substitute(values, article=text, marker=text_sha256[:16])
         return [

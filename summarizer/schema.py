@@ -51,6 +51,7 @@ __all__ = [
     "GroundingReport",
     "KeyClaim",
     "MatchKind",
+    "MeasureStyle",
     "OwnWords",
     "OwnWordsKind",
     "PageInfo",
@@ -58,6 +59,7 @@ __all__ = [
     "Provenance",
     "Qualifier",
     "Span",
+    "SummaryStyle",
     "UncoveredNumber",
     "Usage",
     "schema_sha256",
@@ -73,6 +75,8 @@ SCHEMA_VERSION = "article-summary/1"
 MatchKind = Literal["exact", "normalized", "fuzzy"]
 GroundingPolicy = Literal["reask", "flag", "drop"]
 Evidence = Literal["quote", "sentence", "sentence+numbers"]
+SummaryStyle = Literal["cited", "written"]
+MeasureStyle = Literal["read", "written"]
 """Where an item's evidence comes from: the model copies a ``quote``; or it cites a
 numbered ``sentence`` and the library fills the quote from the article; or, in
 addition, each figure cites one of the numbers the library found (see
@@ -386,6 +390,16 @@ class Provenance(BaseModel):
         default="quote",
         description='"quote": the model copied each quote; "sentence": it cited sentence numbers and the library '
         'filled the quotes; "sentence+numbers": figures also cite the numbers the library found.',
+    )
+    summary_style: SummaryStyle | None = Field(
+        default=None,
+        description='In a cited mode: "cited", the summary is the article\'s sentences the model picked; "written", '
+        "the model wrote it. None in quote mode (written).",
+    )
+    measure_style: MeasureStyle | None = Field(
+        default=None,
+        description='With "sentence+numbers": "read", each measure read from its number\'s words where the library '
+        'could; "written", the model wrote it. None otherwise.',
     )
     page: PageInfo | None = Field(default=None, description="For an HTML file read by a batch: what its markup declares.")
     batch: str | None = Field(

@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("summarizer.results",),
     ("summarizer.config", "summarizer.budget"),
     ("summarizer.grounding",),
-    ("summarizer.transport",),
+    ("summarizer.transport", "summarizer.progress"),
     ("summarizer.chunking",),
     ("summarizer.core",),
     ("summarizer.cache",),

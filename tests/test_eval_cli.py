@@ -131,7 +131,7 @@ def test_invalid_gold_is_named_and_nothing_is_scored(tmp_path):
 def test_predictions_and_a_model_do_not_mix(tmp_path):
     folder = gold_folder(tmp_path, SEED)
     result = run("eval", folder, "--predictions", tmp_path / "p.jsonl", "--model", "gpt-4.1-mini")
-    assert result.exit_code == 2 and "--model, --base-url, --evidence and --save-predictions do not apply" in result.stderr
+    assert result.exit_code == 2 and "--model, --base-url, --evidence, --summary, --measures and --save-predictions do not apply" in result.stderr
 
 
 def test_a_missing_predictions_file_is_one_error(tmp_path):

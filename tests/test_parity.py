@@ -67,7 +67,7 @@ CASES: dict[str, tuple[list[tuple[dict[str, Any], int]], dict[str, Any]]] = {
 
 
 def _outcome(fake_llm: Any, replies: list[tuple[dict[str, Any], int]], options: dict[str, Any], text: str,
-             use_async: bool) -> dict[str, Any]:
+             use_async: bool, on_progress: Any = None) -> dict[str, Any]:
     fake_llm.replies.clear()
     fake_llm.requests.clear()
     for body, status in replies:
@@ -78,12 +78,12 @@ def _outcome(fake_llm: Any, replies: list[tuple[dict[str, Any], int]], options: 
 
             async def run() -> Any:
                 async with summarizer:
-                    return await summarizer.asummarize(text)
+                    return await summarizer.asummarize(text, on_progress=on_progress)
 
             result = asyncio.run(run())
         else:
             with summarizer:
-                result = summarizer.summarize(text)
+                result = summarizer.summarize(text, on_progress=on_progress)
     except SummarizerError as exc:
         spent = (exc.usage, exc.attempts, exc.requests) if isinstance(exc, CallError) else None
         return {"error": type(exc).__name__, "message": str(exc), "spent": spent, "sent": len(fake_llm.requests)}
@@ -107,6 +107,20 @@ def test_sync_and_async_twins_behave_alike(fake_llm, seed_text, case):
     assert sync["sent"] >= 1  # each case reached the server
     if case == "a long article in chunks":
         assert sync["counts"][3] > 1 and sync["sent"] == sync["counts"][3]
+
+
+_STREAMED = ("answered", "re-asked, then grounded", "503, then answered", "truncated", "refused", "401")
+
+
+@pytest.mark.parametrize("case", _STREAMED)
+def test_twins_behave_alike_when_progress_is_listened_to(fake_llm, seed_text, case):
+    """A listener asks for a stream; this server answers whole (as some do): both twins read it alike."""
+    replies, options = CASES[case]
+    sync = _outcome(fake_llm, replies, options, seed_text, use_async=False, on_progress=lambda _: None)
+    assert all(request.get("stream") is True for request in fake_llm.requests)
+    async_ = _outcome(fake_llm, replies, options, seed_text, use_async=True, on_progress=lambda _: None)
+    assert sync == async_
+    assert sync == _outcome(fake_llm, replies, options, seed_text, use_async=False)  # as without a listener
 
 
 def test_the_cases_cover_both_outcomes(fake_llm, seed_text):

@@ -46,6 +46,6 @@ def test_a_cited_prompt_shows_the_numbered_article_and_the_numbers_not_the_raw_t
     text = "Title line\n\nGen. Smith said 40 died. He left.\n"
     digest = hashlib.sha256(text.encode()).hexdigest()
     view = citable(text, numbers=True)
-    user = load_prompt("cite-numbers-v1").messages(text, digest, **view.prompt_values())[1]["content"]
+    user = load_prompt("cite-numbers-v2").messages(text, digest, **view.prompt_values())[1]["content"]
     assert "[1] Title line\n\n[2] Gen. Smith said 40 died. [3] He left." in user
     assert "N1 in [2]: 40" in user and "$" not in user

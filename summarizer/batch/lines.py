@@ -77,6 +77,7 @@ _INT_BOUND = 2**63
 
 SETTING_KINDS: Mapping[str, tuple[type, ...]] = {
     "model": (str,), "base_url": (str,), "mode": (str,), "prompt_version": (str,), "evidence": (str,),
+    "summary": (str,), "measures": (str,),
     "temperature": (int, float), "max_tokens": (int,), "seed": (int,), "max_items": (int,), "grounding": (str,),
     "chunk_tokens": (int,), "context_window": (int,), "max_chars": (int,),
 }

@@ -22,7 +22,9 @@ that breaks its own rules.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -33,16 +35,37 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import ConfigurationError
-from ..schema import Evidence, GroundingIssue, Span
+from ..schema import Evidence, GroundingIssue, Span, SummaryStyle
 from ..sentences import Sentence, clause_at, sentences
 from .coverage import counted
-from .fields import qualifiers_at
+from .fields import WHO_FIELDS, hedges_in, is_english, qualifiers_at
 from .numbers import RANGE_GAP
+from .reading import FoundName, body_start, headline_of, measure_of, names, own_voice, party, unit_of
+from .words import is_place
 
-__all__ = ["Citable", "Filled", "FoundNumber", "bound_schema", "citable", "cited_model", "fill"]
+__all__ = [
+    "Citable",
+    "Filled",
+    "FoundNumber",
+    "bound_schema",
+    "citable",
+    "cited_model",
+    "fill",
+    "fill_item",
+    "original_of",
+    "split_conditions",
+]
 
 _SENTENCE = "The number n of the one article sentence [n] that supports this item."
 _NUMBER = 'The id of the number this figure reports, from the list of numbers, e.g. "N3".'
+_NAME = 'The id of this actor\'s name, from the list of names, e.g. "A2".'
+_SUMMARY = "The numbers n of the two to four article sentences [n] that together best summarize the whole article."
+SUMMARY_MIN_WORDS = 6
+"""A shorter sentence (a caption, a dateline, "Read more") is not offered for a cited summary."""
+_BYLINE = re.compile(r"(?:By|From)\s+[A-Z]")
+_FINISHED = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+SUMMARY_SENTENCES = (2, 4)
+"""How many of the article's sentences a cited summary picks (the schema's minItems and maxItems)."""
 _FIGURE_FIELDS = ("text", "value", "low", "high")  # what a figure citing a found number no longer writes
 _CITES = ("sentence", "number")
 
@@ -58,19 +81,33 @@ class FoundNumber:
     value: float | None
     low: float | None = None
     high: float | None = None
+    unit: str | None = None  # read by the library: the counted noun, the currency or "percent"
+    measure: str | None = None  # its scope's words: what it counts
 
 
 @dataclass(frozen=True)
 class Citable:
-    """An article as the model sees it in a cited mode: its sentences numbered, and (optionally) its numbers."""
+    """An article as the model sees it in a cited mode: its sentences numbered, its names and numbers listed.
+
+    ``summary``: "cited", the model picks the summary's sentences; "written", it writes
+    them. ``read_measures``: a figure's measure is the library's reading of its number's
+    scope where it has one. ``headline``: the article's first line when it is a headline
+    (None for a chunk after the first).
+    """
 
     text: str
     sentences: tuple[Sentence, ...]
     numbers: tuple[FoundNumber, ...] = ()
+    names: tuple[FoundName, ...] = ()
+    summary: SummaryStyle = "written"
+    read_measures: bool = False
+    headline: str | None = None
     _by_id: dict[str, FoundNumber] = field(default_factory=dict, repr=False, compare=False)
+    _names_by_id: dict[str, FoundName] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({n.id: n for n in self.numbers})
+        self._names_by_id.update({n.id: n for n in self.names})
 
     def numbered(self) -> str:
         """``[n] sentence``, the sentences of a paragraph on one line, paragraphs a blank line apart."""
@@ -80,14 +117,36 @@ class Citable:
         return "\n\n".join(" ".join(parts) for parts in lines.values())
 
     def number_list(self) -> str:
-        """One line a number: ``N1 in [5]: 100,000``."""
+        """One line a number, with what it counts where the library reads it: ``N1 in [5]: 100,000 (Russian soldiers)``."""
         if not self.numbers:
             return "(the article states no numbers)"
-        return "\n".join(f"{n.id} in [{n.sentence}]: {self.text[n.start : n.end]}" for n in self.numbers)
+        return "\n".join(
+            f"{n.id} in [{n.sentence}]: {self.text[n.start : n.end]}" + (f" ({n.measure})" if n.measure else "")
+            for n in self.numbers
+        )
+
+    def name_list(self) -> str:
+        """One line a name, with the role the article writes beside it: ``A3 in [4]: Mark Milley (chairman of ...)``."""
+        if not self.names:
+            return "(the article names no one)"
+        return "\n".join(
+            f"{n.id} in [{n.sentence}]: {n.name}" + (f" ({n.role})" if n.role else "") for n in self.names
+        )
 
     def prompt_values(self) -> dict[str, str]:
         """What a cited prompt template fills in besides the article (see :mod:`summarizer.prompts`)."""
-        return {"numbered_article": self.numbered(), "numbers": self.number_list()}
+        return {"numbered_article": self.numbered(), "numbers": self.number_list(), "names": self.name_list()}
+
+    def summary_candidates(self) -> list[int]:
+        """The sentences a cited summary may pick: the article's finished sentences, not its headline or byline."""
+        out = []
+        for n, s in enumerate(self.sentences, 1):
+            body = self.text[s.start : s.end]
+            short = len(body.split()) < SUMMARY_MIN_WORDS
+            if body == self.headline or _BYLINE.match(body) or short or not _FINISHED.search(body):
+                continue
+            out.append(n)
+        return out or list(range(1, len(self.sentences) + 1))
 
     def sentence(self, n: int) -> Sentence | None:
         return self.sentences[n - 1] if 1 <= n <= len(self.sentences) else None
@@ -95,15 +154,28 @@ class Citable:
     def number(self, number_id: str) -> FoundNumber | None:
         return self._by_id.get(number_id.strip())
 
+    def name(self, name_id: str) -> FoundName | None:
+        return self._names_by_id.get(name_id.strip())
 
-def citable(text: str, numbers: bool = False) -> Citable:
-    """``text`` with its sentences numbered; with ``numbers``, also every number that counts (see ``coverage``).
+
+def citable(
+    text: str,
+    numbers: bool = False,
+    *,
+    summary: SummaryStyle = "written",
+    read_measures: bool = False,
+    opening: bool = True,
+) -> Citable:
+    """``text`` with its sentences numbered and its names listed; with ``numbers``, also every number that counts.
 
     Two numbers joined by "to", "-", "and" or "or" within one sentence are one range.
+    ``opening``: the text starts the article, so its first line may be the headline.
     """
     every = tuple(sentences(text).every())
+    found_names = names(text, every)
+    headline = headline_of(text) if opening else None
     if not numbers:
-        return Citable(text, every)
+        return Citable(text, every, names=found_names, summary=summary, headline=headline)
     starts = [s.start for s in every]
     found: list[FoundNumber] = []
     mentions = counted(text)
@@ -119,12 +191,29 @@ def citable(text: str, numbers: bool = False) -> Citable:
         if nxt is not None and nxt.end <= every[at].end and RANGE_GAP.match(text[m.end : nxt.start]):
             low, high = m.values[0], nxt.values[0]
             if low <= high:
-                found.append(FoundNumber(ident, m.start, nxt.end, at + 1, None, low, high))
+                found.append(_read(text, every[at], FoundNumber(ident, m.start, nxt.end, at + 1, None, low, high)))
                 i += 2
                 continue
-        found.append(FoundNumber(ident, m.start, m.end, at + 1, m.values[0]))
+        found.append(_read(text, every[at], FoundNumber(ident, m.start, m.end, at + 1, m.values[0])))
         i += 1
-    return Citable(text, every, tuple(found))
+    return Citable(text, every, _body_first(text, found), found_names, summary, read_measures, headline)
+
+
+def _body_first(text: str, found: list[FoundNumber]) -> tuple[FoundNumber, ...]:
+    """The numbers in list order: a headline's or standfirst's number that the body states again comes after the
+    body's (which carries its qualifier and source), so a model that lists the first few lists the body's."""
+    start = body_start(text)
+    later = {(n.value, n.low, n.high) for n in found if n.start >= start}
+    repeats = [n for n in found if n.start < start and (n.value, n.low, n.high) in later]
+    ordered = [n for n in found if n not in repeats] + repeats
+    return tuple(dataclasses.replace(n, id=f"N{i}") for i, n in enumerate(ordered, 1))
+
+
+def _read(text: str, sentence: Sentence, number: FoundNumber) -> FoundNumber:
+    """``number`` with the unit and measure the library reads in its clause."""
+    _, hi = clause_at(text, sentence, number.start, number.end)
+    unit = unit_of(text, number.start, number.end)
+    return dataclasses.replace(number, unit=unit, measure=measure_of(text, number.start, number.end, hi))
 
 
 # -- the cited twin of a response model ------------------------------------------------------
@@ -149,23 +238,28 @@ def _is_figure(cls: type[BaseModel]) -> bool:
 _ORIGINAL: dict[type[BaseModel], type[BaseModel]] = {}  # cited class -> the class it stands for
 
 
-def _cited_annotation(annotation: Any, numbers: bool) -> Any:
+def _is_actor(cls: type[BaseModel]) -> bool:
+    return _quoted(cls) and "name" in cls.model_fields and not _is_figure(cls)
+
+
+def _cited_annotation(annotation: Any, numbers: bool, summary: SummaryStyle) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _cited(annotation, numbers)
+        return _cited(annotation, numbers, summary)
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is list and len(args) == 1:
-        return list[_cited_annotation(args[0], numbers)]  # type: ignore[misc]
+        return list[_cited_annotation(args[0], numbers, summary)]  # type: ignore[misc]
     if args and origin in (typing.Union, types.UnionType):
-        cited = tuple(_cited_annotation(a, numbers) for a in args)
+        cited = tuple(_cited_annotation(a, numbers, summary) for a in args)
         return functools.reduce(lambda a, b: a | b, cited) if cited != args else annotation
     return annotation
 
 
 @functools.lru_cache(maxsize=128)
-def _cited(cls: type[BaseModel], numbers: bool) -> type[BaseModel]:
+def _cited(cls: type[BaseModel], numbers: bool, summary: SummaryStyle) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     changed = False
     figure = numbers and _is_figure(cls)
+    actor = _is_actor(cls)
     for name, info in cls.model_fields.items():
         if _hidden(info):
             changed = True
@@ -176,14 +270,26 @@ def _cited(cls: type[BaseModel], numbers: bool) -> type[BaseModel]:
                 'use evidence="quote" with this model'
             )
         if name == "quote":
-            fields["number" if figure else "sentence"] = (str, FieldInfo(description=_NUMBER)) if figure else (
-                int, FieldInfo(description=_SENTENCE)
-            )
+            if not actor:  # an actor cites its name, whose sentence is its evidence
+                fields["number" if figure else "sentence"] = (str, FieldInfo(description=_NUMBER)) if figure else (
+                    int, FieldInfo(description=_SENTENCE)
+                )
+            changed = True
+            continue
+        if actor and name == "name":
+            fields["name"] = (str, FieldInfo(description=_NAME))
             changed = True
             continue
         if figure and name in _FIGURE_FIELDS:
             continue
-        annotation = _cited_annotation(info.annotation, numbers)
+        if not _quoted(cls) and name == "headline":  # the library reads it: the article's first line, or null
+            changed = True
+            continue
+        if not _quoted(cls) and name == "summary" and summary == "cited" and info.annotation is str:
+            fields["summary"] = (list[int], FieldInfo(description=_SUMMARY))
+            changed = True
+            continue
+        annotation = _cited_annotation(info.annotation, numbers, summary)
         changed = changed or annotation is not info.annotation
         fields[name] = (annotation, info)
     if not changed:
@@ -195,18 +301,21 @@ def _cited(cls: type[BaseModel], numbers: bool) -> type[BaseModel]:
     return typing.cast("type[BaseModel]", twin)
 
 
-def cited_model(model_cls: type[BaseModel], evidence: Evidence) -> type[BaseModel]:
+def cited_model(model_cls: type[BaseModel], evidence: Evidence, summary: SummaryStyle = "written") -> type[BaseModel]:
     """The model sent in a cited mode: ``model_cls`` with ``sentence`` (or a figure's ``number``) for ``quote``.
 
-    Same name, docstring and descriptions, so the model is asked for the same content;
-    the fields the library fills (span, checks, provenance, ...) are left out, and so
-    are the validators, which :func:`fill` runs on the caller's class instead.
+    An item with a ``name`` (an actor) cites one of the listed names instead; the
+    result's ``headline`` is left out (the library reads it), and under
+    ``summary="cited"`` its ``summary`` becomes the numbers of the sentences it picks.
+    Same name, docstring and descriptions otherwise, so the model is asked for the same
+    content; the fields the library fills (span, checks, provenance, ...) are left out,
+    and so are the validators, which :func:`fill` runs on the caller's class instead.
     Raises :class:`~summarizer.ConfigurationError` if an item already has a field of
     that name.
     """
     if evidence == "quote":
         return model_cls
-    return _cited(model_cls, evidence == "sentence+numbers")
+    return _cited(model_cls, evidence == "sentence+numbers", summary)
 
 
 def bound_schema(schema: Any, view: Citable) -> Any:
@@ -228,6 +337,15 @@ def bound_schema(schema: Any, view: Citable) -> Any:
         cite = props.get("number")
         if isinstance(cite, dict) and cite.get("type") == "string" and view.numbers:
             props["number"] = {**cite, "enum": [n.id for n in view.numbers]}
+        cite = props.get("name")
+        if isinstance(cite, dict) and cite.get("description") == _NAME and view.names:
+            props["name"] = {**cite, "enum": [n.id for n in view.names]}
+        cite = props.get("summary")
+        if isinstance(cite, dict) and cite.get("type") == "array" and view.summary == "cited":
+            low, high = SUMMARY_SENTENCES
+            allowed = view.summary_candidates()
+            items = {"type": "integer", "enum": allowed}
+            props["summary"] = {**cite, "items": items, "minItems": min(low, len(allowed)), "maxItems": high}
     return out
 
 
@@ -269,18 +387,44 @@ def _fill_value(value: Any, path: str, view: Citable, out: Filled) -> Any:
                 )
                 out.set_aside.append(issue)
             else:
-                items.append(filled)
-                kept.append(i)
-        if len(kept) < len(value):
+                parts = split_conditions(filled)
+                items += parts
+                kept += [i] * len(parts)
+        if kept != list(range(len(value))):
             out.kept[path] = kept
         return items
     return value
 
 
+_LIST = re.compile(r",\s+(?:and\s+|or\s+)?")
+
+
+def split_conditions(item: Any) -> list[Any]:
+    """A condition that lists three or more demands ("return the lands, pay for the damage and face trial") as
+    one condition each, on the same evidence; any other item as it is."""
+    condition = getattr(item, "condition", None)
+    if not isinstance(item, BaseModel) or not isinstance(condition, str):
+        return [item]
+    body = condition.strip().rstrip(".")
+    parts = _LIST.split(body)
+    if len(parts) >= 2 and " and " in parts[-1]:
+        parts[-1:] = parts[-1].rsplit(" and ", 1)
+    if len(parts) < 3 or any(len(p.split()) < 2 for p in parts):
+        return [item]
+    out = []
+    for part in parts:
+        one = item.model_copy(update={"condition": part.strip()})
+        if "span" in type(item).model_fields:
+            object.__setattr__(one, "span", getattr(item, "span", None))
+        out.append(one)
+    return out
+
+
 def _evidence(item: BaseModel, view: Citable) -> tuple[dict[str, Any], Span | None] | _Refused:
-    """The quote (and, for a cited number, the figure's text and values) the library fills."""
+    """The quote (and, for a cited number, the figure's text and values; for a cited name, the name) the library fills."""
     text = view.text
-    if "number" in type(item).model_fields:
+    fields = type(item).model_fields
+    if "number" in fields:
         cited = str(getattr(item, "number", ""))
         found = view.number(cited)
         if found is None:
@@ -288,20 +432,80 @@ def _evidence(item: BaseModel, view: Citable) -> tuple[dict[str, Any], Span | No
             return _Refused(f"it cites number {cited!r}, which is not in the list of numbers ({have})", ["number"])
         # The number's place is known, so its evidence is its clause: who reports it is read there, not
         # from another clause of the same sentence ("Kestria says ...; but Western officials estimate ...").
-        lo, hi = clause_at(text, view.sentences[found.sentence - 1], found.start, found.end)
-        values = {"text": text[found.start : found.end], "value": found.value, "low": found.low, "high": found.high}
+        sentence = view.sentences[found.sentence - 1]
+        lo, hi = clause_at(text, sentence, found.start, found.end)
+        values: dict[str, Any] = {
+            "text": text[found.start : found.end], "value": found.value, "low": found.low, "high": found.high
+        }
         allowed = qualifiers_at(text, lo, found.start, found.end)
         if len(allowed) == 1:  # the words settle it ("as many as": at_most); else the model's label is kept
             values["qualifier"] = allowed.pop()
-        return {"quote": text[lo:hi], **values}, Span(start=lo, end=hi, match="exact")
-    if "sentence" in type(item).model_fields:
+        if found.unit is not None:
+            values["unit"] = found.unit
+        if view.read_measures and found.measure is not None:
+            values["measure"] = found.measure
+        read = {**_who(item, view, sentence, lo, hi), **_hedged(item, view, lo, hi)}
+        return {"quote": text[lo:hi], **read, **values}, Span(start=lo, end=hi, match="exact")
+    if "sentence" in fields:
         n = getattr(item, "sentence", 0)
         s = view.sentence(n)
         if s is None:
             return _Refused(f"it cites sentence {n}, but the article has sentences 1 to {len(view.sentences)}",
                             ["sentence"])
-        return {"quote": text[s.start : s.end]}, Span(start=s.start, end=s.end, match="exact")
+        read = {**_who(item, view, s, s.start, s.end), **_hedged(item, view, s.start, s.end)}
+        return {"quote": text[s.start : s.end], **read}, Span(start=s.start, end=s.end, match="exact")
+    if type(item) in _ORIGINAL and _is_actor(_ORIGINAL[type(item)]):
+        cited = str(getattr(item, "name", ""))
+        name = view.name(cited)
+        if name is None:
+            have = f"A1 to A{len(view.names)}" if view.names else "none"
+            return _Refused(f"it cites name {cited!r}, which is not in the list of names ({have})", ["name"])
+        s = view.sentences[name.sentence - 1]
+        named: dict[str, str | None] = {"name": name.name}
+        named |= {k: v for k, v in (("role", name.role), ("affiliation", name.affiliation)) if v is not None}
+        if not name.person and is_place(name.name, getattr(item, "kind", None)):
+            named |= {"affiliation": name.name, "role": None}  # a country belongs to itself, and holds no post
+        return {"quote": text[s.start : s.end], **named}, Span(start=s.start, end=s.end, match="exact")
     return {}, None
+
+
+def _who(item: BaseModel, view: Citable, sentence: Sentence, lo: int, hi: int) -> dict[str, str | None]:
+    """The speaker, source or party the evidence names, for each such field the item has, where it names exactly
+    one; null where the evidence is the article's own voice and the field may be null."""
+    fields = _ORIGINAL.get(type(item), type(item)).model_fields
+    wanted = [f for f in WHO_FIELDS if f in fields]
+    if not wanted:
+        return {}
+    who = party(view.text, sentence, lo, hi)
+    if who is not None:
+        return {f: who for f in wanted}
+    if own_voice(view.text, lo, hi):  # nobody speaks there: a field that may be null is
+        return {f: None for f in wanted if not fields[f].is_required() or _nullable(fields[f])}
+    return {}
+
+
+def _nullable(info: FieldInfo) -> bool:
+    return type(None) in typing.get_args(info.annotation)
+
+
+def _hedged(item: BaseModel, view: Citable, lo: int, hi: int) -> dict[str, bool]:
+    """Whether the evidence hedges ("probably", "could"), read as the hedge check reads it (English only)."""
+    if "hedged" not in _ORIGINAL.get(type(item), type(item)).model_fields or not is_english(view.text[lo:hi], view.text):
+        return {}
+    return {"hedged": bool(hedges_in(view.text[lo:hi]))}
+
+
+def _root(item: BaseModel, original: type[BaseModel], view: Citable) -> dict[str, Any]:
+    """What the library fills at the top of a cited answer: the headline it reads, the summary's sentences."""
+    out: dict[str, Any] = {}
+    if "headline" in original.model_fields and "headline" not in type(item).model_fields:
+        out["headline"] = view.headline
+    picked = getattr(item, "summary", None)
+    if view.summary == "cited" and isinstance(picked, list) and original.model_fields.get("summary") is not None:
+        allowed = set(view.summary_candidates())
+        chosen = sorted({n for n in picked if isinstance(n, int) and n in allowed})
+        out["summary"] = " ".join(view.text[s.start : s.end] for n in chosen if (s := view.sentence(n)) is not None)
+    return out
 
 
 def _fill_object(item: BaseModel, original: type[BaseModel], path: str, view: Citable, out: Filled) -> Any:
@@ -315,6 +519,8 @@ def _fill_object(item: BaseModel, original: type[BaseModel], path: str, view: Ci
             data[name] = _fill_value(getattr(item, name), _join(path, name), view, out)
     filled, span = evidence
     data.update(filled)
+    if not path:
+        data.update(_root(item, original, view))
     try:
         result = original.model_validate(data)
     except ValidationError as exc:
@@ -339,3 +545,21 @@ def fill(answer: BaseModel, view: Citable, model_cls: type[BaseModel]) -> Filled
         raise ValueError(filled.reason)
     out.result = filled
     return out
+
+
+def original_of(cited_cls: type[BaseModel]) -> type[BaseModel]:
+    """The caller's class a cited twin stands for (``cited_cls`` itself when it is no twin)."""
+    return _ORIGINAL.get(cited_cls, cited_cls)
+
+
+def fill_item(item: BaseModel, view: Citable) -> BaseModel | None:
+    """One cited item (an instance of a twin's item class) as the caller's item class, or None if it cannot be.
+
+    For checking items one by one as a streamed answer completes them; the answer as a
+    whole is still filled by :func:`fill`.
+    """
+    original = _ORIGINAL.get(type(item))
+    if original is None:
+        return item
+    filled = _fill_object(item, original, "", view, Filled(result=item))
+    return None if isinstance(filled, _Refused) else filled

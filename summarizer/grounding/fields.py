@@ -69,18 +69,23 @@ __all__ = [
     "MIN_LETTERS",
     "MIN_WORDS",
     "QUALIFIER_WORDS",
+    "REFERS_BACK",
     "REPORTING_VERBS",
     "TITLE_WORDS",
     "WHO_FIELDS",
+    "attributed_to",
     "attribution_window",
     "check_evidence",
     "check_fields",
     "check_headline",
+    "has_first_name",
+    "hedges_in",
     "is_english",
     "named_in",
     "named_in_article",
     "qualifiers_at",
     "speakers_in",
+    "titled",
 ]
 
 MIN_WORDS = 2
@@ -171,7 +176,7 @@ _NAMED_SPEAKER = re.compile(
     rf"|\b{_INVERTED}\s+the\s+[^,;.“”\"]{{3,80}},\s+({_NAME_RUN})"  # "said the foreign minister, Tomas Reliq"
     rf"|\baccording to (?:the\s+)?({_NAME_RUN})"
 )
-_REFERS_BACK = re.compile(
+REFERS_BACK = re.compile(
     rf"\b(?:he|she|they|him|his|her|their|them)\b|\bthe (?:[\w'’-]+ ){{1,3}}{_ATTRIBUTION}\b", re.IGNORECASE
 )
 _WORD = re.compile(r"\w+(?:['\u2019.-]\w+)*")
@@ -506,7 +511,7 @@ def attribution_window(text: str, span: Span) -> str:
     ("he said", "the minister added") and name no other speaker, the rest of the paragraph and the one before."""
     own = sentences(text).around(span.start, span.end)
     window = _span_text(text, own)
-    if own and not speakers_in(window) and _REFERS_BACK.search(window):
+    if own and not speakers_in(window) and REFERS_BACK.search(window):
         s = sentences(text)
         first = own[0]
         start = s.paragraphs[first.paragraph - 1][0] if first.paragraph > 0 else s.paragraphs[0][0]
@@ -563,7 +568,7 @@ _COPULA = re.compile(
 """A title in the predicate of "NAME is ... and the TITLE": the subject's, when no other name stands between."""
 
 
-def _titled(text: str, who: str) -> list[str]:
+def titled(text: str, who: str) -> list[str]:
     """The people the article gives the title ``who`` ("chairman of the Joint Chiefs of Staff" -> Mark Milley)."""
     phrase = _plain(_bare(who))
     found: list[str] = []
@@ -584,7 +589,7 @@ def _titled(text: str, who: str) -> list[str]:
                     before = _COPULA.search(body[: m.start()])
                 for run in (before, after):  # the name right before the title (or its subject), or right after it
                     people = _people(run[1], phrase.split())[:1] if run else []
-                    found += [p for p in people if " " in p or _has_first_name(text, p)]
+                    found += [p for p in people if " " in p or has_first_name(text, p)]
     return found
 
 
@@ -604,7 +609,7 @@ _ATTRIBUTED = re.compile(
 
 
 
-def _attributed_to(sentence: str, lo: int, hi: int) -> list[str]:
+def attributed_to(sentence: str, lo: int, hi: int) -> list[str]:
     """Who a sentence attributes the words at ``sentence[lo:hi]`` to, read from the plain forms news uses.
 
     An attribution counts only when no clause break (";", ", but") stands between it and the words.
@@ -642,7 +647,7 @@ def _find_titles(text: str, surname: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _has_first_name(text: str, surname: str) -> bool:
+def has_first_name(text: str, surname: str) -> bool:
     """A one-word name is a person's when the article also writes it after a first name ("Mark Milley")."""
     art = _article(text)
     known = art.first_names.get(surname)
@@ -689,10 +694,10 @@ def _role_check(role: str, name: str, text: str) -> FieldCheck:
     surname = _surname(name)
     if surname is None:
         return _ok("role")
-    titled = _titled(text, role)
-    if any(_same_name(_key(p.split()[-1]), surname) for p in titled):
+    given = titled(text, role)
+    if any(_same_name(_key(p.split()[-1]), surname) for p in given):
         return _ok("role")  # the article gives it to this person (too)
-    holders = [p for p in titled if not _same_name(_key(p.split()[-1]), surname)]
+    holders = [p for p in given if not _same_name(_key(p.split()[-1]), surname)]
     if not holders:
         return _ok("role")
     wanted = [w for w in _WORD.findall(role) if _key(w) not in _NOT_NAMES and len(_key(w)) >= 2]
@@ -708,12 +713,12 @@ def _who_check(field: str, who: str, text: str, span: Span, own: list[Sentence])
     s = sentences(text)
     window = _span_text(text, own)
     regions = [window]
-    if own and not (speakers_in(window) and not named_in(window, who)) and _REFERS_BACK.search(window):
+    if own and not (speakers_in(window) and not named_in(window, who)) and REFERS_BACK.search(window):
         first = own[0]
         start = s.paragraphs[first.paragraph - 1][0] if first.paragraph > 0 else s.paragraphs[0][0]
         regions.append(text[start : first.start])
     base = own[0].start if own else span.start
-    speakers = _attributed_to(window, span.start - base, span.end - base)
+    speakers = attributed_to(window, span.start - base, span.end - base)
     if named_in(window, who) and speakers and not any(_same_party(text, who, sp) for sp in speakers):
         listed = ", ".join(dict.fromkeys(speakers))
         return _fail(field, f'misattributed: "{who}" is in the quote\'s sentence, but it attributes the words to {listed}')
@@ -730,7 +735,7 @@ def _who_check(field: str, who: str, text: str, span: Span, own: list[Sentence])
         if any(_has_phrase(_plain(region), title) for region in regions):
             return _ok(field, f'named by the title the article gives {_who_name(who)}: "{title}"')
     is_title = any(w[:1].islower() and w.lower() not in _NOT_NAMES for w in _WORD.findall(who))  # "the ... minister"
-    for person in _titled(text, who) if is_title else []:
+    for person in titled(text, who) if is_title else []:
         if any(named_in(region, person) for region in regions):
             return _ok(field, f'"{who}" is the article\'s title for {person}')
     named = ", ".join(dict.fromkeys(speakers_in(window)))
@@ -745,7 +750,7 @@ def _same_party(text: str, who: str, speaker: str) -> bool:
     if named_in(speaker, who) or named_in(who, speaker):
         return True
     is_title = any(w[:1].islower() and w.lower() not in _NOT_NAMES for w in _WORD.findall(who))
-    return is_title and any(named_in(speaker, person) for person in _titled(text, who))
+    return is_title and any(named_in(speaker, person) for person in titled(text, who))
 
 
 def named_in_article(text: str, who: str) -> bool:
@@ -790,7 +795,7 @@ def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
             checks.append(_role_check(role, name, text))
     hedged = getattr(item, "hedged", None)
     if isinstance(hedged, bool) and english:
-        hedges = sorted({w for w in _tokens(evidence) if w in HEDGES} | set(HEDGE_PHRASES.findall(_plain(evidence))))
+        hedges = hedges_in(evidence)
         if hedged and not hedges:
             checks.append(_fail("hedged", "hedged is true, but its quote has no hedging word"))
         elif not hedged and hedges:
@@ -799,6 +804,11 @@ def check_fields(item: BaseModel, text: str, span: Span) -> list[FieldCheck]:
         else:
             checks.append(_ok("hedged"))
     return checks
+
+
+def hedges_in(evidence: str) -> list[str]:
+    """The hedging words and phrases of ``evidence`` ("probably", "could", "may be"), as the hedge check reads them."""
+    return sorted({w for w in _tokens(evidence) if w in HEDGES} | set(HEDGE_PHRASES.findall(_plain(evidence))))
 
 
 def check_headline(headline: str, text: str) -> FieldCheck:

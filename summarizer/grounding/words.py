@@ -74,6 +74,8 @@ __all__ = [
     "SUPPORT",
     "check_summary",
     "check_words",
+    "is_place",
+    "names_written",
     "own_words_fields",
     "summary_sentences",
 ]
@@ -363,7 +365,7 @@ _NAME_RUN = re.compile(
 )
 
 
-def _names_written(words: str, article: str) -> list[str]:
+def names_written(words: str, article: str) -> list[str]:
     """The names the model's words give: capitalised runs, titles, dates and sentence-opening common words aside."""
     found = []
     seen = _article_words(article)
@@ -425,10 +427,10 @@ def _unnamed(words: str, region: str, article: str, wide: str = "") -> list[str]
     """
     missing = []
     given: list[str] | None = None
-    for name in _names_written(words, article):
+    for name in names_written(words, article):
         if named_in(region, name):
             continue
-        theirs = _names_written(region, article)
+        theirs = names_written(region, article)
         if any(_same_nation(name, n) for n in theirs):
             continue
         if given is None:
@@ -667,11 +669,11 @@ def _statement_checks(
         return found
     missing = _unnamed(words, r.window + " " + r.paragraph, text, r.wide)
     opening = re.match(r"\W*(?:\S+\s+){0,2}", words)
-    subject = _names_written(words, text)[:1] if opening and _NAME_RUN.search(words, 0, opening.end() + 1) else []
+    subject = names_written(words, text)[:1] if opening and _NAME_RUN.search(words, 0, opening.end() + 1) else []
     if subject and subject[0] not in missing and _unnamed(subject[0], r.window, text, r.wide):
         missing = subject  # who the statement is about stands where its words are said, not only nearby
     if missing:
-        named = ", ".join(_names_written(r.evidence, text)[:3])
+        named = ", ".join(names_written(r.evidence, text)[:3])
         theirs = f"; its evidence names {named}" if named else ""
         return _fail(field, f"the {label} names {', '.join(missing)}{theirs}", missing)
     given = [] if summary else _said_by(words)  # a summary sums several sources up: no one speaker is read there
@@ -999,7 +1001,7 @@ def _find_descriptors(text: str, name: str) -> tuple[list[str], str]:
         for i, part in enumerate((before, appos[1] if appos else "", copula[1] if copula else "")):
             if not part:
                 continue
-            runs = [r for r in _names_written(part, text) if not any(_same_nation(r, w) for w in words)]
+            runs = [r for r in names_written(part, text) if not any(_same_nation(r, w) for w in words)]
             if i:  # an apposition: the body it belongs to ("director of the Council"), not every name it holds
                 runs = [r for r in runs if re.search(rf"\b(?:of|at|for|from)\s+(?:the\s+)?{re.escape(r.split()[0])}", part)]
             found = runs + [n for n in _nations(part + " x") if n not in runs]
@@ -1046,7 +1048,7 @@ def _actor_checks(item: BaseModel, text: str, r: _Regions) -> Iterator[FieldChec
 
 def _role_words(role: str, name: str, text: str, titles: str) -> FieldCheck:
     """A role names no other person, keeps the rank the article gives ("deputy"), and is the article's for this actor."""
-    others = [n for n in _names_written(role, text) if _looks_like_person(n, text) and not _same_nation(n, name)]
+    others = [n for n in names_written(role, text) if _looks_like_person(n, text) and not _same_nation(n, name)]
     if others:
         return _fail("role", f"the role names {others[0]}, not {name}", others)
     missing = _unknown(role, text)
@@ -1061,7 +1063,7 @@ def _role_words(role: str, name: str, text: str, titles: str) -> FieldCheck:
         return _fail("role", f'the article calls {name} "{dropped[0]} …"; the role drops "{dropped[0]}"', [role])
     if added:
         return _fail("role", f'the role says "{added[0]}"; the article never calls {name} that', [added[0]])
-    share, lacking = _support(role, titles + " " + " ".join(_names_written(titles, text)))
+    share, lacking = _support(role, titles + " " + " ".join(names_written(titles, text)))
     if share < 0.5:
         listed = ", ".join(f'"{w}"' for w in dict.fromkeys(lacking))
         return _fail("role", f"the article does not call {name} that: {listed}", lacking)
@@ -1073,7 +1075,8 @@ def _looks_like_person(name: str, text: str) -> bool:
     parts = name.split()
     if len(parts) < 2 or any(p.lower() in ("of", "for", "the", "and") or p.lower() in _BODIES for p in parts):
         return False
-    pattern = rf"\b{re.escape(parts[-2])}\s+{re.escape(parts[-1])}\b"
+    # written so, and not as the start of a longer name ("Varnese Northern Army", a body)
+    pattern = rf"\b{re.escape(parts[-2])}\s+{re.escape(parts[-1])}\b(?!\s+[A-Z])"
     written = _remembered(text, "written", pattern, lambda: re.search(pattern, text) is not None)
     return written and not _nations(parts[-2])
 
@@ -1086,7 +1089,7 @@ through its index."""
 def _unknown(words: str, text: str) -> list[str]:
     """The names in ``words`` that the article never gives."""
     return [
-        n for n in _names_written(words, text)
+        n for n in names_written(words, text)
         if not named_in_article(text, n) and not (len(text) <= _WHOLE and named_in(text, n))  # "UN": its acronym
     ]
 
@@ -1096,11 +1099,9 @@ def _affiliation_check(affiliation: str, name: str, item: BaseModel, text: str, 
     missing = _unknown(affiliation, text)
     if missing:
         return _fail("affiliation", f"the affiliation names {', '.join(missing)}, which the article does not", missing)
-    kind = getattr(item, "kind", None)
-    kind = getattr(kind, "value", kind)
-    stated = _names_written(affiliation, text) + re.findall(r"\b[A-Z](?:\.[A-Z])+\.?|\b[A-Z]{2,6}\b", affiliation)
+    stated = names_written(affiliation, text) + re.findall(r"\b[A-Z](?:\.[A-Z])+\.?|\b[A-Z]{2,6}\b", affiliation)
     stated = list(dict.fromkeys(stated)) or [affiliation]
-    place = kind == "country" or (kind == "government" and len(name.split()) == 1 and name[:1].isupper())
+    place = is_place(name, getattr(item, "kind", None))
     if place and not any(_same_nation(s, name) for s in stated):
         return _fail("affiliation", f"{name} is a country; its affiliation cannot be {affiliation}", stated)
     if place:
@@ -1110,6 +1111,12 @@ def _affiliation_check(affiliation: str, name: str, item: BaseModel, text: str, 
             "affiliation", f"the article calls {name} {', '.join(bodies[:2])}; the affiliation says {affiliation}", stated
         )
     return _ok("affiliation")
+
+
+def is_place(name: str, kind: Any) -> bool:
+    """Whether an actor is a country (by the kind given, or a government named by one word): it belongs to itself."""
+    kind = getattr(kind, "value", kind)
+    return kind == "country" or (kind == "government" and len(name.split()) == 1 and name[:1].isupper())
 
 
 def _within(a: str, b: str) -> bool:
@@ -1153,7 +1160,7 @@ def _subjects(condition: str, text: str) -> list[str]:
                  condition)
     if not m:
         return []
-    return [n for n in _names_written(m[1], text)]
+    return [n for n in names_written(m[1], text)]
 
 
 # -- the item ------------------------------------------------------------------------
@@ -1251,7 +1258,7 @@ def _best_sources(sentence: str, text: str) -> list[Sentence]:
     """The article sentences that share most content words with ``sentence``, each once, the best first."""
     index = _sentence_index(text)
     wanted = {t.lemma for t in _content(_toks(sentence))} | {
-        _lemma(w) for n in _names_written(sentence, text) for w in n.split()
+        _lemma(w) for n in names_written(sentence, text) for w in n.split()
     }
     numbers = {t.low for t in _toks(sentence) if t.low[:1].isdigit()}  # the most telling words: counted thrice
     scores: Counter[int] = Counter()

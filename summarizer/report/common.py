@@ -314,12 +314,23 @@ _EVIDENCE = {
 }
 
 
+def _read(p: Provenance) -> str:
+    """What the library read from the article in a cited mode, besides the quotes."""
+    if p.evidence == "quote":
+        return ""
+    read = ["the headline", "speakers and sources", "hedges", "names, roles and affiliations"]
+    if p.evidence == "sentence+numbers":
+        read.append("units" + (" and measures" if p.measure_style == "read" else ""))
+    picked = "; the summary is sentences the model picked" if p.summary_style == "cited" else ""
+    return f"; {', '.join(read)} read from the article where it settles them{picked}"
+
+
 def provenance_rows(p: Provenance, text: str | None) -> list[tuple[str, str]]:
     u = p.usage
     rows = [
         ("Model", f"{p.model} ({p.backend}, {p.endpoint})"),
         ("Structured output", p.mode),
-        ("Evidence", _EVIDENCE.get(p.evidence, p.evidence)),
+        ("Evidence", _EVIDENCE.get(p.evidence, p.evidence) + _read(p)),
         ("Tokens", f"{u.total_tokens:,} ({u.prompt_tokens:,} in, {u.completion_tokens:,} out)"),
         ("Attempts", f"{p.attempts} answer(s), {p.transient_retries} transient retry(ies)"),
         ("Time", f"{p.latency_s:.1f} s" + (" when made; read from the cache this time" if p.cached else "")),

@@ -53,6 +53,7 @@ from .. import errors
 from ..config import Target
 from ..grounding import ground, reask_message
 from ..grounding.cite import Citable, bound_schema, cited_model, fill
+from ..progress import Tracker, track
 from ..schema import Evidence, GroundingIssue, GroundingPolicy, GroundingReport
 from .http import CallStats, RetryPolicy, async_create, capture_create, raw_output, replay_create, sync_create
 from .logs import redacted_logs, silenced_logs
@@ -337,7 +338,7 @@ class StructuredCall:
     @property
     def sent_cls(self) -> type[BaseModel]:
         """The class whose schema is sent: the caller's, or its cited twin."""
-        return cited_model(self.model_cls, self.evidence) if self.cite is not None else self.model_cls
+        return cited_model(self.model_cls, self.evidence, self.cite.summary) if self.cite is not None else self.model_cls
 
     def _shape(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         shaped = shape_tools(kwargs, self.target, self.sent_cls)
@@ -377,16 +378,25 @@ class StructuredCall:
         finally:
             _RUN.reset(token)
 
+    def _tracker(self) -> Tracker | None:
+        """The call's progress, when someone listens (see :mod:`summarizer.progress`): then the answer is streamed."""
+        key = self.target.api_key
+
+        def scrub(item: BaseModel) -> BaseModel:
+            return _strip_key(item, key) if key and len(key) >= _REAL_KEY else item
+
+        return track(self.model_cls, self.text, self.evidence, self.cite, scrub)
+
     def run(self, client: openai.OpenAI, policy: RetryPolicy) -> BaseModel:
-        create = instructor.patch(create=sync_create(client, self.target, policy, self.stats, self._shape),
-                                  mode=self.target.mode)
+        raw = sync_create(client, self.target, policy, self.stats, self._shape, self._tracker())
+        create = instructor.patch(create=raw, mode=self.target.mode)
         with self._running():
             result: BaseModel = create(max_retries=Retrying(**self._reasks()), **self._kwargs())
         return self._restored(result)
 
     async def arun(self, client: openai.AsyncOpenAI, policy: RetryPolicy) -> BaseModel:
-        create = instructor.patch(create=async_create(client, self.target, policy, self.stats, self._shape),
-                                  mode=self.target.mode)
+        raw = async_create(client, self.target, policy, self.stats, self._shape, self._tracker())
+        create = instructor.patch(create=raw, mode=self.target.mode)
         with self._running():
             # instructor's stubs name Retrying only; its async path takes (and needs) AsyncRetrying.
             retrying: Any = AsyncRetrying(**self._reasks())

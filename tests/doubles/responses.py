@@ -74,17 +74,23 @@ def cite_answer(summary: dict[str, Any], text: str, numbers: bool = False) -> di
     """HAND-WRITTEN, cited form of a quoted answer: each quote becomes the number of the sentence holding it.
 
     With ``numbers``, a figure cites the id of the number the library lists for its text
-    instead (and leaves out text, value, low and high). The sentence numbers are looked
-    up, not typed in, so the answer follows the splitter.
+    instead (and leaves out text, value, low and high). An actor cites the id of the
+    name the library lists with the same last word. The headline is left out (the
+    library reads it). The sentence numbers and ids are looked up, not typed in, so the
+    answer follows the splitter and the readers.
     """
     from summarizer.grounding.cite import citable
 
     view = citable(text, numbers=numbers)
     out = copy.deepcopy(summary)
+    out.pop("headline", None)
     for name in ("key_claims", "figures", "actors", "peace_talk_conditions"):
         for item in out[name]:
             at = text.index(item.pop("quote"))
-            if numbers and name == "figures":
+            if name == "actors":
+                last = item["name"].split()[-1]
+                item["name"] = next(n.id for n in view.names if n.name.split()[-1] == last)
+            elif numbers and name == "figures":
                 written = item.pop("text")
                 for field in ("value", "low", "high"):
                     item.pop(field)

@@ -25,12 +25,17 @@ TEXT = (
 def test_the_cited_twin_asks_for_a_sentence_number_where_the_model_asks_for_a_quote():
     schema = cited_model(ArticleSummary, "sentence").model_json_schema()
     assert schema["title"] == "ArticleSummary" and schema["description"] == ArticleSummary.__doc__
-    for name in ("KeyClaim", "Figure", "Actor", "PeaceTalkCondition"):
+    for name in ("KeyClaim", "Figure", "PeaceTalkCondition"):
         item = schema["$defs"][name]
         assert "quote" not in item["properties"] and item["properties"]["sentence"]["type"] == "integer"
         assert next(iter(item["properties"])) == "sentence"  # evidence first, as the quote was
         assert not {"span", "evidence", "checks", "grounding_error"} & set(item["properties"])
-    assert not {"provenance", "grounding"} & set(schema["properties"])
+    actor = schema["$defs"]["Actor"]["properties"]  # an actor cites a listed name; its sentence is the evidence
+    assert not {"quote", "sentence"} & set(actor) and next(iter(actor)) == "name" and actor["name"]["type"] == "string"
+    assert not {"provenance", "grounding", "headline"} & set(schema["properties"])  # the headline is read
+    assert schema["properties"]["summary"]["type"] == "string"  # written unless summary="cited"
+    cited = cited_model(ArticleSummary, "sentence", "cited").model_json_schema()["properties"]["summary"]
+    assert cited["type"] == "array" and cited["items"]["type"] == "integer"
     figure = schema["$defs"]["Figure"]["properties"]
     assert figure["measure"]["description"] == ArticleSummary.model_json_schema()["$defs"]["Figure"]["properties"][
         "measure"]["description"]
@@ -57,7 +62,8 @@ def test_the_library_numbers_sentences_and_lists_the_numbers_that_count():
         ("N1", "20,000 to 30,000", 2, None, 20000.0, 30000.0),
         ("N2", "40", 3, 40.0, None, None),
     ]
-    assert view.number_list() == "N1 in [2]: 20,000 to 30,000\nN2 in [3]: 40"
+    # What each counts, as the library reads it, is offered beside it.
+    assert view.number_list() == "N1 in [2]: 20,000 to 30,000 (troops gathered)\nN2 in [3]: 40 (villages emptied)"
     assert citable(TEXT).numbers == ()
 
 

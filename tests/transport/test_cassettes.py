@@ -1,6 +1,11 @@
 """Replays of real answers recorded from llama-cpp-python's server running Gemma 3 270M,
 the embedded model before it moved to llama.cpp's own server (the forced tool calls it sent).
 
+The shipped default's own wire format (JSON-schema mode, every evidence mode, a streamed
+answer) is replayed in ``test_local_cassettes.py``. These stay for what that does not
+cover: a forced tool call answered by a real OpenAI-compatible server (how Ollama, vLLM
+and LM Studio are called), a user's own response model in that mode, and a re-ask.
+
 The tiny model's wording is poor and is never asserted; these tests check what the
 library guarantees on real traffic through an OpenAI-compatible server: parsing into the
 schema, the grammar's list cap, provenance, and token usage that matches what the server

@@ -44,7 +44,7 @@ def test_sentence_mode_sends_the_article_numbered_and_fills_every_quote_from_it(
     report = result.grounding
     assert report is not None and (report.grounded, report.issues) == (4, [])
     provenance = provenance_of(result)
-    assert provenance is not None and (provenance.evidence, provenance.prompt_version) == ("sentence", "cite-v1")
+    assert provenance is not None and (provenance.evidence, provenance.prompt_version) == ("sentence", "cite-v2")
 
 
 def test_a_figure_citing_the_wrong_sentence_is_reasked_in_terms_of_citing(fake_llm, seed_text):
@@ -85,7 +85,7 @@ def test_with_numbers_a_figure_takes_its_text_and_values_from_the_number_it_cite
     result = make(fake_llm, evidence="sentence+numbers", grounding="drop").summarize(seed_text)
 
     user = fake_llm.requests[0]["messages"][1]["content"]
-    assert "N6 in [12]: 20,000 to 30,000" in user
+    assert "in [12]: 20,000 to 30,000 (troops amassed in Kherson)" in user
     figure_schema = _schema_sent(fake_llm.requests[0])["$defs"]["Figure"]["properties"]
     assert figure_schema["number"]["enum"] == [f"N{i}" for i in range(1, 7)] and "text" not in figure_schema
     (figure,) = result.figures
@@ -112,7 +112,7 @@ def test_each_evidence_mode_has_its_own_cache_key_and_prompt(fake_llm, seed_text
     keys = {mode: make(fake_llm, evidence=mode).cache_key(seed_text) for mode in ("quote", "sentence", "sentence+numbers")}
     assert len(set(keys.values())) == 3
     assert make(fake_llm).settings.evidence == "quote"  # a model we have not measured copies quotes
-    assert make(fake_llm, evidence="sentence+numbers").settings.prompt_version == "cite-numbers-v1"
+    assert make(fake_llm, evidence="sentence+numbers").settings.prompt_version == "cite-numbers-v2"
 
 
 def test_the_default_local_model_cites_sentences_and_numbers_and_the_others_copy_quotes():
@@ -125,8 +125,8 @@ def test_the_default_local_model_cites_sentences_and_numbers_and_the_others_copy
 def test_a_prompt_that_does_not_fit_the_evidence_mode_is_refused_before_any_request(fake_llm):
     with pytest.raises(ConfigurationError, match="does not fit evidence='sentence'.*lacks \\$numbered_article"):
         make(fake_llm, evidence="sentence", prompt_version="summarize-v1")
-    with pytest.raises(ConfigurationError, match="has \\$numbered_article"):
-        make(fake_llm, evidence="quote", prompt_version="cite-v1")
+    with pytest.raises(ConfigurationError, match="has \\$names, \\$numbered_article"):
+        make(fake_llm, evidence="quote", prompt_version="cite-v2")
     with pytest.raises(ConfigurationError, match="evidence must be one of"):
         make(fake_llm, evidence="sentences")
     assert fake_llm.requests == []

@@ -9,9 +9,28 @@ are matched on method and path only. What is asserted is what a demanding caller
 from our library when the real service answers that way: a typed error, no request
 that should not have been made, usage and attempts accounted for, and no key shown.
 
-Not replayed: the streamed (SSE) cassettes (traceloop's ``..._tools_streaming``,
-pydantic-ai's ``test_run_stream_sync_streams_real_model``, Mirascope's ``stream.yaml``
-and magentic's re-ask), because the library never streams (it sends ``stream=False``).
+The streamed (SSE) cassettes are replayed through the library's streaming path, the
+one taken when a caller listens with ``on_progress`` (it sends ``stream=True`` with
+``stream_options.include_usage``): traceloop's ``..._tools_streaming`` (three streamed
+tool calls, from 2024 and 2026, never asked for usage), pydantic-ai's
+``test_run_stream_sync_streams_real_model`` (a tool call, then text, each with a final
+usage-only chunk), Mirascope's ``stream.yaml`` (a refusal streamed as ``refusal``
+deltas; a stream cut at max_tokens) and magentic's re-ask (a forced tool call ending
+"stop", a validation error sent back, a second answer). Their requests asked with or
+without ``stream_options`` as their own libraries chose, which the method-and-path
+match ignores: traceloop's did not, so its streams hold no usage chunk and the usage
+asserted for them is zero (what the stream reported; the library cannot know more).
+On top of the outcome, these assert that our requests asked for a stream with its
+usage, that each answer's progress was reported (announced at zero tokens, never
+going down, ending at the server's count when it gave one), that the answer put back
+together is the one streamed, and that errors and provenance hold the usage of the
+streams' usage chunks.
+
+Not replayed: the answers sent whole, again with ``on_progress``. OpenAI streams when
+asked, so they would only stand for a server that ignores ``stream=True``, which
+``tests/test_progress.py`` covers with its hand-written fake. Nor is pydantic-ai's
+second streamed turn replayed as an answer on its own: it answers a tool result the
+library never sends, so it is played only as the re-ask after its first turn.
 """
 
 from __future__ import annotations
@@ -27,6 +46,7 @@ from typing import Any
 import pytest
 import vcr
 import yaml
+from pydantic import BaseModel, field_validator
 from vcr.cassette import Cassette
 from vcr.filters import decode_response
 from vcr.persisters.filesystem import FilesystemPersister
@@ -38,11 +58,13 @@ from summarizer import (
     BadRequestError,
     ModelNotFoundError,
     OutputValidationError,
+    Progress,
     RateLimitError,
     RefusalError,
     Summarizer,
     TruncationError,
     Usage,
+    provenance_of,
 )
 
 from ..conftest import SHARED
@@ -142,19 +164,89 @@ def produced(body: dict[str, Any]) -> str:
     return str(message["content"])
 
 
+def streamed(cassette: Cassette) -> list[list[dict[str, Any]]]:
+    """The chunks of each streamed (SSE) answer the service really sent, in order (``[DONE]`` left out)."""
+    answers = []
+    for response in (decode_response(response) for response in cassette.responses):
+        body = response["body"]["string"]
+        text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
+        answers.append([json.loads(line[len("data: "):]) for line in text.splitlines() if line.startswith("data: ") and line != "data: [DONE]"])
+    return answers
+
+
+def _deltas(chunks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    return (chunk["choices"][0]["delta"] for chunk in chunks if chunk["choices"])
+
+
+def streamed_text(chunks: list[dict[str, Any]], part: str = "content") -> str:
+    """The first choice's ``content`` (or ``refusal``) deltas, put together."""
+    return "".join(delta.get(part) or "" for delta in _deltas(chunks))
+
+
+def streamed_arguments(chunks: list[dict[str, Any]]) -> str:
+    """The first choice's tool-call argument deltas, put together (each stream here has one call at most)."""
+    return "".join(call["function"].get("arguments") or "" for delta in _deltas(chunks) for call in delta.get("tool_calls") or [])
+
+
+def streamed_produced(chunks: list[dict[str, Any]]) -> str:
+    """What the model wrote in a stream, as :func:`produced` reads it from an answer sent whole."""
+    return streamed_arguments(chunks) or streamed_text(chunks)
+
+
+def stream_usage(chunks: list[dict[str, Any]]) -> Usage:
+    """The usage of the stream's usage chunk (sent only when asked with ``stream_options``); zero without one."""
+    reported = [chunk["usage"] for chunk in chunks if chunk.get("usage")]
+    return recorded_usage([{"usage": reported[-1]}]) if reported else Usage()
+
+
+def check_progress(events: list[Progress], answers: list[list[dict[str, Any]]]) -> None:
+    """Each streamed answer's progress was reported, in order: announced at zero tokens, never going
+    down, ending at the server's completion tokens (without a usage chunk: at the deltas received)."""
+    assert [e.attempt for e in events] == sorted(e.attempt for e in events)
+    assert {e.attempt for e in events} == set(range(1, len(answers) + 1))
+    assert [e.elapsed_s for e in events] == sorted(e.elapsed_s for e in events)
+    for attempt, chunks in enumerate(answers, 1):
+        tokens = [e.tokens for e in events if e.attempt == attempt]
+        assert tokens[0] == 0 and tokens == sorted(tokens)
+        deltas = sum(
+            1 for delta in _deltas(chunks)
+            if delta.get("content") or any(call["function"].get("arguments") for call in delta.get("tool_calls") or [])
+        )
+        assert tokens[-1] == (stream_usage(chunks).completion_tokens or deltas) > 0
+    assert KEY not in repr(events)
+
+
+@contextmanager
+def replay_streamed(name: str, **options: Any) -> Iterator[tuple[Cassette, list[dict[str, Any]]]]:
+    """:func:`replay`, keeping the bodies we send (vcrpy shows each to ``before_record_request``, maybe twice)."""
+    sent: list[dict[str, Any]] = []
+
+    def keep(request: Request) -> Request:
+        sent.append(json.loads(request.body))
+        return request
+
+    with replay(name, before_record_request=keep, **options) as cassette:
+        sent.clear()  # the recorded requests, as vcrpy loaded them
+        yield cassette, sent
+
+
+def asked_to_stream(sent: list[dict[str, Any]]) -> bool:
+    return bool(sent) and all(body["stream"] is True and body["stream_options"] == {"include_usage": True} for body in sent)
+
+
 @pytest.fixture(params=["sync", "async"])
 def summarize(request: pytest.FixtureRequest, seed_text: str) -> Callable[..., Any]:
     """Summarize the seed with the default OpenAI backend and a dummy key, sync or async."""
 
-    def run(**options: Any) -> Any:
+    def run(*, response_model: Any = None, on_progress: Callable[[Progress], object] | None = None, **options: Any) -> Any:
         summarizer = Summarizer(api_key=KEY, retry_max_wait=0.01, **options)
         if request.param == "sync":
             with summarizer:
-                return summarizer.summarize(seed_text)
+                return summarizer.summarize(seed_text, response_model=response_model, on_progress=on_progress)
 
         async def arun() -> Any:
             async with summarizer:
-                return await summarizer.asummarize(seed_text)
+                return await summarizer.asummarize(seed_text, response_model=response_model, on_progress=on_progress)
 
         return asyncio.run(arun())
 
@@ -296,3 +388,143 @@ def test_re_asks_stop_at_max_reasks(summarize):
     err, (body,) = caught.value, answers(cassette)
     assert err.attempts == cassette.play_count == 3
     assert err.usage.total_tokens == 3 * body["usage"]["total_tokens"]
+
+
+# -- streamed answers (a caller listening with on_progress) ----------------------------------
+
+TRACELOOP_STREAM = TRACELOOP + "test_functions/test_open_ai_function_calls_tools_streaming.yaml"
+PYDANTIC_AI_STREAM = PYDANTIC_AI + "models/cassettes/test_openai/test_run_stream_sync_streams_real_model.yaml"
+MAGENTIC_REASK = "jackmpcollins__magentic/tests/chat_model/cassettes/test_retry_chat_model/test_retry_chat_model_complete_openai.yaml"
+
+
+# The tools the recorded streams called, as their tests declared them: instructor reads
+# a tool call only if its name is the response model's.
+class get_current_weather(BaseModel):
+    """Get the current weather"""
+
+    location: str
+
+
+class get_capital(BaseModel):
+    country: str
+
+
+class return_country(BaseModel):
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _ireland(cls, value: str) -> str:  # magentic's own check: its first answer (Canada) fails it
+        if value != "Ireland":
+            raise ValueError("Country must be Ireland.")
+        return value
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # Three streamed tool calls (2024, and 2026 with `refusal`, `service_tier`, `obfuscation`), no usage chunk.
+        pytest.param(TRACELOOP_STREAM, id="traceloop-tool-calls-no-usage"),
+        # A tool call, then text (`content: ""` first), each ending with a usage-only chunk (`choices: []`).
+        pytest.param(PYDANTIC_AI_STREAM, id="pydantic-ai-tool-call-then-text"),
+        # A forced tool call ending "stop" (not "tool_calls"), twice, with usage chunks.
+        pytest.param(MAGENTIC_REASK, id="magentic-forced-tool-finish-stop"),
+    ],
+)
+def test_streamed_answers_to_other_schemas_are_typed_validation_errors(summarize, caplog, name):
+    # As test_answers_to_other_schemas_are_typed_validation_errors, streamed: one re-ask per
+    # further recorded stream, each put back together and judged as an answer sent whole.
+    caplog.set_level(logging.DEBUG)
+    events: list[Progress] = []
+    with replay_streamed(name) as (cassette, sent), pytest.raises(OutputValidationError) as caught:
+        summarize(max_reasks=len(cassette) - 1, on_progress=events.append)
+    err, streams = caught.value, streamed(cassette)
+    assert err.attempts == cassette.play_count == len(cassette)
+    assert err.usage == sum((stream_usage(chunks) for chunks in streams), Usage())
+    assert err.raw_output == streamed_produced(streams[-1]) and err.errors
+    check_progress(events, streams)
+    assert asked_to_stream(sent)
+    assert KEY not in str(err) and KEY not in repr(err) and KEY not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        # traceloop's streams never asked for usage: provenance can say no more than zero.
+        pytest.param(TRACELOOP_STREAM, get_current_weather, id="traceloop-no-usage-chunk"),
+        # pydantic-ai's first turn only: its second answers a tool result the library never sends.
+        pytest.param(PYDANTIC_AI_STREAM, get_capital, id="pydantic-ai-usage-chunk"),
+    ],
+)
+def test_streamed_tool_calls_are_put_back_together_and_parsed(summarize, caplog, name, model):
+    caplog.set_level(logging.DEBUG)
+    with replay_streamed(name) as (cassette, sent):
+        calls = [chunks for chunks in streamed(cassette) if streamed_arguments(chunks)]
+        for chunks in calls:  # one summary per recorded stream, played in order
+            events: list[Progress] = []
+            result = summarize(response_model=model, on_progress=events.append)
+            called = next(call["function"]["name"] for delta in _deltas(chunks) for call in delta.get("tool_calls") or [])
+            assert type(result) is model and called == model.__name__
+            assert result.model_dump() == json.loads(streamed_arguments(chunks))
+            p = provenance_of(result)
+            assert p is not None and p.attempts == 1 and p.usage == stream_usage(chunks)
+            check_progress(events, [chunks])
+            assert KEY not in result.model_dump_json() and KEY not in p.model_dump_json()
+    assert cassette.play_count == len(calls) > 0
+    assert asked_to_stream(sent) and KEY not in caplog.text
+
+
+def test_streamed_re_ask_is_answered_and_parsed(summarize, caplog):
+    # magentic's real re-ask: Canada fails the model's own check, the error goes back with the
+    # first answer put back together, and the second stream (Ireland) is the summary.
+    caplog.set_level(logging.DEBUG)
+    events: list[Progress] = []
+    with replay_streamed(MAGENTIC_REASK) as (cassette, sent):
+        result = summarize(response_model=return_country, max_reasks=1, on_progress=events.append)
+    streams = streamed(cassette)
+    assert type(result) is return_country and result.name == "Ireland"
+    assert [json.loads(streamed_arguments(chunks)) for chunks in streams] == [{"name": "Canada"}, {"name": "Ireland"}]
+    p = provenance_of(result)
+    assert p is not None and p.attempts == cassette.play_count == 2
+    assert p.usage == stream_usage(streams[0]) + stream_usage(streams[1]) == Usage(prompt_tokens=159, completion_tokens=10, total_tokens=169)
+    check_progress(events, streams)
+    reask = json.dumps(sent[-1]["messages"])
+    assert "Country must be Ireland" in reask and json.dumps(streamed_arguments(streams[0])) in reask
+    assert asked_to_stream(sent)
+    assert KEY not in result.model_dump_json() and KEY not in p.model_dump_json() and KEY not in caplog.text
+
+
+def test_streamed_refusal_is_reported_with_its_text_and_usage(summarize, caplog):
+    # The refusal comes as `refusal` deltas (content null) and the stream ends "stop".
+    caplog.set_level(logging.DEBUG)
+    events: list[Progress] = []
+    with (
+        replay_streamed(MIRASCOPE + "output/cassettes/test_refusal/openai_gpt_4o_completions/stream.yaml") as (cassette, sent),
+        pytest.raises(RefusalError) as caught,
+    ):
+        summarize(mode="json_schema", on_progress=events.append)
+    err, (chunks,) = caught.value, streamed(cassette)
+    assert cassette.play_count == 1 and err.attempts == 1
+    assert err.refusal == streamed_text(chunks, "refusal") == "I'm very sorry, but I can't assist with that request."
+    assert err.refusal in str(err) and err.usage == stream_usage(chunks) == Usage(prompt_tokens=64, completion_tokens=13, total_tokens=77)
+    check_progress(events, [chunks])
+    assert asked_to_stream(sent)
+    assert KEY not in str(err) and KEY not in repr(err) and KEY not in caplog.text
+
+
+def test_streamed_truncation_stops_at_once_with_the_streams_usage(summarize, caplog):
+    # Cut at max_tokens=50: finish_reason "length", then the usage-only chunk.
+    caplog.set_level(logging.DEBUG)
+    events: list[Progress] = []
+    with (
+        replay_streamed(MIRASCOPE + "output/cassettes/test_max_tokens/openai_gpt_4o_completions/stream.yaml") as (cassette, sent),
+        pytest.raises(TruncationError) as caught,
+    ):
+        summarize(on_progress=events.append)
+    err, (chunks,) = caught.value, streamed(cassette)
+    assert cassette.play_count == 1 and err.attempts == 1
+    assert err.usage == stream_usage(chunks) == Usage(prompt_tokens=14, completion_tokens=50, total_tokens=64)
+    assert err.raw_output == streamed_text(chunks) and err.raw_output.startswith("Here is a list of all 50 U.S. states")
+    check_progress(events, [chunks])
+    assert asked_to_stream(sent)
+    assert KEY not in str(err) and KEY not in repr(err) and KEY not in caplog.text
