@@ -499,7 +499,7 @@ class _Line:
     def text(self, now: float) -> str:
         elapsed = f"{now - self.started:.1f} s"
         event = self.latest
-        if event is None:
+        if event is None or event.tokens == 0:  # the request is being sent, or the server reads the prompt
             return f"model: waiting for the first token · {elapsed}"
         items = f"{event.items} item{'' if event.items == 1 else 's'}"
         again = f" · answer {event.attempt}" if event.attempt > 1 else ""

@@ -175,6 +175,11 @@ class GroundingReport(BaseModel):
     summary: list[FieldCheck] = Field(
         default_factory=list, description="One check per sentence of the summary: finished, and supported by the article."
     )
+    recited: list[str] = Field(
+        default_factory=list,
+        description='Cited items whose own words were the sentence before or after the one cited, and every check passed '
+        'there: moved by the library, e.g. "key_claims[1]: [14] -> [15]" (paths as in the model\'s answer).',
+    )
     numbers: int = Field(default=0, description="Numbers the article states that count (see grounding.coverage).")
     uncovered: list[UncoveredNumber] = Field(
         default_factory=list, description="Of those, the ones no grounded figure accounts for."

@@ -370,6 +370,8 @@ def test_the_live_line_reads_tokens_speed_items_and_time():
 
     line = _Line()
     assert line.text(line.started + 2.0) == "model: waiting for the first token · 2.0 s"
+    line.update(Progress(tokens=0, tokens_per_second=0.0, items=0, elapsed_s=0.1))  # the request is sent
+    assert line.text(line.started + 9.0) == "model: waiting for the first token · 9.0 s"
     line.update(Progress(tokens=312, tokens_per_second=9.84, items=4, elapsed_s=31.0))
     assert line.text(line.started + 31.8) == "model: 312 tokens · 9.8 tok/s · 4 items · 31.8 s"
     line.update(Progress(tokens=5, tokens_per_second=1.0, items=1, elapsed_s=40.0, attempt=2))

@@ -38,10 +38,10 @@ from ..errors import ConfigurationError
 from ..schema import Evidence, GroundingIssue, Span, SummaryStyle
 from ..sentences import Sentence, clause_at, sentences
 from .coverage import counted
-from .fields import WHO_FIELDS, hedges_in, is_english, qualifiers_at
+from .fields import WHO_FIELDS, check_fields, hedges_in, is_english, qualifiers_at
 from .numbers import RANGE_GAP
 from .reading import FoundName, body_start, headline_of, measure_of, names, own_voice, party, unit_of
-from .words import is_place
+from .words import check_words, is_place, own_words_fields, support
 
 __all__ = [
     "Citable",
@@ -60,6 +60,8 @@ _SENTENCE = "The number n of the one article sentence [n] that supports this ite
 _NUMBER = 'The id of the number this figure reports, from the list of numbers, e.g. "N3".'
 _NAME = 'The id of this actor\'s name, from the list of names, e.g. "A2".'
 _SUMMARY = "The numbers n of the two to four article sentences [n] that together best summarize the whole article."
+RECITE_SUPPORT = 0.6
+"""Least share of a statement's content words that a neighbouring sentence must hold for an item to move there."""
 SUMMARY_MIN_WORDS = 6
 """A shorter sentence (a caption, a dateline, "Read more") is not offered for a cited summary."""
 _BYLINE = re.compile(r"(?:By|From)\s+[A-Z]")
@@ -177,6 +179,7 @@ def citable(
     if not numbers:
         return Citable(text, every, names=found_names, summary=summary, headline=headline)
     starts = [s.start for s in every]
+    english = is_english(text, text)  # units and scopes are read by English word lists
     found: list[FoundNumber] = []
     mentions = counted(text)
     i = 0
@@ -191,10 +194,10 @@ def citable(
         if nxt is not None and nxt.end <= every[at].end and RANGE_GAP.match(text[m.end : nxt.start]):
             low, high = m.values[0], nxt.values[0]
             if low <= high:
-                found.append(_read(text, every[at], FoundNumber(ident, m.start, nxt.end, at + 1, None, low, high)))
+                found.append(_read(text, every[at], FoundNumber(ident, m.start, nxt.end, at + 1, None, low, high), english))
                 i += 2
                 continue
-        found.append(_read(text, every[at], FoundNumber(ident, m.start, m.end, at + 1, m.values[0])))
+        found.append(_read(text, every[at], FoundNumber(ident, m.start, m.end, at + 1, m.values[0]), english))
         i += 1
     return Citable(text, every, _body_first(text, found), found_names, summary, read_measures, headline)
 
@@ -209,8 +212,10 @@ def _body_first(text: str, found: list[FoundNumber]) -> tuple[FoundNumber, ...]:
     return tuple(dataclasses.replace(n, id=f"N{i}") for i, n in enumerate(ordered, 1))
 
 
-def _read(text: str, sentence: Sentence, number: FoundNumber) -> FoundNumber:
-    """``number`` with the unit and measure the library reads in its clause."""
+def _read(text: str, sentence: Sentence, number: FoundNumber, english: bool) -> FoundNumber:
+    """``number`` with the unit and measure the library reads in its clause (in an English article)."""
+    if not english:
+        return number
     _, hi = clause_at(text, sentence, number.start, number.end)
     unit = unit_of(text, number.start, number.end)
     return dataclasses.replace(number, unit=unit, measure=measure_of(text, number.start, number.end, hi))
@@ -359,6 +364,7 @@ class Filled:
     result: BaseModel
     set_aside: list[GroundingIssue] = field(default_factory=list)  # paths as in the answer fill received
     kept: dict[str, list[int]] = field(default_factory=dict)  # per list path: the indices of the items left
+    recited: list[str] = field(default_factory=list)  # "key_claims[1]: [14] -> [15]", see _recited
 
 
 @dataclass(frozen=True)
@@ -529,6 +535,40 @@ def _fill_object(item: BaseModel, original: type[BaseModel], path: str, view: Ci
         return _Refused(f"invalid{' ' + where if where else ''}: {first['msg']}", [], str(data.get("quote", "")))
     if span is not None and "span" in original.model_fields:
         object.__setattr__(result, "span", span)  # ground() trusts a span whose text is the quote
+    if path and span is not None and "sentence" in type(item).model_fields and own_words_fields(original):
+        return _recited(result, item, original, path, view, out, span)
+    return result
+
+
+def _passes(item: BaseModel, text: str, span: Span) -> bool:
+    return all(c.ok for c in (*check_fields(item, text, span), *check_words(item, text, span)))
+
+
+def _recited(result: BaseModel, item: BaseModel, original: type[BaseModel], path: str, view: Citable, out: Filled,
+             span: Span) -> BaseModel:
+    """``result``, or, when its own words are not what the sentence it cites says but exactly what the sentence
+    before or after says (a small model's numbering is often one off), the same item citing that sentence.
+
+    Only a neighbour that holds at least :data:`RECITE_SUPPORT` of the item's statement (or condition), twice
+    the share the cited sentence holds, and passes every check is taken; the move is reported
+    (``GroundingReport.recited``).
+    """
+    if _passes(result, view.text, span):
+        return result
+    own = " ".join(str(getattr(result, f, "") or "") for f, k in own_words_fields(original).items()
+                   if k in ("statement", "condition"))
+    here = support(own, view.text[span.start : span.end])
+    cited = int(getattr(item, "sentence", 0))
+    for other in (cited - 1, cited + 1):
+        s = view.sentence(other)
+        there = support(own, view.text[s.start : s.end]) if s is not None and own.strip() else 0.0
+        if there < RECITE_SUPPORT or there < 2 * here:  # the other sentence must say it, and say it far better
+            continue
+        moved = _fill_object(item.model_copy(update={"sentence": other}), original, "", view, Filled(result=item))
+        span_moved = getattr(moved, "span", None)
+        if isinstance(moved, BaseModel) and isinstance(span_moved, Span) and _passes(moved, view.text, span_moved):
+            out.recited.append(f"{path}: [{cited}] -> [{other}]")
+            return moved
     return result
 
 

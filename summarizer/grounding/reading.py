@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..sentences import Sentence, sentences
+from ..sentences import Sentence, TextCache, sentences
 from ..text import fold
 from .fields import REPORTING_VERBS, TITLE_WORDS, attributed_to, speakers_in, titled
 from .words import names_written
@@ -92,10 +92,21 @@ def full_name(text: str, who: str) -> str:
 
 def _first_name(text: str, surname: str) -> str | None:
     """The first name the article writes before ``surname`` on one line ("Mark Milley"), titles aside."""
-    for m in re.finditer(rf"\b([A-Z][a-z][\w'\u2019-]*)[ \u00a0]+{re.escape(surname)}\b", text):
+    return _first_names(text).get(surname)
+
+
+def _find_first_names(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for m in re.finditer(r"(?=\b([A-Z][a-z][\w'\u2019-]*)[ \u00a0]+([A-Z][\w'\u2019-]*)\b)", text):
         if not _is_title(m[1]) and _key(m[1]) not in _LEADING and not _DEMONYM.search(m[1]):
-            return m[1]
-    return None
+            found.setdefault(m[2], m[1])
+    return found
+
+
+_first_names = TextCache(_find_first_names)
+"""Per article, read once: each capitalised word's first name where the article writes one before it."""
+_lower_words = TextCache(lambda text: frozenset(re.findall(r"\b[a-z][\w'\u2019-]*", text)))
+"""Per article, read once: the words it writes in lower case."""
 
 
 _SAID = "|".join(sorted((re.escape(v) for v in REPORTING_VERBS if " " not in v), key=len, reverse=True))
@@ -429,7 +440,7 @@ def _note(text: str, written: str, n: int, plain: list[str], first_seen: dict[st
 
 def _opens(text: str, word: str) -> bool:
     """A capitalised common word ("In", "Forty", "Waves"): the article writes it in lower case elsewhere."""
-    return " " not in word and re.search(rf"\b{re.escape(word.lower())}\b", text) is not None
+    return " " not in word and word.lower() in _lower_words(text)
 
 
 def names(text: str, every: tuple[Sentence, ...] | None = None) -> tuple[FoundName, ...]:

@@ -78,6 +78,7 @@ __all__ = [
     "names_written",
     "own_words_fields",
     "summary_sentences",
+    "support",
 ]
 
 OWN_WORDS_FIELDS: dict[str, OwnWordsKind] = {
@@ -613,6 +614,11 @@ def _support(words: str, region: str, allowed: frozenset[str] = frozenset()) -> 
     theirs = _keys(region)
     missing = [t.raw for t in mine if not (_found(t.lemma, theirs) or t.low in theirs)]
     return 1 - len(missing) / len(mine), missing
+
+
+def support(words: str, region: str) -> float:
+    """The share of the content words (by lemma) of ``words`` that ``region`` holds: 1.0 when it has none."""
+    return _support(words, region)[0]
 
 
 def _support_check(field: str, label: str, words: str, region: str, where: str) -> FieldCheck | None:

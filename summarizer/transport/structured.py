@@ -79,6 +79,7 @@ class CheckedRun:
     cite: Citable | None = None  # a cited evidence mode: the numbered article the answer cites
     model_cls: type[BaseModel] | None = None  # the caller's class, which a cited answer is filled into
     filled: BaseModel | None = None  # the cited answer filled, once it passed
+    recited: list[str] = field(default_factory=list)  # cited items moved to the sentence that says them
 
     @property
     def lenient(self) -> bool:
@@ -171,6 +172,7 @@ def _filled(run: CheckedRun, answer: BaseModel) -> BaseModel:
     except ValueError as exc:  # the answer as a whole does not fit the caller's class: re-ask it
         raise PydanticCustomError("invalid_answer", "{message}", {"message": str(exc)}) from None
     run.invalid += _as_answered(run, filled.set_aside)
+    run.recited = filled.recited
     for name, left in filled.kept.items():  # compose with what _drop_invalid_items already set aside
         before = run.kept.get(name)
         run.kept[name] = [before[i] if before is not None else i for i in left]
@@ -194,6 +196,7 @@ def _ground_answer(model: BaseModel) -> BaseModel:
     report.policy = run.policy
     report.issues = [*run.invalid, *_as_answered(run, report.issues)]
     report.dropped += len(run.invalid)
+    report.recited = run.recited
     run.report = report
     if cited:
         run.filled = checked

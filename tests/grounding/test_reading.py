@@ -204,3 +204,22 @@ def test_a_source_the_article_does_not_give_is_null_and_a_country_holds_no_post(
     lo = ARTICLE.index("Varnese officials")
     from summarizer.grounding.reading import own_voice
     assert not own_voice(ARTICLE, lo, s.end) and own_voice(ARTICLE, *_number(ARTICLE, "4 million"))
+
+
+def test_units_and_scopes_are_read_only_in_english():
+    text = "Pertes\n\nSelon le ministère, 400 soldats ont été tués et 90 blessés dans la ville de Varn.\n"
+    view = citable(text, numbers=True)
+    assert view.numbers and all(n.unit is None and n.measure is None for n in view.numbers)
+
+
+def test_an_item_citing_the_sentence_next_to_the_one_that_says_it_is_moved_there_and_reported():
+    view = citable(ARTICLE, numbers=True)
+    says = _index(view, "Odo Brandt said")
+    claim = {"statement": "Talks could resume only if Varn withdrew its artillery.", "speaker": None, "hedged": True}
+    filled = fill(_answer(key_claims=[{**claim, "sentence": says - 1}]), view, ArticleSummary)
+    (moved,) = filled.result.key_claims
+    assert "Odo Brandt said" in moved.quote and moved.speaker == "Odo Brandt"
+    assert filled.recited == [f"key_claims[0]: [{says - 1}] -> [{says}]"]
+    # Two sentences away is not a numbering slip: the item stays where it was cited (and fails its checks there).
+    far = fill(_answer(key_claims=[{**claim, "sentence": says - 2}]), view, ArticleSummary)
+    assert far.recited == [] and "Odo Brandt said" not in far.result.key_claims[0].quote

@@ -158,3 +158,31 @@ def test_the_reports_say_where_the_evidence_came_from(fake_llm, seed_text):
     result = make(fake_llm, evidence="sentence").summarize(seed_text)
     assert "sentences cited by number; quotes filled from the article" in render_markdown(result)
     assert "sentences cited by number; quotes filled from the article" in render_html(result)
+
+
+def test_the_cli_passes_the_summary_and_measure_styles_through(fake_llm, seed_text, tmp_path):
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    article = tmp_path / "seed.txt"
+    article.write_text(seed_text, encoding="utf-8")
+    answer = cite_answer(SEED_SUMMARY, seed_text, numbers=True)
+    view = citable(seed_text, numbers=True)
+    picked = view.summary_candidates()[:2]
+    answer["summary"] = picked  # HAND-WRITTEN: the sentences a model would pick
+    fake_llm.reply(completion(arguments=answer))
+    result = CliRunner().invoke(
+        app, ["summarize", str(article), "--model", "test-model", "--base-url", fake_llm.base_url,
+              "--evidence", "sentence+numbers", "--summary", "cited", "--measures", "read", "--format", "json",
+              "--no-cache"],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    p = summary["provenance"]
+    assert (p["evidence"], p["summary_style"], p["measure_style"]) == ("sentence+numbers", "cited", "read")
+    sent = _schema_sent(fake_llm.requests[0])["properties"]["summary"]
+    assert sent["type"] == "array" and sent["items"]["enum"] == view.summary_candidates()
+    assert summary["summary"] == " ".join(seed_text[view.sentences[n - 1].start : view.sentences[n - 1].end] for n in picked)
+    figure = summary["figures"][0]  # 20,000 to 30,000: its measure read from the article, not the answer's
+    assert figure["measure"] == "troops amassed in Kherson" and figure["unit"] == "troops"
