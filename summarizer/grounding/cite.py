@@ -469,7 +469,9 @@ def _evidence(item: BaseModel, view: Citable) -> tuple[dict[str, Any], Span | No
         s = view.sentences[name.sentence - 1]
         named: dict[str, str | None] = {"name": name.name}
         named |= {k: v for k, v in (("role", name.role), ("affiliation", name.affiliation)) if v is not None}
-        if not name.person and is_place(name.name, getattr(item, "kind", None)):
+        if name.person and "kind" in _ORIGINAL[type(item)].model_fields:
+            named["kind"] = "person"  # a first name and a surname the article writes, or a role beside them
+        elif is_place(name.name, getattr(item, "kind", None)):
             named |= {"affiliation": name.name, "role": None}  # a country belongs to itself, and holds no post
         return {"quote": text[s.start : s.end], **named}, Span(start=s.start, end=s.end, match="exact")
     return {}, None

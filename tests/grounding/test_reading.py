@@ -107,7 +107,7 @@ def test_fill_reads_who_the_unit_the_measure_the_names_and_the_headline_and_keep
     ruiz = next(n.id for n in view.names if n.name == "Ana Ruiz")
     answer = _answer(
         figures=[{"number": n400, "qualifier": "at_most", "unit": "people", "measure": "deaths", "reported_by": "Varn"}],
-        actors=[{"name": ruiz, "kind": "person", "role": "general", "affiliation": "Tessia"}],
+        actors=[{"name": ruiz, "kind": "military", "role": "general", "affiliation": "Tessia"}],
         key_claims=[{"sentence": _index(view, "Reconstruction"), "statement": "Reconstruction will cost $4 million.", "speaker": None, "hedged": False}],
     )
     result = fill(answer, view, ArticleSummary).result
@@ -115,6 +115,7 @@ def test_fill_reads_who_the_unit_the_measure_the_names_and_the_headline_and_keep
     assert (figure.unit, figure.measure, figure.reported_by) == ("civilians", "civilians killed", "Ana Ruiz")
     actor = result.actors[0]
     assert (actor.name, actor.role, actor.affiliation) == ("Ana Ruiz", "commander of the Varnese Northern Army", "Varn")
+    assert actor.kind.value == "person"  # the model said "military": a listed person is a person
     assert "Ruiz" in actor.quote
     assert result.key_claims[0].speaker is None  # the article's own voice: the model's null kept
     assert result.headline == "Harbour talks stall as Varn counts its losses"
