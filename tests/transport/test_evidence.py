@@ -115,10 +115,13 @@ def test_each_evidence_mode_has_its_own_cache_key_and_prompt(fake_llm, seed_text
     assert make(fake_llm, evidence="sentence+numbers").settings.prompt_version == "cite-numbers-v2"
 
 
-def test_the_default_local_model_cites_sentences_and_numbers_and_the_others_copy_quotes():
+def test_the_bundled_local_models_cite_sentences_and_numbers_and_the_others_copy_quotes(tmp_path):
     assert Summarizer("local").settings.evidence == "sentence+numbers"
     assert Summarizer("local:qwen2.5-coder-1.5b").settings.evidence == "sentence+numbers"
-    assert Summarizer("local:qwen2.5-coder-0.5b").settings.evidence == "quote"
+    assert Summarizer("local:qwen2.5-coder-0.5b").settings.evidence == "sentence+numbers"
+    own = tmp_path / "mine.gguf"
+    own.write_bytes(b"GGUF")
+    assert Summarizer(f"local:{own}").settings.evidence == "quote"  # a model of one's own, not measured
     assert Summarizer("local", evidence="quote").settings.prompt_version == "summarize-v1"
 
 
