@@ -97,8 +97,9 @@ _QUALITY_WARNING = (
     "work point the library at a capable model ({{how:capable}})."
 )
 _QUALITY = (
-    "citing sentences and numbers, with its own words checked: F1 0.06 for claims, 0.04 for figures, 0.07 for "
-    "actors, 0.22 for conditions; 23% of the items it returned grounded"
+    "citing sentences and numbers, the library reading speakers, units, measures and names, every word checked: "
+    "F1 0.28 for claims, 0.37 for figures, 0.50 for actors, 0.62 for conditions on four gold articles; 85% of "
+    "the items it returned grounded"
 )
 
 
