@@ -180,7 +180,20 @@ CLI_NAMES = {
 def _say(message: str, prefix: str = "error") -> None:
     # One line, always: a message with line breaks would read as several errors.
     # Printable: a hostile server's message or a file's name must not drive the terminal (ANSI escapes).
-    typer.echo(f"{prefix}: {printable(' '.join(message.split()))}", err=True)
+    # Written to sys.stderr itself, not through click: while the live line runs, rich puts a proxy there that
+    # prints above the line, and click would write past it to the stream's buffer, onto the line.
+    line = f"{prefix}: {printable(' '.join(message.split()))}\n"
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        try:
+            stream.write(line)
+        except UnicodeEncodeError:  # a terminal that cannot show a name's letters
+            stream.write(line.encode("ascii", "backslashreplace").decode("ascii"))
+        stream.flush()
+    except (OSError, ValueError):  # standard error closed: nowhere left to say it
+        pass
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

@@ -389,3 +389,20 @@ def test_each_request_is_announced_before_its_first_chunk():
     tracker.chunk("{", "")
     tracker.begin(2)  # a re-ask: a new answer, announced too
     assert [(e.tokens, e.attempt) for e in events[2:]] == [(0, 2)]
+
+
+def test_what_the_command_says_meanwhile_is_printed_above_the_live_line(capsys):
+    """A warning said while the live line runs (the local model's, at its start) must not land on the line."""
+    import io
+
+    from rich.console import Console
+    from rich.live import Live
+
+    from summarizer.cli import _Line, _say
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    with Live(_Line(), console=console, transient=True, redirect_stdout=False):
+        _say("the embedded model is small", prefix="warning")
+    assert "warning: the embedded model is small" in screen.getvalue()  # through rich, above the line
+    assert "warning" not in capsys.readouterr().err  # not written past it
