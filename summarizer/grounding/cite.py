@@ -434,8 +434,7 @@ def _evidence(item: BaseModel, view: Citable) -> tuple[dict[str, Any], Span | No
         cited = str(getattr(item, "number", ""))
         found = view.number(cited)
         if found is None:
-            have = f"N1 to N{len(view.numbers)}" if view.numbers else "none"
-            return _Refused(f"it cites number {cited!r}, which is not in the list of numbers ({have})", ["number"])
+            return _not_listed("number", cited, "N", len(view.numbers))
         # The number's place is known, so its evidence is its clause: who reports it is read there, not
         # from another clause of the same sentence ("Kestria says ...; but Western officials estimate ...").
         sentence = view.sentences[found.sentence - 1]
@@ -464,8 +463,7 @@ def _evidence(item: BaseModel, view: Citable) -> tuple[dict[str, Any], Span | No
         cited = str(getattr(item, "name", ""))
         name = view.name(cited)
         if name is None:
-            have = f"A1 to A{len(view.names)}" if view.names else "none"
-            return _Refused(f"it cites name {cited!r}, which is not in the list of names ({have})", ["name"])
+            return _not_listed("name", cited, "A", len(view.names))
         s = view.sentences[name.sentence - 1]
         named: dict[str, str | None] = {"name": name.name}
         named |= {k: v for k, v in (("role", name.role), ("affiliation", name.affiliation)) if v is not None}
@@ -475,6 +473,11 @@ def _evidence(item: BaseModel, view: Citable) -> tuple[dict[str, Any], Span | No
             named |= {"affiliation": name.name, "role": None}  # a country belongs to itself, and holds no post
         return {"quote": text[s.start : s.end], **named}, Span(start=s.start, end=s.end, match="exact")
     return {}, None
+
+
+def _not_listed(kind: str, cited: str, prefix: str, count: int) -> _Refused:
+    have = f"{prefix}1 to {prefix}{count}" if count else "none"
+    return _Refused(f"it cites {kind} {cited!r}, which is not in the list of {kind}s ({have})", [kind])
 
 
 def _who(item: BaseModel, view: Citable, sentence: Sentence, lo: int, hi: int) -> dict[str, str | None]:
