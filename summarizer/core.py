@@ -79,10 +79,9 @@ class Summarizer:
         self._policy = RetryPolicy(
             max_retries=self.settings.max_retries, max_wait=self.settings.retry_max_wait, deadline=2 * timeout
         )
-        self._sync: openai.OpenAI | None = None
-        self._async: openai.AsyncOpenAI | None = None
-        self._sync_stream: openai.OpenAI | None = None  # for streamed answers: a larger bound on the body read
-        self._async_stream: openai.AsyncOpenAI | None = None
+        # Keyed by "streamed": a streamed answer's client reads a larger body (each token in an event of its own).
+        self._sync: dict[bool, openai.OpenAI] = {}
+        self._async: dict[bool, openai.AsyncOpenAI] = {}
 
     def __repr__(self) -> str:
         t = self._target
@@ -99,7 +98,7 @@ class Summarizer:
         if (target.base_url, target.api_key) != (server.base_url, server.api_key):
             # A restarted server has a new port and a new key (it answers no one else): rebuild the clients.
             self._target = dataclasses.replace(target, base_url=server.base_url, api_key=server.api_key)
-            self._sync = self._async = self._sync_stream = self._async_stream = None
+            self._sync, self._async = {}, {}
         return server.base_url, server.alias
 
     def _offline_endpoint(self) -> tuple[str | None, str]:
@@ -127,31 +126,23 @@ class Summarizer:
     # never configured. The redirect comes back as a ProviderError naming where it pointed.
     # Bodies are read up to a bound derived from max_tokens (transport/limits.py), never whole whatever their size.
     # A streamed answer's body carries each token in an event of its own: its bound is larger (transport/http.py).
+    def _body_limit(self, streamed: bool) -> int:
+        max_tokens = self.settings.max_tokens or 0
+        return stream_limit(max_tokens) if streamed else answer_limit(max_tokens)
+
     def _sync_client(self, base_url: str | None, streamed: bool = False) -> openai.OpenAI:
-        client = self._sync_stream if streamed else self._sync
-        if client is None:
-            max_tokens = self.settings.max_tokens or 0
-            hooks = sync_hooks(stream_limit(max_tokens) if streamed else answer_limit(max_tokens))
+        if streamed not in self._sync:
+            hooks = sync_hooks(self._body_limit(streamed))
             http = openai.DefaultHttpxClient(follow_redirects=False, headers=HEADERS, event_hooks=hooks)
-            client = openai.OpenAI(**self._client_kwargs(base_url), http_client=http)
-            if streamed:
-                self._sync_stream = client
-            else:
-                self._sync = client
-        return client
+            self._sync[streamed] = openai.OpenAI(**self._client_kwargs(base_url), http_client=http)
+        return self._sync[streamed]
 
     def _async_client(self, base_url: str | None, streamed: bool = False) -> openai.AsyncOpenAI:
-        client = self._async_stream if streamed else self._async
-        if client is None:
-            max_tokens = self.settings.max_tokens or 0
-            hooks = async_hooks(stream_limit(max_tokens) if streamed else answer_limit(max_tokens))
+        if streamed not in self._async:
+            hooks = async_hooks(self._body_limit(streamed))
             http = openai.DefaultAsyncHttpxClient(follow_redirects=False, headers=HEADERS, event_hooks=hooks)
-            client = openai.AsyncOpenAI(**self._client_kwargs(base_url), http_client=http)
-            if streamed:
-                self._async_stream = client
-            else:
-                self._async = client
-        return client
+            self._async[streamed] = openai.AsyncOpenAI(**self._client_kwargs(base_url), http_client=http)
+        return self._async[streamed]
 
     def _prepare(
         self, text: str, response_model: type[BaseModel] | None, opening: bool = True, offline: bool = False
@@ -335,16 +326,14 @@ class Summarizer:
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
     def close(self) -> None:
-        for client in (self._sync, self._sync_stream):
-            if client is not None:
-                client.close()
-        self._sync = self._sync_stream = None
+        for client in self._sync.values():
+            client.close()
+        self._sync = {}
 
     async def aclose(self) -> None:
-        for client in (self._async, self._async_stream):
-            if client is not None:
-                await client.close()
-        self._async = self._async_stream = None
+        for aclient in self._async.values():
+            await aclient.close()
+        self._async = {}
         self.close()
 
     def __enter__(self) -> Summarizer:  # noqa: PYI034

@@ -558,17 +558,22 @@ def _recited(result: BaseModel, item: BaseModel, original: type[BaseModel], path
     the share the cited sentence holds, and passes every check is taken; the move is reported
     (``GroundingReport.recited``).
     """
-    if _passes(result, view.text, span):
-        return result
     own = " ".join(str(getattr(result, f, "") or "") for f, k in own_words_fields(original).items()
                    if k in ("statement", "condition"))
+    if not own.strip():
+        return result
     here = support(own, view.text[span.start : span.end])
     cited = int(getattr(item, "sentence", 0))
+    neighbours = []
     for other in (cited - 1, cited + 1):
         s = view.sentence(other)
-        there = support(own, view.text[s.start : s.end]) if s is not None and own.strip() else 0.0
-        if there < RECITE_SUPPORT or there < 2 * here:  # the other sentence must say it, and say it far better
-            continue
+        there = support(own, view.text[s.start : s.end]) if s is not None else 0.0
+        if there >= RECITE_SUPPORT and there >= 2 * here:  # the other sentence must say it, and say it far better
+            neighbours.append(other)
+    # The full checks run here only when a neighbour could take the item (ground() runs them anyway).
+    if not neighbours or _passes(result, view.text, span):
+        return result
+    for other in neighbours:
         moved = _fill_object(item.model_copy(update={"sentence": other}), original, "", view, Filled(result=item))
         span_moved = getattr(moved, "span", None)
         if isinstance(moved, BaseModel) and isinstance(span_moved, Span) and _passes(moved, view.text, span_moved):

@@ -68,15 +68,11 @@ def _is_title(word: str) -> bool:
 # -- who ----------------------------------------------------------------------------------
 
 
-def _people_titled(text: str, title: str) -> list[str]:
-    return [p for p in titled(text, title) if p]
-
-
 def full_name(text: str, who: str) -> str:
     """``who`` by the fullest name the article gives: titles aside, a surname with its first name."""
     words = who.split()
     if any(w[:1].islower() and _key(w) not in ("of", "the", "for", "and") for w in words):
-        people = _people_titled(text, who)  # "chairman of the Joint Chiefs of Staff": the person holding it
+        people = titled(text, who)  # "chairman of the Joint Chiefs of Staff": the person holding it
         if people:
             return full_name(text, people[0])
     last_title = max((i for i, w in enumerate(words[:-1]) if _is_title(w)), default=-1)
@@ -84,15 +80,10 @@ def full_name(text: str, who: str) -> str:
     name = " ".join(words)
     name = name if re.search(r"\b[A-Z]\.[A-Z]\.$", name) else name.rstrip(".")
     if len(words) == 1:
-        first = _first_name(text, name)
+        first = _first_names(text).get(name)
         if first:
             return f"{first} {name}"
     return name
-
-
-def _first_name(text: str, surname: str) -> str | None:
-    """The first name the article writes before ``surname`` on one line ("Mark Milley"), titles aside."""
-    return _first_names(text).get(surname)
 
 
 def _find_first_names(text: str) -> dict[str, str]:
@@ -104,7 +95,8 @@ def _find_first_names(text: str) -> dict[str, str]:
 
 
 _first_names = TextCache(_find_first_names)
-"""Per article, read once: each capitalised word's first name where the article writes one before it."""
+"""Per article, read once: each capitalised word's first name where the article writes one before it on one line
+("Mark Milley"), titles aside."""
 _lower_words = TextCache(lambda text: frozenset(re.findall(r"\b[a-z][\w'\u2019-]*", text)))
 """Per article, read once: the words it writes in lower case."""
 
