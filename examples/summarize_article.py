@@ -5,6 +5,7 @@
     python examples/summarize_article.py article.txt --model llama3.2 --base-url http://127.0.0.1:11434/v1
     python examples/summarize_article.py article.txt --json               # the full JSON, provenance included
     python examples/summarize_article.py article.txt --grounding flag     # keep unsupported items, marked
+    python examples/summarize_article.py article.txt --published 2022-11-10   # "said Tuesday" -> 2022-11-08
 """
 
 from __future__ import annotations
@@ -30,23 +31,32 @@ def where(item: KeyClaim | Figure | Actor | PeaceTalkCondition) -> str:
     return f"chars {item.span.start}-{item.span.end}, {item.span.match}"
 
 
+def when(item: KeyClaim | Figure | PeaceTalkCondition) -> str:
+    """ "2022-11-08, 'Tuesday'", "2022-11-07 to 2022-11-10, 'this week'", or "" when the item has no date."""
+    w = item.when
+    if w is None or (w.date is None and w.text is None):
+        return ""
+    day = "undated" if w.first is None else w.first.isoformat() + (f" to {w.last}" if w.last != w.first else "")
+    return f" on {day}" + (f", {w.text!r}" if w.text else " (the article's date)")
+
+
 def show(summary: ArticleSummary) -> None:
     print(f"# {summary.headline or '(no headline)'}\n\n{summary.summary}\n")
     print("## Figures")
     for f in summary.figures:
         amount = f"{f.low:g}-{f.high:g}" if f.value is None else f"{f.value:g}"
         print(f"- {f.text!r} = {amount} ({f.qualifier.value}, {f.unit or 'no unit'}): {f.measure}"
-              f" [{f.reported_by or 'article'}]\n    “{f.quote}” ({where(f)})")
+              f" [{f.reported_by or 'article'}{when(f)}]\n    “{f.quote}” ({where(f)})")
     print("## Key claims")
     for c in summary.key_claims:
-        print(f"- {c.statement} [{c.speaker or 'article'}{', hedged' if c.hedged else ''}]\n"
+        print(f"- {c.statement} [{c.speaker or 'article'}{', hedged' if c.hedged else ''}{when(c)}]\n"
               f"    “{c.quote}” ({where(c)})")
     print("## Actors")
     for a in summary.actors:
         print(f"- {a.name} ({a.kind.value}{', ' + a.role if a.role else ''}) ({where(a)})")
     print("## Conditions for peace talks")
     for p in summary.peace_talk_conditions:
-        print(f"- {p.set_by}: {p.condition}\n    “{p.quote}” ({where(p)})")
+        print(f"- {p.set_by}: {p.condition} [{when(p).strip() or 'undated'}]\n    “{p.quote}” ({where(p)})")
     if report := summary.grounding:
         print(f"\nGrounding ({report.policy}): {report.describe()}")
         for issue in report.issues:
@@ -65,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help='model name, or "local" for the embedded offline model')
     parser.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1")
     parser.add_argument("--json", action="store_true", help="print the JSON instead of a readable summary")
+    parser.add_argument("--published", help="the article's date (YYYY-MM-DD): its date words are read against it")
     parser.add_argument(
         "--grounding", choices=["reask", "flag", "drop"], help="what to do with items the article does not support"
     )
@@ -73,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         text = args.path.read_text(encoding="utf-8")
         with Summarizer(args.model, base_url=args.base_url, grounding=args.grounding) as summarizer:
-            summary = summarizer.summarize(text)
+            summary = summarizer.summarize(text, published=args.published)
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read {args.path}: {exc}", file=sys.stderr)
         return 2

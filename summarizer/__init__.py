@@ -6,6 +6,7 @@
 """
 
 from ._version import __version__
+from .across import Ledger, LedgerEntry, LedgerRow, ledger
 from .batch import (
     BatchError,
     BatchOptions,
@@ -83,6 +84,7 @@ from .schema import (
     ActorKind,
     ArticleSummary,
     CheckTally,
+    DateRange,
     FieldCheck,
     Figure,
     GroundingIssue,
@@ -96,6 +98,7 @@ from .schema import (
     Span,
     UncoveredNumber,
     Usage,
+    When,
 )
 
 __all__ = [
@@ -121,6 +124,7 @@ __all__ = [
     "Collected",
     "ConfigurationError",
     "ContextLengthError",
+    "DateRange",
     "EmptyInputError",
     "EvalReport",
     "EvaluationError",
@@ -135,6 +139,9 @@ __all__ = [
     "InputTooLongError",
     "Job",
     "KeyClaim",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerRow",
     "ListScores",
     "LocalModelWarning",
     "ModelNotFoundError",
@@ -165,6 +172,7 @@ __all__ = [
     "TruncationError",
     "UncoveredNumber",
     "Usage",
+    "When",
     "__version__",
     "aggregate",
     "asummarize",
@@ -185,6 +193,7 @@ __all__ = [
     "html_to_text",
     "iter_ingest",
     "iter_summaries",
+    "ledger",
     "load_gold",
     "locate",
     "merge_summaries",

@@ -27,6 +27,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TextIO
@@ -35,6 +36,8 @@ import typer
 
 from . import errors
 from ._version import __version__
+from .across import ledger
+from .across.render import KINDS as LEDGER_KINDS
 from .batch import (
     BatchResult,
     batch_collect,
@@ -50,7 +53,8 @@ from .batch.records import json_text
 from .core import Summarizer
 from .evaluation import print_scores, run_eval
 from .evaluation.run import SCORES, eval_inputs
-from .files import OutputKind, check_ours, is_stream, open_stream, write_atomic
+from .files import AtomicFile, OutputKind, check_ours, is_stream, open_stream, write_atomic
+from .grounding.dating import check_published
 from .inputs import MAX_FILE_BYTES, Extract, Page, decode_page, read_page
 from .progress import Progress, reporting
 from .report import HTML_MARK, MARKDOWN_MARK, render_html, render_markdown
@@ -162,6 +166,12 @@ _ExtractOption = Annotated[
     ExtractMode,
     typer.Option("--extract", help="HTML files: every visible block, or the main text alone (needs summarizer[html])."),
 ]
+_PublishedOption = Annotated[str | None, typer.Option(
+    "--published",
+    help="The articles' date (YYYY-MM-DD), what their date words (\"said Wednesday\") are read against. Default: "
+    "each page's markup, else a dateline in its text.",
+    show_default=False,
+)]
 _VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show the library's and instructor's logs.")]
 
 
@@ -199,6 +209,14 @@ def _say(message: str, prefix: str = "error") -> None:
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     _say(message)
     raise typer.Exit(code)
+
+
+def _published(value: str | None) -> date | None:
+    """--published, checked before anything is read or sent."""
+    try:
+        return check_published(value)
+    except errors.InputError as exc:
+        _fail(f"--published {value!r}: {str(exc).removeprefix('published: ')}")
 
 
 def _described(exc: errors.SummarizerError) -> str:
@@ -626,14 +644,16 @@ def summarize_command(
     extract: _ExtractOption = ExtractMode.visible,
     max_requests: _MaxRequestsOption = None,
     max_total_tokens: _MaxTokensOption = None,
+    published: _PublishedOption = None,
     verbose: _VerboseOption = False,
 ) -> None:
-    """Summarize articles, each item pinned to its quote in the article."""
+    """Summarize articles, each item pinned to its quote in the article, and dated."""
+    day = _published(published)
     try:
         with _quiet(verbose):
             choice = _Choice(model, base_url, grounding, max_retries, evidence, summary, measures)
             budget = {"max_requests": max_requests, "max_total_tokens": max_total_tokens}
-            code = _summarize(paths, choice, fmt, out, concurrency, no_cache, progress, extract, budget)
+            code = _summarize(paths, choice, fmt, out, concurrency, no_cache, progress, extract, budget, day)
     except KeyboardInterrupt:
         _say("interrupted; finished articles are in the cache (and in --out for jsonl)")
         raise typer.Exit(_EXIT_INTERRUPTED) from None
@@ -650,6 +670,7 @@ def _summarize(
     progress: bool | None,
     extract: ExtractMode,
     budget: dict[str, int | None],
+    published: date | None = None,
 ) -> int:
     chosen = fmt or _guess_format(out)
     articles = _read(paths, extract.value)
@@ -664,7 +685,7 @@ def _summarize(
     try:
         with _live_line() if live else contextlib.nullcontext():
             results = summarize_many(
-                [(article.id, article.page) for article in articles],
+                [(article.id, article.page, published) for article in articles],
                 summarizer=summarizer,
                 concurrency=concurrency,
                 cache=not no_cache,
@@ -711,6 +732,63 @@ def _summarize(
 def schema_command() -> None:
     """Print the JSON Schema the model is asked to fill (ArticleSummary)."""
     typer.echo(json.dumps(ArticleSummary.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+class LedgerFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    md = "md"
+    html = "html"
+
+
+@app.command("ledger")
+def ledger_command(
+    records: Annotated[list[Path], typer.Argument(
+        help="Records files (JSON Lines, as summarize --format jsonl, batch ingest and summarize_many write them).",
+        show_default=False)],
+    fmt: Annotated[LedgerFormat | None, typer.Option(
+        "--format", "-f", help="json, csv, md or html. Default: --out's suffix, else json.", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="The file to write (only a ledger this command wrote is written over). "
+        "Default: standard output.")] = None,
+    reports: Annotated[str, typer.Option(
+        "--reports", help="html: where each article's report is, to link an entry to its quote; {stem} is the "
+        "article's file name without its suffix, {id} its whole id.")] = "{stem}.html",
+) -> None:
+    """Line up the grounded figures of many articles: one row per measure, where sources disagree, the lowest value."""
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    chosen = fmt or (LedgerFormat(suffix) if suffix in LedgerFormat.__members__ else LedgerFormat.json)
+    stream = out is not None and _streamed(out)
+    if out is not None and not stream:
+        try:
+            check_ours(out, LEDGER_KINDS[chosen.value], inputs=records)
+        except errors.OutputPathError as exc:
+            _fail(f"--out {_described(exc)}")
+    try:
+        built = ledger(records)
+    except errors.SummarizerError as exc:
+        _fail(_described(exc), EXIT_FAILED)
+    with built:
+        if out is None:
+            built.write(sys.stdout, chosen.value, reports)
+        elif stream:
+            if _is_stdout(out):
+                built.write(sys.stdout, chosen.value, reports)
+            else:
+                with open_stream(out) as sink:
+                    built.write(sink, chosen.value, reports)
+        else:
+            try:
+                check_ours(out, LEDGER_KINDS[chosen.value], inputs=records)  # again: a file may have appeared
+                with AtomicFile(out) as file:
+                    built.write(file, chosen.value, reports)  # one row at a time, put in place whole
+            except (OSError, errors.OutputError) as exc:
+                said = _described(exc) if isinstance(exc, errors.OutputError) else f"{out}: {exc.strerror or exc}"
+                _fail(f"--out {said}", EXIT_FAILED)
+    disagreeing = sum(row.disagree for row in built.rows)
+    skipped = f", {built.skipped} record(s) skipped (failed, or not a record)" if built.skipped else ""
+    _say(f"{len(built.rows)} measures from {built.figures} grounded figures of {built.articles} articles; "
+         f"{disagreeing} with sources that disagree{skipped}", prefix="ok")
 
 
 def _check_eval_out(directory: Path, out: Path, stream: bool, predictions: Path | None, save: Path | None) -> None:
@@ -857,13 +935,17 @@ def batch_prepare_command(
     extract: _ExtractOption = ExtractMode.visible,
     max_requests: _MaxRequestsOption = None,
     max_total_tokens: _MaxTokensOption = None,
+    published: _PublishedOption = None,
 ) -> None:
     """Write one Batch API request per article (per chunk of a long one); nothing is sent."""
     if bool(paths) == bool(again):
         _fail("give the articles as PATHS, or --again with an earlier requests file (not both)")
+    day = _published(published)
     summarizer = _Choice(model, base_url, grounding, 0, evidence, summary, measures).summarizer()
     try:
-        inputs: list[Any] = batch_inputs(again) if again else [(a.id, a.page) for a in _read(paths or [], extract.value)]
+        inputs: list[Any] = batch_inputs(again) if again else [
+            (a.id, a.page, day) for a in _read(paths or [], extract.value)
+        ]
         prepared = batch_prepare(inputs, out, summarizer=summarizer, only_failed=only_failed, extract=extract.value,
                                  max_requests=max_requests, max_total_tokens=max_total_tokens)
     except errors.SummarizerError as exc:

@@ -6,8 +6,9 @@ fresh message list from the versioned prompt; send it through one
 :class:`~summarizer.transport.structured.StructuredCall` (instructor's parse, with
 grounding inside it, over the raw create that retries transient faults and counts
 tokens); attach provenance, the grounding report and the text
-(:mod:`summarizer.results`). The sync and async methods are thin twins over the same
-steps: only the client and the awaiting differ.
+(:mod:`summarizer.results`); date every item against the article's date
+(:mod:`summarizer.grounding.dating`, after a long article's parts are merged). The sync
+and async methods are thin twins over the same steps: only the client and the awaiting differ.
 
 ``on_progress`` (see :mod:`summarizer.progress`) is set for the call in a context
 variable by both twins alike; the transport streams the answer only then, on a client
@@ -33,9 +34,11 @@ from pydantic import BaseModel
 from ._version import __version__
 from .chunking import Chunk, arun_chunks, merge_results, plan_chunks, run_chunks
 from .config import Settings, Target
+from .dates import DateLike
 from .errors import ConfigurationError
 from .grounding import GROUNDING_VERSION
 from .grounding.cite import citable
+from .grounding.dating import check_published, date_result
 from .inputs import check_text
 from .progress import ProgressCallback, current, reporting
 from .prompts import PROMPTS, load_prompt
@@ -238,64 +241,87 @@ class Summarizer:
         *,
         response_model: type[BaseModel] | None = None,
         opening: bool = True,
+        published: DateLike | None = None,
     ) -> Any:
         """A recorded chat completion answering :meth:`request` for ``text``, parsed as a live answer is:
         the schema, grounding and the field checks, with no re-ask (an item that fails is
-        dropped or flagged as ``grounding`` says). Raises as :meth:`summarize` does."""
+        dropped or flagged as ``grounding`` says), and dated (``published``: as for :meth:`summarize`).
+        Raises as :meth:`summarize` does."""
+        check_published(published)  # a date that is none fails before the answer is read
         call, _ = self._prepare(text, response_model, opening, offline=True)
         started = time.perf_counter()
-        result = call.replay(completion)
-        return self._finish(result, call, started)
+        result = self._finish(call.replay(completion), call, started)
+        date_result(result, call.text, published)
+        return result
 
     # -- public API: thin sync and async twins -------------------------------
 
     @overload
     def summarize(
-        self, text: str, *, response_model: None = None, on_progress: ProgressCallback | None = None
+        self, text: str, *, response_model: None = None, published: DateLike | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> ArticleSummary: ...
     @overload
-    def summarize(self, text: str, *, response_model: type[T], on_progress: ProgressCallback | None = None) -> T: ...
+    def summarize(
+        self, text: str, *, response_model: type[T], published: DateLike | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> T: ...
 
     def summarize(
-        self, text: str, *, response_model: type[BaseModel] | None = None, on_progress: ProgressCallback | None = None
+        self, text: str, *, response_model: type[BaseModel] | None = None, published: DateLike | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Any:
         """Summarize one article; raises a :class:`~summarizer.SummarizerError` subclass on failure.
 
-        ``on_progress`` is called with a :class:`~summarizer.Progress` as the answer streams
-        in (see :mod:`summarizer.progress`), from this thread.
+        ``published``: the article's date (a ``date``, a ``datetime`` or an ISO string), what
+        its date words ("said Wednesday") are read against; without it, a dateline in the
+        text, if any (see :mod:`summarizer.grounding.dating`). ``on_progress`` is called with
+        a :class:`~summarizer.Progress` as the answer streams in (see :mod:`summarizer.progress`),
+        from this thread.
         """
+        check_published(published)  # a date that is none fails before any request
         chunks = self._chunks(text, response_model)
         if not chunks:
             with _listening(on_progress):
-                return self._summarize_one(text, response_model)
-        started = time.perf_counter()
-        base_url, _ = self._endpoint()  # start a local server, and the client, once: not from each thread
-        self._sync_client(base_url)
-        with reporting(None):  # the chunks' parts run concurrently: none reports progress
-            parts = run_chunks(chunks, lambda c: self._summarize_one(c.text, opening=c.index == 0))
-        return merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
+                result = self._summarize_one(text, response_model)
+        else:
+            started = time.perf_counter()
+            base_url, _ = self._endpoint()  # start a local server, and the client, once: not from each thread
+            self._sync_client(base_url)
+            with reporting(None):  # the chunks' parts run concurrently: none reports progress
+                parts = run_chunks(chunks, lambda c: self._summarize_one(c.text, opening=c.index == 0))
+            result = merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
+        date_result(result, check_text(text), published)
+        return result
 
     @overload
     async def asummarize(
-        self, text: str, *, response_model: None = None, on_progress: ProgressCallback | None = None
+        self, text: str, *, response_model: None = None, published: DateLike | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> ArticleSummary: ...
     @overload
     async def asummarize(
-        self, text: str, *, response_model: type[T], on_progress: ProgressCallback | None = None
+        self, text: str, *, response_model: type[T], published: DateLike | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> T: ...
 
     async def asummarize(
-        self, text: str, *, response_model: type[BaseModel] | None = None, on_progress: ProgressCallback | None = None
+        self, text: str, *, response_model: type[BaseModel] | None = None, published: DateLike | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Any:
         """Async twin of :meth:`summarize`, on the async openai client (``on_progress`` is called from the loop)."""
+        check_published(published)
         chunks = self._chunks(text, response_model)
         if not chunks:
             with _listening(on_progress):
-                return await self._asummarize_one(text, response_model)
-        started = time.perf_counter()
-        with reporting(None):  # the chunks' parts run concurrently: none reports progress
-            parts = await arun_chunks(chunks, lambda c: self._asummarize_one(c.text, opening=c.index == 0))
-        return merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
+                result = await self._asummarize_one(text, response_model)
+        else:
+            started = time.perf_counter()
+            with reporting(None):  # the chunks' parts run concurrently: none reports progress
+                parts = await arun_chunks(chunks, lambda c: self._asummarize_one(c.text, opening=c.index == 0))
+            result = merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
+        date_result(result, check_text(text), published)
+        return result
 
     def _summarize_one(self, text: str, response_model: type[BaseModel] | None = None, opening: bool = True) -> Any:
         call, base_url = self._prepare(text, response_model, opening)
@@ -352,12 +378,12 @@ class Summarizer:
 @overload
 def summarize(
     text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ...,
-    on_progress: ProgressCallback | None = ..., **options: Any
+    published: DateLike | None = ..., on_progress: ProgressCallback | None = ..., **options: Any
 ) -> T: ...
 @overload
 def summarize(
     text: str, *, response_model: None = None, model: str | None = ..., base_url: str | None = ...,
-    on_progress: ProgressCallback | None = ..., **options: Any
+    published: DateLike | None = ..., on_progress: ProgressCallback | None = ..., **options: Any
 ) -> ArticleSummary: ...
 
 
@@ -367,25 +393,27 @@ def summarize(
     response_model: type[BaseModel] | None = None,
     model: str | None = None,
     base_url: str | None = None,
+    published: DateLike | None = None,
     on_progress: ProgressCallback | None = None,
     **options: Any,
 ) -> Any:
-    """Summarize one article. ``options`` are :class:`~summarizer.Settings` fields; ``on_progress``: see
-    :meth:`Summarizer.summarize`."""
+    """Summarize one article. ``options`` are :class:`~summarizer.Settings` fields; ``published`` and
+    ``on_progress``: see :meth:`Summarizer.summarize`."""
     check_text(text)  # fail before any configuration or server start-up
+    check_published(published)
     with Summarizer(model, base_url=base_url, **options) as summarizer:
-        return summarizer.summarize(text, response_model=response_model, on_progress=on_progress)
+        return summarizer.summarize(text, response_model=response_model, published=published, on_progress=on_progress)
 
 
 @overload
 async def asummarize(
     text: str, *, response_model: type[T], model: str | None = ..., base_url: str | None = ...,
-    on_progress: ProgressCallback | None = ..., **options: Any
+    published: DateLike | None = ..., on_progress: ProgressCallback | None = ..., **options: Any
 ) -> T: ...
 @overload
 async def asummarize(
     text: str, *, response_model: None = None, model: str | None = ..., base_url: str | None = ...,
-    on_progress: ProgressCallback | None = ..., **options: Any
+    published: DateLike | None = ..., on_progress: ProgressCallback | None = ..., **options: Any
 ) -> ArticleSummary: ...
 
 
@@ -395,10 +423,14 @@ async def asummarize(
     response_model: type[BaseModel] | None = None,
     model: str | None = None,
     base_url: str | None = None,
+    published: DateLike | None = None,
     on_progress: ProgressCallback | None = None,
     **options: Any,
 ) -> Any:
     """Async twin of :func:`summarize`."""
     check_text(text)
+    check_published(published)
     async with Summarizer(model, base_url=base_url, **options) as summarizer:
-        return await summarizer.asummarize(text, response_model=response_model, on_progress=on_progress)
+        return await summarizer.asummarize(
+            text, response_model=response_model, published=published, on_progress=on_progress
+        )

@@ -17,6 +17,9 @@ id. A row's text is a string, or bytes decoded as files are (one bytes row turns
 Ray column binary, so every row may arrive as bytes); a row whose text is missing
 (None, NaN), empty, undecodable or of another type is never sent: it comes out with
 ``ok`` False and its error (``EmptyInputError``, ``InputError``), and the batch goes on.
+An optional ``published`` column gives each article's date (a date, a datetime or an ISO
+string; missing: the dateline, if any), what its items are dated against; one that is no
+date is that row's ``InputError``.
 
 For a model served by Ray itself (``ray.data.llm`` and vLLM), :class:`VLLMSteps` gives
 the processor's ``preprocess`` (the request a live call would send, its JSON schema
@@ -37,6 +40,7 @@ from .batch.records import BatchError, ItemId, json_text
 from .config import Settings
 from .core import Summarizer
 from .errors import ConfigurationError, EmptyInputError, InputError, SummarizerError
+from .grounding.dating import check_published
 from .inputs import decode_article
 
 __all__ = ["Summarize", "VLLMSteps", "row_of"]
@@ -111,6 +115,14 @@ def _raw(value: Any) -> bytes:
     return bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else b""
 
 
+def _date_of(value: Any) -> Any:
+    """A row's ``published`` as the library reads it: None for a missing one (None, NaN, NaT, "")."""
+    value = _plain(value)
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)) or str(value) == "NaT":
+        return None
+    return value
+
+
 def _column(batch: Any, name: str) -> list[Any] | None:
     """One column of a batch as a list: a dict of arrays or lists, a pandas DataFrame or a pyarrow Table."""
     names = getattr(batch, "column_names", None)
@@ -146,18 +158,21 @@ class Summarize:
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, list[Any]]:
         texts = _column(batch, "text")
         if texts is None:
-            raise ConfigurationError("Summarize needs a column named text (and, optionally, id) in the dataset")
+            raise ConfigurationError(
+                "Summarize needs a column named text (and, optionally, id and published) in the dataset"
+            )
         ids = _column(batch, "id") or [None] * len(texts)
-        items: list[tuple[ItemId, str]] = []
+        dates = _column(batch, "published") or [None] * len(texts)
+        items: list[tuple[ItemId, str, Any]] = []
         refused: dict[int, BatchResult] = {}  # rows never sent, by their place in the batch
-        for index, (raw_text, raw_id) in enumerate(zip(texts, ids, strict=True)):
+        for index, (raw_text, raw_id, raw_date) in enumerate(zip(texts, ids, dates, strict=True)):
             try:
                 text = _text_of(raw_text, _row_name(raw_id, index))
             except InputError as exc:
                 refused[index] = BatchResult(_id_of(raw_id, _raw(raw_text)), index, None,
                                              error=BatchError.from_exception(exc))
                 continue
-            items.append((_id_of(raw_id, text), text))
+            items.append((_id_of(raw_id, text), text, _date_of(raw_date)))  # a date that is none: that row's error
         sent = iter(summarize_many(items, summarizer=self.summarizer, concurrency=self.concurrency,
                                    cache=self.cache, progress=False) if items else [])
         rows = [row_of(refused[i] if i in refused else next(sent)) for i in range(len(texts))]
@@ -209,11 +224,14 @@ class VLLMSteps:
         text = ""
         try:
             text = _text_of(raw_text, _row_name(raw_id))
+            published = check_published(_date_of(row.get("published")))
             request = self._request(text)
         except SummarizerError as exc:
             failed = BatchResult(_id_of(raw_id, text or _raw(raw_text)), 0, None, error=BatchError.from_exception(exc))
-            return {**self._smallest(), "text": text, "id": failed.id, _ROW_ERROR: row_of(failed)["error"]}
-        return {**request, "text": text, "id": _id_of(raw_id, text), _ROW_ERROR: ""}
+            return {**self._smallest(), "text": text, "id": failed.id, "published": "",
+                    _ROW_ERROR: row_of(failed)["error"]}
+        day = published.isoformat() if published is not None else ""
+        return {**request, "text": text, "id": _id_of(raw_id, text), "published": day, _ROW_ERROR: ""}
 
     def postprocess(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The generated text read as a live answer: an output row as :class:`Summarize` gives (a row
@@ -233,7 +251,7 @@ class VLLMSteps:
         }
         result = BatchResult(_id_of(row.get("id"), text), 0, _digest(text))
         try:
-            result.summary = self.summarizer.parse(text, completion)
+            result.summary = self.summarizer.parse(text, completion, published=_date_of(row.get("published")))
         except SummarizerError as exc:
             result.error = BatchError.from_exception(exc)
         return row_of(result)

@@ -22,7 +22,8 @@ import dataclasses
 import functools
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
+from datetime import date as Day
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -43,6 +44,8 @@ __all__ = [
     "ActorKind",
     "ArticleSummary",
     "CheckTally",
+    "DateBasis",
+    "DateRange",
     "Evidence",
     "FieldCheck",
     "Figure",
@@ -57,11 +60,13 @@ __all__ = [
     "PageInfo",
     "PeaceTalkCondition",
     "Provenance",
+    "PublishedFrom",
     "Qualifier",
     "Span",
     "SummaryStyle",
     "UncoveredNumber",
     "Usage",
+    "When",
     "schema_sha256",
     "schema_version_of",
 ]
@@ -109,6 +114,47 @@ class Span(BaseModel):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     match: MatchKind
+
+
+DateBasis = Literal["explicit", "relative", "published"]
+"""How an item's date was found: a full date in its words; date words read against the article's date;
+or no date words, so only the article's own date applies."""
+PublishedFrom = Literal["argument", "page", "dateline"]
+"""Where the article's date came from: the caller (``published=``), the page's markup, or the article's opening lines."""
+
+
+class DateRange(BaseModel):
+    """The days "last week", "this week" or "last month" cover, both ends included."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: date
+    end: date
+
+
+class When(BaseModel):
+    """When an item happened or was said: filled by the library from the article's words, never by the model.
+
+    ``date`` is a day, a :class:`DateRange`, or None when the words could not be resolved
+    (the article's date is unknown). ``text`` and ``span`` are the date words and where they
+    sit in the article (None for basis "published"). See :mod:`summarizer.grounding.dating`.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    date: Day | DateRange | None
+    text: str | None = None
+    span: Span | None = None
+    basis: DateBasis
+
+    @property
+    def first(self) -> Day | None:
+        """The day, or the first day of the range (what a ledger sorts by)."""
+        return self.date.start if isinstance(self.date, DateRange) else self.date
+
+    @property
+    def last(self) -> Day | None:
+        return self.date.end if isinstance(self.date, DateRange) else self.date
 
 
 class FieldCheck(BaseModel):
@@ -261,6 +307,9 @@ class _Quoted(_Item):
     grounding_error: SkipJsonSchema[str | None] = Field(
         default=None, description="Why the item is not supported by the article (kept under grounding='flag')."
     )
+    when: SkipJsonSchema[When | None] = Field(
+        default=None, description="The date its evidence (or its attribution) gives, or the article's; None if neither."
+    )
 
     @property
     def match(self) -> MatchKind | None:
@@ -407,6 +456,12 @@ class Provenance(BaseModel):
         'could; "written", the model wrote it. None otherwise.',
     )
     page: PageInfo | None = Field(default=None, description="For an HTML file read by a batch: what its markup declares.")
+    published: date | None = Field(
+        default=None, description="The article's date, against which its items' date words were read; None if unknown."
+    )
+    published_from: PublishedFrom | None = Field(
+        default=None, description='Where that date came from: "argument" (published=), "page" (markup) or "dateline".'
+    )
     batch: str | None = Field(
         default=None,
         description="For an answer that came back from a batch (a provider's Batch API job or a results file): "

@@ -28,7 +28,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 # Bottom up. A module may import from its own layer and from those below it.
 LAYERS: list[tuple[str, ...]] = [
     ("summarizer.errors", "summarizer._version"),
-    ("summarizer.schema", "summarizer.text", "summarizer.files", "summarizer.sentences", "summarizer.prompts",
+    ("summarizer.schema", "summarizer.text", "summarizer.files", "summarizer.sentences", "summarizer.prompts", "summarizer.dates",
      "summarizer.inputs"),
     ("summarizer.results",),
     ("summarizer.config", "summarizer.budget"),
@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("summarizer.cache",),
     ("summarizer.batch",),
     ("summarizer.report",),
+    ("summarizer.across",),
     ("summarizer.evaluation",),
     ("summarizer.ray",),
     ("summarizer.cli", "summarizer.__main__", "summarizer"),

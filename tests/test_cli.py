@@ -114,7 +114,7 @@ def test_markdown_is_the_default_on_standard_output(fake_llm):
     result = run("summarize", str(SEED), *fake(fake_llm))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("# 100,000 Russian troops killed or injured in Ukraine, US says")
-    assert "| As written | Value | Measure | Source | The article says | Where and checks |" in result.stdout
+    assert "| As written | Value | Measure | Source | When | The article says | Where and checks |" in result.stdout
     assert result.stderr == ""
 
 
@@ -355,3 +355,26 @@ def test_an_error_line_never_carries_terminal_controls(tmp_path):
     result = CliRunner().invoke(app, ["summarize", str(tmp_path / "\x1b[2Jgone.txt"), "--model", "m",
                                       "--base-url", "http://127.0.0.1:9/v1"])
     assert result.exit_code == 2 and "gone.txt" in result.output and "\x1b" not in result.output
+
+
+# -- dates ------------------------------------------------------------------------------
+
+
+def test_published_dates_every_article_and_is_recorded(fake_llm, tmp_path):
+    fake_llm.reply(completion(arguments=SEED_SUMMARY))
+    result = run("summarize", str(SEED), *fake(fake_llm), "--format", "json", "--published", "2022-11-10")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["provenance"]["published"] == "2022-11-10" and data["provenance"]["published_from"] == "argument"
+    assert data["peace_talk_conditions"][0]["when"] == {
+        "date": "2022-11-08", "text": "Tuesday", "basis": "relative",
+        "span": data["peace_talk_conditions"][0]["when"]["span"]}
+    report = run("summarize", str(SEED), *fake(fake_llm), "--published", "2022-11-10")  # from the cache
+    assert report.exit_code == 0 and "8 Nov 2022 (Tuesday)" in report.stdout
+
+
+def test_a_published_that_is_no_date_is_refused_before_anything_is_sent(fake_llm):
+    result = run("summarize", str(SEED), *fake(fake_llm), "--published", "last Tuesday-ish")
+    assert result.exit_code == 2
+    assert one_line_error(result) == "error: --published 'last Tuesday-ish': not a date: 'last Tuesday-ish'"
+    assert fake_llm.requests == []

@@ -31,6 +31,16 @@ def test_script_prints_a_readable_summary(fake_llm):
     assert re.search(r"“Russia had amassed 20,000 to 30,000 troops in Kherson” \(chars \d+-\d+, exact\)", done.stdout)
 
 
+def test_script_dates_each_item_against_the_published_date(fake_llm):
+    fake_llm.reply(completion(arguments=SEED_SUMMARY))
+    done = run_script(str(SEED), "--model", "m", "--base-url", fake_llm.base_url, "--published", "2022-11-10")
+    assert done.returncode == 0, done.stderr
+    assert "[on 2022-11-08, 'Tuesday']" in done.stdout  # Zelensky's condition: "said Tuesday"
+    assert "[Mark Milley on 2022-11-09, 'Wednesday']" in done.stdout  # his figure, from "said Wednesday" before it
+    bad = run_script(str(SEED), "--model", "m", "--base-url", fake_llm.base_url, "--published", "soon")
+    assert bad.returncode == 1 and "published: not a date" in bad.stderr
+
+
 def test_script_json_output_parses(fake_llm):
     fake_llm.reply(completion(arguments=SEED_SUMMARY))
     done = run_script(str(SEED), "--model", "m", "--base-url", fake_llm.base_url, "--json")
@@ -160,3 +170,27 @@ def test_the_ray_example_summarizes_a_folder(threaded_server, tmp_path):
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["one.txt", "three.txt", "two.txt"] and all(r["ok"] for r in rows)
     assert "3 of 3 articles summarized" in done.stdout and len(llm.articles) == 3
+
+
+# -- the ledger example ------------------------------------------------------------------
+
+
+def test_the_ledger_example_lines_up_the_brennik_articles(tmp_path):
+    from summarizer import BatchResult
+
+    from .test_ledger import brennik
+
+    records = tmp_path / "records.jsonl"
+    results = [BatchResult(name, i, "0" * 64, summary=s) for i, (name, s) in enumerate(brennik())]
+    records.write_text("".join(json.dumps(r.to_record()) + "\n" for r in results), encoding="utf-8")
+    page = tmp_path / "ledger.html"
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "ledger_of_articles.py"), str(records),
+                           "--html", str(page)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Varnian soldiers killed or wounded in the battle for Brennik (people)  <- sources disagree" in done.stdout
+    assert "disagree: More than 4,000 (Kestria's defence ministry) against around 2,500" in done.stdout
+    assert "lowest: 2,000 (Ostel Conflict Observatory)" in done.stdout
+    assert page.read_text("utf-8").count("<svg") >= 1
+    again = subprocess.run([sys.executable, str(ROOT / "examples" / "ledger_of_articles.py"), str(records),
+                            "--html", str(page)], capture_output=True, text=True, timeout=120, check=False)
+    assert again.returncode == 2 and "exists" in again.stderr  # never written over

@@ -111,6 +111,16 @@ def test_bad_rows_are_their_own_errors_and_are_never_sent(threaded_server, seed_
     assert llm.count("Bytes.") == 1 and not any("b'" in a or "None" in a or "nan" in a for a in llm.articles)
 
 
+def test_a_published_column_dates_each_row_and_a_bad_one_is_that_rows_error(threaded_server, seed_text):
+    llm = BatchLLM(threaded_server)
+    batch = {"id": ["a", "b", "c"], "text": [seed_text] * 3, "published": ["2022-11-10", float("nan"), "soon"]}
+    out = Summarize(model="test-model", base_url=llm.base_url, max_retries=0)(batch)
+    assert out["ok"] == [True, True, False]
+    days = [json.loads(s)["peace_talk_conditions"][0]["when"]["date"] if s else None for s in out["summary"]]
+    assert days == ["2022-11-08", None, None]  # "said Tuesday": resolved only against a date
+    assert _errors(out) == {"c": "InputError"}
+
+
 def test_a_dataframe_and_an_arrow_table_of_bytes_are_read_as_rows(threaded_server, seed_text):
     pd = pytest.importorskip("pandas")
     pa = pytest.importorskip("pyarrow")

@@ -41,7 +41,7 @@ import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -55,6 +55,7 @@ from ..config import Settings, safe_url
 from ..core import Summarizer
 from ..errors import BatchFileError
 from ..files import AtomicFile, OutputKind, check_ours
+from ..grounding.dating import date_result
 from ..inputs import Extract, Page
 from ..results import attach, provenance_of
 from ..schema import ArticleSummary, PageInfo, schema_version_of
@@ -75,7 +76,7 @@ from .lines import (
 )
 from .output import JsonlOutput, read_output
 from .records import BatchError, BatchResult, ItemId, json_text
-from .runner import Input, item_id, load_input, summarize_many
+from .runner import Input, item_id, load_input, published_of, summarize_many
 
 __all__ = [
     "ARTICLES_SUFFIX",
@@ -115,10 +116,13 @@ class BatchArticle:
     parts: tuple[tuple[str, int, int], ...]  # (custom_id, start, end) of each request, in order
     page: PageInfo | None = None
     error: BatchError | None = None  # it could not be prepared (unreadable, too long): it has no request
+    published: date | None = None  # the date its input gave it (the dateline or markup is read again at ingest)
 
     def to_line(self) -> dict[str, Any]:
         line: dict[str, Any] = {"id": self.id, "input_sha256": self.input_sha256, "text": self.text,
                                 "parts": [list(p) for p in self.parts]}
+        if self.published is not None:
+            line["published"] = self.published.isoformat()
         if self.page is not None:
             line["page"] = self.page.model_dump(mode="json")
         if self.error is not None:
@@ -254,6 +258,7 @@ def batch_prepare(
         for index, item in enumerate(inputs):
             name = item_id(index, item)
             try:
+                published = published_of(item)
                 page = load_input(item, extract)
                 text = page.text
                 digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -270,14 +275,15 @@ def batch_prepare(
                 parts = summ.plan(text, response_model=response_model)
                 bodies = [summ.request(c.text, response_model=response_model, opening=c.index == 0) for c in parts]
             except errors.InputError as exc:  # empty, too long: recorded, never sent
-                article = BatchArticle(name, digest, text, (), page.info, BatchError.from_exception(exc))
+                article = BatchArticle(name, digest, text, (), page.info, BatchError.from_exception(exc), published)
                 article_file.line(article.to_line())
                 unprepared.append(name)
                 article_count += 1
                 continue
             if not budget.charge(len(bodies), sum(request_bound(body) for body in bodies)):
                 spent = errors.BudgetExhaustedError(budget.spent_message())
-                article_file.line(BatchArticle(name, digest, text, (), page.info, BatchError.from_exception(spent)).to_line())
+                spent_article = BatchArticle(name, digest, text, (), page.info, BatchError.from_exception(spent), published)
+                article_file.line(spent_article.to_line())
                 unprepared.append(name)
                 article_count += 1
                 continue
@@ -290,7 +296,7 @@ def batch_prepare(
                 request_file.line({"custom_id": custom_id, "method": "POST", "url": BATCH_URL, "body": body})
                 ids.append((custom_id, chunk.start, chunk.end))
                 lines += 1
-            article_file.line(BatchArticle(name, digest, text, tuple(ids), page.info).to_line())
+            article_file.line(BatchArticle(name, digest, text, tuple(ids), page.info, published=published).to_line())
             article_count += 1
         request_file.finish()
         article_file.finish()
@@ -363,11 +369,11 @@ def read_articles(requests: str | os.PathLike[str]) -> tuple[dict[str, Any], lis
     return header, articles
 
 
-def batch_inputs(requests: str | os.PathLike[str]) -> list[tuple[ItemId, Page]]:
-    """Every article of an earlier requests file as an input again: to prepare the failed ones once more
-    (``batch_prepare(batch_inputs(old), new, only_failed=records)``) without the original files."""
+def batch_inputs(requests: str | os.PathLike[str]) -> list[tuple[ItemId, Page, date | None]]:
+    """Every article of an earlier requests file as an input again, with its date: to prepare the failed ones
+    once more (``batch_prepare(batch_inputs(old), new, only_failed=records)``) without the original files."""
     _, articles = read_articles(requests)
-    return [(a.id, Page(a.text, a.page)) for a in articles if a.input_sha256 is not None]
+    return [(a.id, Page(a.text, a.page), a.published) for a in articles if a.input_sha256 is not None]
 
 
 class _Answers:
@@ -515,7 +521,7 @@ def _ingest_one(
     """One article's record. ``provenance.model`` is the model its answers name (a provider answers
     ``gpt-4.1-mini`` with a dated snapshot), not the one asked for: what ran, as far as the batch says."""
     started = time.perf_counter()
-    result = BatchResult(article.id, 0, article.input_sha256)
+    result = BatchResult(article.id, 0, article.input_sha256, published=article.published)
     if article.error is not None:
         result.error = article.error
         return result
@@ -550,6 +556,9 @@ def _ingest_one(
         if article.page is not None:
             update["page"] = article.page
         attach(summary, provenance=provenance.model_copy(update=update))
+    date_result(summary, article.text, article.published, article.page)
+    dated = provenance_of(summary)
+    result.published = dated.published if dated is not None else article.published
     result.summary = summary
     result.elapsed = time.perf_counter() - started
     return result

@@ -30,6 +30,7 @@ import re
 import sys
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -383,8 +384,16 @@ def article_fields(value: Any) -> dict[str, Any]:
                          + ("both" if parts else "neither"))
     if parts and digest is None:
         raise ValueError("an article with requests must have its input_sha256")
+    published = value.get("published")
+    if published is not None:
+        try:
+            published = date.fromisoformat(published) if isinstance(published, str) else None
+        except ValueError:
+            published = None
+        if published is None:
+            raise ValueError("its published is not an ISO date (YYYY-MM-DD)")
     return {"id": article_id, "input_sha256": digest, "text": text, "parts": tuple(parts), "page": page,
-            "error": error}
+            "error": error, "published": published}
 
 
 # -- job files and a provider's batch ---------------------------------------------------------------------

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import OutputError, OutputLockedError, OutputPathError, OutputWarning, OutputWriteError
 from ..files import AtomicFile, OutputKind, check_ours, check_output_path, check_readable, describe_mode
-from ..results import attach
+from ..results import attach, provenance_of
 from ..schema import Provenance
 from .records import BatchResult, ItemId, json_text
 
@@ -219,7 +219,11 @@ class JsonlOutput:
                     attach(summary, provenance=Provenance.model_validate(record["provenance"]))
             except (ValidationError, KeyError, TypeError):
                 continue  # written for another schema: summarize again
-            done[item_id, digest] = BatchResult(item_id, -1, digest, summary=summary, cached=True, resumed=True)
+            provenance = provenance_of(summary)
+            published = provenance.published if provenance is not None else None
+            done[item_id, digest] = BatchResult(
+                item_id, -1, digest, summary=summary, cached=True, resumed=True, published=published
+            )
         return done
 
     def _failed(self, why: str, unwritten: list[ItemId]) -> OutputWriteError:

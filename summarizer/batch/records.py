@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -78,7 +79,8 @@ class BatchResult:
 
     ``cached`` is True when this run made no request for it (a cache hit, a duplicate
     of another input, or a success read back from the output file, which also sets
-    ``resumed``). ``elapsed`` is seconds spent on this input in this run.
+    ``resumed``). ``elapsed`` is seconds spent on this input in this run. ``published``
+    is the article's date its items were dated against (None if unknown).
     """
 
     id: ItemId
@@ -89,6 +91,7 @@ class BatchResult:
     cached: bool = False
     resumed: bool = False
     elapsed: float = 0.0
+    published: date | None = None
 
     @property
     def ok(self) -> bool:
@@ -102,6 +105,7 @@ class BatchResult:
             "ok": self.ok,
             "cached": self.cached,
             "elapsed": round(self.elapsed, 4),
+            "published": self.published.isoformat() if self.published is not None else None,
         }
         if self.summary is not None:
             record["summary"] = self.summary.model_dump(mode="json")

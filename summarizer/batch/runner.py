@@ -35,8 +35,9 @@ import sqlite3
 import sys
 import time
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from pydantic import BaseModel
@@ -47,17 +48,36 @@ from ..cache import Cache
 from ..chunking import estimate_tokens
 from ..config import Settings, check_count, check_rate
 from ..core import Summarizer
+from ..dates import DateLike
 from ..errors import CacheWarning, ConfigurationError, OutputWriteError
-from ..inputs import Extract, Page, read_page
+from ..grounding.dating import check_published, date_result
+from ..inputs import Extract, Page, check_text, read_page
 from ..results import attach, provenance_of
 from ..schema import ArticleSummary, PageInfo
 from .output import JsonlOutput
 from .ratelimit import TokenBucket
 from .records import BatchError, BatchResult, ItemId
 
-__all__ = ["BatchOptions", "Input", "asummarize_many", "item_id", "iter_summaries", "load_input", "summarize_many"]
+__all__ = [
+    "BatchOptions",
+    "Input",
+    "asummarize_many",
+    "item_id",
+    "iter_summaries",
+    "load_input",
+    "published_of",
+    "summarize_many",
+]
 
-Input = str | os.PathLike[str] | Page | tuple[Any, str | os.PathLike[str] | Page]
+Source = str | os.PathLike[str] | Page
+Input = (
+    Source
+    | tuple[Any, Source]
+    | tuple[Any, Source, DateLike | None]
+    | Mapping[str, Any]
+)
+"""An article: its text, a file, a :class:`Page`; an ``(id, text)`` or ``(id, text, published)`` tuple; or a
+mapping with the keys ``"text"`` and optionally ``"id"`` and ``"published"``."""
 ProgressCallback = Callable[[int, int, "BatchResult"], object]
 
 
@@ -122,25 +142,53 @@ def _split(summarizer: Summarizer | None, options: dict[str, Any]) -> tuple[Batc
 # -- inputs ------------------------------------------------------------------
 
 
+def _fields(item: object) -> tuple[object, object, object] | None:
+    """(id, source, published) of a tuple or mapping input, None for a bare source."""
+    if isinstance(item, tuple) and len(item) in (2, 3):
+        return item[0], item[1], item[2] if len(item) == 3 else None
+    if isinstance(item, Mapping):
+        if "text" not in item:
+            raise TypeError(f'a mapping input needs a "text" key, not only {sorted(map(str, item))}')
+        return item.get("id", _NO_ID), item["text"], item.get("published")
+    return None
+
+
+_NO_ID = object()
+
+
 def item_id(index: int, item: object) -> ItemId:
-    if isinstance(item, tuple) and len(item) == 2:
-        raw = item[0]
+    try:
+        fields = _fields(item)
+    except TypeError:
+        fields = None
+    if fields is not None and fields[0] is not _NO_ID:
+        raw = fields[0]
         return raw if isinstance(raw, (str, int)) and not isinstance(raw, bool) else str(raw)
     if isinstance(item, os.PathLike):
         return str(os.fspath(item))
     return index
 
 
+def published_of(item: object) -> date | None:
+    """The date an input gives its article (a tuple's third part, a mapping's "published"), checked; None if none."""
+    fields = _fields(item)
+    return check_published(fields[2]) if fields is not None else None
+
+
 def load_input(item: object, extract: Extract) -> Page:
     """The article of one input; raises for anything unreadable (which becomes that item's error)."""
-    source = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+    fields = _fields(item)
+    source = fields[1] if fields is not None else item
     if isinstance(source, str):
         return Page(source)
     if isinstance(source, Page):
         return source
     if isinstance(source, os.PathLike):
         return read_page(source, extract=extract)  # decoded, HTML reduced to text: the text the spans index
-    raise TypeError(f"an input must be a str, a path, a Page or an (id, text) pair, not {type(item).__name__}")
+    raise TypeError(
+        "an input must be a str, a path, a Page, an (id, text) or (id, text, published) tuple or a mapping with "
+        f'"text", not {type(item).__name__}'
+    )
 
 
 # -- one run -------------------------------------------------------------------
@@ -177,15 +225,22 @@ class _Run:
         name = item_id(index, item)
         result = BatchResult(name, index, None)
         try:
+            published = result.published = published_of(item)
             page = load_input(item, self.extract)
             text = page.text
             # "surrogatepass": text that cannot be sent still gets a hash; summarizing it says why it cannot
             result.input_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
             done = self.previous.get((name, result.input_sha256))
-            if done is not None:
-                return dataclasses.replace(done, index=index, elapsed=time.perf_counter() - started)
+            if done is not None and done.summary is not None:
+                # dated again: this run may give the article another date than the run that wrote it
+                self._dated(done.summary, text, published, page.info)
+                return dataclasses.replace(
+                    done, index=index, elapsed=time.perf_counter() - started, published=_published(done.summary)
+                )
             summary, result.cached = await self._summarize(text)
             result.summary = self._annotated(summary, page.info, result.cached)
+            self._dated(result.summary, text, published, page.info)
+            result.published = _published(result.summary)
         except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
             result.error = BatchError.from_exception(exc)
         result.elapsed = time.perf_counter() - started
@@ -265,6 +320,11 @@ class _Run:
             self.cache = None
             self.cache_error = _warn_cache(exc)
 
+    @staticmethod
+    def _dated(summary: BaseModel, text: str, published: DateLike | None, page: PageInfo | None) -> None:
+        """Every item dated against this input's date (a cache hit and a resumed record included)."""
+        date_result(summary, check_text(text), published, page)
+
     def _annotated(self, summary: BaseModel, page: PageInfo | None, cached: bool) -> BaseModel:
         """Record in provenance, in one copy, what an HTML file's markup declares (a cache hit included)
         and, for an answer just paid for, why a cache that failed did not keep it."""
@@ -301,6 +361,11 @@ class _Run:
         finally:
             if self.tpm is not None and usage is not None and usage.total_tokens:
                 self.tpm.adjust(usage.total_tokens - estimate)
+
+
+def _published(summary: BaseModel) -> date | None:
+    provenance = provenance_of(summary)
+    return provenance.published if provenance is not None else None
 
 
 def _warn_cache(exc: BaseException) -> str:

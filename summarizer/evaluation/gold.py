@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date as Day
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..files import check_readable
 from ..grounding import ground
 from ..grounding.words import OWN_WORDS_FIELDS
 from ..inputs import read_article
-from ..schema import Actor, Figure, KeyClaim, PeaceTalkCondition
+from ..schema import Actor, DateBasis, DateRange, Figure, KeyClaim, PeaceTalkCondition, PublishedFrom
 
 __all__ = ["GOLD_SUFFIX", "LISTS", "Gold", "GoldActor", "GoldArticle", "find_gold", "load_gold"]
 
@@ -50,17 +51,44 @@ class GoldCondition(PeaceTalkCondition):
     model_config = _Strict
 
 
+class GoldWords(BaseModel):
+    """Words of the article at ``start``..``end`` (checked on load), and why they are listed."""
+
+    model_config = _Strict
+
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    why: str | None = None
+
+
+class GoldDate(GoldWords):
+    """A date phrase of the article and what it resolves to against the article's date."""
+
+    date: Day | DateRange | None
+    basis: DateBasis
+    note: str | None = None
+
+
 class Gold(BaseModel):
     """The expected content of one article's summary: ArticleSummary's lists, plus notes.
 
     ``span`` may be left out of every item: it is derived from the quote on load (and a
-    span given in the file must agree with it).
+    span given in the file must agree with it). ``published`` is the article's date and
+    ``published_from`` where a reader finds it ("argument": the evaluation passes it;
+    "dateline": the text states it); ``dates`` lists every date phrase of the article,
+    ``not_dates`` words that look like one and are not ("since March 2"). Items may give
+    their expected ``when``.
     """
 
     model_config = _Strict
 
     source: str | None = Field(default=None, description="Where the article comes from (or that it is fictional).")
     note: str | None = Field(default=None, description="Annotation decisions a reader of the scores should know.")
+    published: Day | None = None
+    published_from: PublishedFrom = "argument"
+    dates: list[GoldDate] = Field(default_factory=list)
+    not_dates: list[GoldWords] = Field(default_factory=list)
     headline: str | None = None
     summary: str | None = None
     key_claims: list[GoldClaim] = Field(default_factory=list)
@@ -123,6 +151,9 @@ def load_gold(path: str | os.PathLike[str]) -> GoldArticle:
         if where in given and span is not None and (given[where].start, given[where].end) != (span.start, span.end):
             problems.append(f"{where}: the span in the file ({given[where].start}, {given[where].end}) is not where "
                             f"the quote is ({span.start}, {span.end}); remove it or correct it")
+    for kind, words in [("dates", d) for d in gold.dates] + [("not_dates", d) for d in gold.not_dates]:
+        if text[words.start : words.end] != words.text:
+            problems.append(f"{kind}: {words.text!r} is not at {words.start}..{words.end} of the article")
     if problems:
         raise GoldError(f"{gold_path}: gold that its article {text_path.name} does not support", problems)
     return GoldArticle(text_path.stem, text_path, gold_path, text, gold)

@@ -134,7 +134,11 @@ def run_eval(
         scores, missing = _from_predictions(golds, Path(predictions))
         source = str(predictions)
     else:
-        results = summarize_many([(g.name, g.text) for g in golds], **batch_options)
+        # The date the gold says a reader is given; one the article states (a dateline) is left to the library to find.
+        results = summarize_many(
+            [(g.name, g.text, g.gold.published if g.gold.published_from == "argument" else None) for g in golds],
+            **batch_options,
+        )
         scores, missing = [], []
         for gold, result in zip(golds, results, strict=True):
             if isinstance(result.summary, ArticleSummary):
@@ -173,6 +177,7 @@ def scores_table(report: EvalReport) -> Any:
     table.add_column("Figure\nfields", justify="right")
     table.add_column("Grounded", justify="right")
     table.add_column("Unsup-\nported", justify="right")
+    table.add_column("Dates", justify="right")
 
     def row(label: str, s: Scores, style: str | None = None) -> None:
         cells = [
@@ -185,6 +190,7 @@ def scores_table(report: EvalReport) -> Any:
             f"{_fmt(s.figure_accuracy)}\n({s.figures_correct} of {s.figures.matched})",
             f"{_fmt(s.grounding_rate)}\n({s.grounded} of {s.items})",
             str(s.unsupported),
+            f"{_fmt(s.date_accuracy)}\n({s.dated_right} of {s.dated})",
             style=style,
         )
 
@@ -197,7 +203,7 @@ def scores_table(report: EvalReport) -> Any:
 
 
 def print_scores(report: EvalReport, console: Any = None) -> None:
-    """Print :func:`scores_table` (to standard output, 180 columns wide when that is not a terminal)."""
+    """Print :func:`scores_table` (to standard output, 200 columns wide when that is not a terminal)."""
     from rich.console import Console  # rich costs 50 ms to import: only when scores are printed
 
-    (console or Console(width=None if sys.stdout.isatty() else 180)).print(scores_table(report))
+    (console or Console(width=None if sys.stdout.isatty() else 200)).print(scores_table(report))

@@ -78,6 +78,13 @@ class Scores(BaseModel):
     figures_correct: int = Field(description="Matched figures whose value (or low and high), qualifier and unit are right.")
     items: int = Field(description="Predicted items checked against the article, dropped ones included.")
     grounded: int = Field(description="Of those, items whose quote (and number or name) the article supports.")
+    dated: int = Field(default=0, description="Matched items whose gold gives a date (``when``).")
+    dated_right: int = Field(default=0, description="Of those, items dated as the gold says (the day, or the range).")
+
+    @property
+    def date_accuracy(self) -> float | None:
+        """Share of matched items with a gold date that the library dated right."""
+        return ratio(self.dated_right, self.dated)
 
     @property
     def figure_accuracy(self) -> float | None:
@@ -112,6 +119,9 @@ class Scores(BaseModel):
             "grounded": self.grounded,
             "grounding_rate": self.grounding_rate,
             "unsupported": self.unsupported,
+            "dated": self.dated,
+            "dated_right": self.dated_right,
+            "date_accuracy": self.date_accuracy,
         }
         return data
 
@@ -139,6 +149,8 @@ def aggregate(scores: Iterable[Scores]) -> Scores:
         figures_correct=sum(s.figures_correct for s in every),
         items=sum(s.items for s in every),
         grounded=sum(s.grounded for s in every),
+        dated=sum(s.dated for s in every),
+        dated_right=sum(s.dated_right for s in every),
     )
 
 
@@ -177,6 +189,12 @@ def _score(lists: dict[str, list[Any]], dropped: dict[str, int], gold: GoldArtic
         items += len(predicted) + dropped[field]
         grounded += sum(item.grounded for item in predicted)
     correct = sum(figure_correct(lists["figures"][p], gold.gold.figures[g]) for p, g in per_list["figures"].pairs)
+    dated = [
+        (lists[field][p].when, getattr(gold.gold, field)[g].when)
+        for field in LISTS
+        for p, g in per_list[field].pairs
+        if getattr(gold.gold, field)[g].when is not None
+    ]
     return Scores(
         article=gold.name,
         error=error,
@@ -187,6 +205,8 @@ def _score(lists: dict[str, list[Any]], dropped: dict[str, int], gold: GoldArtic
         figures_correct=correct,
         items=items,
         grounded=grounded,
+        dated=len(dated),
+        dated_right=sum(got is not None and expected is not None and got.date == expected.date for got, expected in dated),
     )
 
 

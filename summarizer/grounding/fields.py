@@ -528,7 +528,10 @@ _WHEN = frozenset(
     | {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october"}
     | {"november", "december"}
 )
-_APPOSITION = re.compile(rf"({_PARTY_RUN}),[^,]{{1,90}},\s+{_ATTRIBUTION}\b")
+_NOT_A_CLAUSE = rf"(?:(?!\b{_ATTRIBUTION}\b)[^,]){{1,90}}"
+"""What stands between the commas of an apposition: a noun phrase, never a clause with its own reporting verb
+("Brennik, the Red Cross said this week, adding ...": "Brennik" is no speaker)."""
+_APPOSITION = re.compile(rf"({_PARTY_RUN}),{_NOT_A_CLAUSE},\s+{_ATTRIBUTION}\b")
 
 
 def speakers_in(region: str) -> list[str]:
@@ -603,7 +606,7 @@ _ATTRIBUTED = re.compile(
     rf"|[,”\"]\s*{_INVERTED}\s+({_NAME_RUN})(?=\s*(?:[.,;!?]|$))"  # "..., said Zelensky."
     rf"|\b{_ATTRIBUTION}\s+by\s+(?:the\s+)?(?:[^,;.“”\"]{{3,80}},\s+)?({_NAME_RUN})"  # "said by the minister, Reliq"
     rf"|[,”\"]\s*{_INVERTED}\s+the\s+[^,;.“”\"]{{3,80}},\s+({_NAME_RUN})"  # "..., said the minister, Tomas Reliq"
-    rf"|({_PARTY_RUN}),[^,]{{1,90}},\s+{_ATTRIBUTION}\b"  # "Milley, the highest-ranking U.S. officer, said"
+    rf"|({_PARTY_RUN}),{_NOT_A_CLAUSE},\s+{_ATTRIBUTION}\b"  # "Milley, the highest-ranking U.S. officer, said"
 )  # not "according to X": it attributes the clause before it, and a sentence may go on with another source
 
 

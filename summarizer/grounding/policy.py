@@ -47,7 +47,7 @@ from .words import check_summary, check_words, own_words_fields, summary_sentenc
 
 __all__ = ["GROUNDING_VERSION", "check_quote", "ground", "reask_message", "ungrounded"]
 
-GROUNDING_VERSION = "truth/3"
+GROUNDING_VERSION = "truth/4"
 """Bumped whenever what grounding accepts or records changes: it is part of the cache key, so a result
 grounded by older rules is never served as if these had checked it."""
 

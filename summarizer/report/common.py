@@ -39,6 +39,7 @@ __all__ = [
     "amount",
     "apart",
     "checks_line",
+    "dated",
     "details",
     "entries",
     "evidence",
@@ -112,16 +113,35 @@ def label(item: Item) -> str:
     return f"{item.set_by}: {item.condition}"
 
 
+def dated(item: Item) -> str | None:
+    """The item's date as a report shows it: "9 Nov 2022 (Wednesday)", "7-10 Nov 2022 (this week)"; None if none."""
+    when = item.when
+    if when is None:
+        return None
+    first, last = when.first, when.last
+    if first is None:
+        return f"undated ({when.text})" if when.text else None
+    shown = f"{first.day} {first:%b %Y}"
+    if last is not None and last != first:
+        shown = f"{first.day} {first:%b} to {last.day} {last:%b %Y}"
+    if when.basis == "published":
+        return f"{shown} (the article's date)"
+    return f"{shown} ({when.text})" if when.text else shown
+
+
 def details(item: Item) -> list[str]:
     """Secondary facts about an item, shown under its label."""
+    day = dated(item)
+    when = [day] if day is not None and not isinstance(item, Actor) else []
     if isinstance(item, Figure):
         value = f"{amount(item)}{' ' + item.unit if item.unit else ''}"
-        return [f"value {value}", item.qualifier.value.replace("_", " "), f"source: {item.reported_by or 'the article'}"]
+        return [f"value {value}", item.qualifier.value.replace("_", " "), f"source: {item.reported_by or 'the article'}",
+                *when]
     if isinstance(item, KeyClaim):
-        return [f"said by {item.speaker or 'the article'}", "hedged" if item.hedged else "not hedged"]
+        return [f"said by {item.speaker or 'the article'}", "hedged" if item.hedged else "not hedged", *when]
     if isinstance(item, Actor):
         return [x for x in (item.kind.value, item.role, item.affiliation) if x]
-    return [f"to be met by {item.to_be_met_by or 'unstated'}"]
+    return [f"to be met by {item.to_be_met_by or 'unstated'}", *when]
 
 
 @dataclass(frozen=True)
@@ -342,4 +362,8 @@ def provenance_rows(p: Provenance, text: str | None) -> list[tuple[str, str]]:
     ]
     if p.chunks > 1:
         rows.insert(5, ("Chunks", f"{p.chunks} parts, merged"))
+    _FROM = {"argument": "given", "page": "from the page's markup", "dateline": "from its dateline"}
+    published = f"{p.published:%Y-%m-%d} ({_FROM.get(p.published_from or '', 'given')})" if p.published else (
+        "unknown: date words are kept, not resolved")
+    rows.insert(3, ("Article's date", published))
     return rows

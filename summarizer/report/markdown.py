@@ -16,6 +16,7 @@ from .common import (
     amount,
     apart,
     checks_line,
+    dated,
     evidence,
     failed_words,
     headline_note,
@@ -85,18 +86,20 @@ def _where(item: Item, text: str | None) -> str:
 def _md_rows(kind: str, items: Sequence[Item], text: str | None) -> tuple[list[str], list[list[object]]]:
     if kind == "claim":
         claims = [i for i in items if isinstance(i, KeyClaim)]
-        return ["Claim", "Said by", "Hedged", "The article says", "Where and checks"], [
-            [c.statement, c.speaker or "the article", "yes" if c.hedged else "no", _said(c), _where(c, text)]
+        return ["Claim", "Said by", "Hedged", "When", "The article says", "Where and checks"], [
+            [c.statement, c.speaker or "the article", "yes" if c.hedged else "no", dated(c) or "", _said(c),
+             _where(c, text)]
             for c in claims
         ]
     if kind == "figure":
         figures = [i for i in items if isinstance(i, Figure)]
-        return ["As written", "Value", "Measure", "Source", "The article says", "Where and checks"], [
+        return ["As written", "Value", "Measure", "Source", "When", "The article says", "Where and checks"], [
             [
                 f.text,
                 f"{amount(f)}{' ' + f.unit if f.unit else ''} ({f.qualifier.value.replace('_', ' ')})",
                 f.measure,
                 f.reported_by or "the article",
+                dated(f) or "",
                 _said(f),
                 _where(f, text),
             ]
@@ -108,8 +111,9 @@ def _md_rows(kind: str, items: Sequence[Item], text: str | None) -> tuple[list[s
             [a.name, a.kind.value, a.role or "", a.affiliation or "", _said(a), _where(a, text)] for a in actors
         ]
     conditions = [i for i in items if isinstance(i, PeaceTalkCondition)]
-    return ["Set by", "Condition", "To be met by", "The article says", "Where and checks"], [
-        [p.set_by, p.condition, p.to_be_met_by or "unstated", _said(p), _where(p, text)] for p in conditions
+    return ["Set by", "Condition", "To be met by", "When", "The article says", "Where and checks"], [
+        [p.set_by, p.condition, p.to_be_met_by or "unstated", dated(p) or "", _said(p), _where(p, text)]
+        for p in conditions
     ]
 
 

@@ -36,4 +36,14 @@
     });
   }
   document.querySelectorAll(".smz").forEach(wire);
+  // A link to "report.html#figure-3" (the ledger's) shows that item's quote in the article. No element has
+  // that id, so the browser's own jump to the fragment cannot undo the scroll.
+  function fromHash() {
+    var wanted = window.location.hash.slice(1);
+    if (!/^[a-z]+-[0-9]+$/.test(wanted)) { return; }
+    var button = document.querySelector('button[data-item="' + wanted + '"]');
+    if (button) { button.click(); }
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
 })();

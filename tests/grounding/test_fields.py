@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from summarizer import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
 from summarizer.grounding import check_quote, ground
-from summarizer.grounding.fields import REPORTING_VERBS, check_fields
+from summarizer.grounding.fields import REPORTING_VERBS, attributed_to, check_fields, speakers_in
 
 from ..conftest import SHARED
 
@@ -176,6 +176,17 @@ def test_a_title_the_article_gives_that_person_names_them(seed_text):
     item = figure(quote, "20,000 to 30,000", None, "range", low=20000, high=30000,
                   reported_by="chairman of the Joint Chiefs of Staff")
     passes(item, seed_text)
+
+
+def test_a_clause_between_two_commas_is_no_apposition():
+    # "Brennik, the Red Cross said this week, adding ...": the commas hold a clause with its own reporting verb,
+    # so the place before them is no speaker; a real apposition still names one.
+    sentence = ("As many as 150 civilians have died in Brennik, the Kestrian Red Cross said this week, adding that "
+                "it had recovered bodies.")
+    assert attributed_to(sentence, 0, 40) == ["Kestrian Red Cross"]
+    assert speakers_in(sentence) == ["Kestrian Red Cross"]
+    assert attributed_to("Milley, the highest-ranking U.S. military officer, said Russia had amassed troops", 55, 70) == [
+        "Milley"]
 
 
 def test_one_persons_title_given_to_another_fails(seed_text):

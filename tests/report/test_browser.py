@@ -192,3 +192,47 @@ def test_screenshot_of_the_seed_report(open_page, seed_summary, tmp_path):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     if target := os.environ.get("SUMMARIZER_SCREENSHOT"):
         shutil.copyfile(shot, target)
+
+
+# -- the ledger's page (summarizer ledger --format html) ----------------------------------------
+
+
+def test_the_ledger_page_draws_its_charts_loads_nothing_and_links_to_each_quote(open_page, browser, tmp_path):
+    from summarizer import ledger
+
+    from ..test_ledger import brennik
+
+    summaries = brennik()
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name, summary in summaries:
+        (reports / f"{name}.html").write_text(render_html(summary), encoding="utf-8")
+    built = ledger(summaries)
+    requests: list[str] = []
+    view = open_page(built.to_html(reports="reports/{stem}.html"), "ledger.html")
+    page = view.page
+    page.on("request", lambda r: requests.append(r.url))
+    page.reload()
+    assert [u for u in requests if not u.startswith("file://")] == []  # nothing from a network or a CDN
+    charts = page.locator("svg")
+    assert charts.count() == len(built.rows)
+    box = charts.first.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100  # drawn, at its size
+    assert page.locator("svg").first.locator("circle, line[stroke-width='5']").count() >= len(built.rows[0].entries)
+    disagreeing = page.locator("section:has(.flag)")
+    assert disagreeing.count() == sum(r.disagree for r in built.rows)
+    assert page.locator("tr.conflict").count() >= 3
+    # An entry's link opens its article's report at the quote: the item is selected and its quote flashed in view.
+    link = page.locator("section").first.locator("a").first
+    href = link.get_attribute("href")
+    assert href is not None and "#figure-" in href
+    link.click()
+    page.wait_for_url(f"**/{href}")
+    key = href.split("#")[1]
+    page.wait_for_function(IN_VIEW, arg=key, timeout=5000)
+    assert page.get_attribute(".smz-item.current", "data-item") == key
+    if target := os.environ.get("SUMMARIZER_LEDGER_SCREENSHOT"):
+        again = open_page(built.to_html(reports="reports/{stem}.html"), "ledger-shot.html")
+        again.page.set_viewport_size({"width": 1280, "height": 900})
+        again.page.screenshot(path=target, full_page=True)
+    assert view.errors == []

@@ -92,11 +92,11 @@ def test_markdown_report_has_a_table_per_kind_with_quotes(summarized, seed_text)
     assert md.startswith("# 100,000 Russian troops killed or injured in Ukraine, US says\n")
     for heading in ("## Key claims (1)", "## Figures (1)", "## Actors (1)", "## Peace-talk conditions (1)"):
         assert heading in md
-    assert "| As written | Value | Measure | Source | The article says | Where and checks |" in md
+    assert "| As written | Value | Measure | Source | When | The article says | Where and checks |" in md
     span = summarized.figures[0].span
     assert (
         f"| 20,000 to 30,000 | 20,000–30,000 troops (range) | Russian troops amassed in Kherson | Mark Milley "
-        f"| *Russia had amassed 20,000 to 30,000 troops in Kherson* | exact, characters {span.start}–{span.end}; "
+        f"| undated (Wednesday) | *Russia had amassed 20,000 to 30,000 troops in Kherson* | exact, characters {span.start}–{span.end}; "
         "checked: quote ✓, text ✓, low ✓, high ✓, qualifier ✓, reported\\_by ✓, measure ✓, unit ✓ |"
     ) in md
     assert "## Uncovered numbers (5 of 7)" in md and "| 40,000 |" in md
@@ -105,6 +105,7 @@ def test_markdown_report_has_a_table_per_kind_with_quotes(summarized, seed_text)
     assert "| Tokens | 1,234 (1,000 in, 234 out) |" in md
     assert "| Attempts | 1 answer(s), 0 transient retry(ies) |" in md
     assert "test-model" in md
+    assert "| Article's date | unknown: date words are kept, not resolved |" in md  # no published= given
 
 
 def test_markdown_escapes_article_and_model_text(seed_text):

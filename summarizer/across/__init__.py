@@ -1,0 +1,24 @@
+"""The same figure across articles and sources: :func:`ledger`, and its renderings.
+
+(The package is ``across`` so that ``summarizer.ledger`` stays the function, as
+``from summarizer import ledger`` promises.)
+
+:mod:`.measures` says when two figures count the same group, :mod:`.build` lines them
+up, finds where sources disagree and the conservative value, and :mod:`.render`
+writes CSV, Markdown and a self-contained HTML page with a chart per measure.
+"""
+
+from .build import DISAGREE_DAYS, Conservative, Ledger, LedgerEntry, LedgerRow, interval, ledger
+from .measures import MeasureKey, measure_key
+
+__all__ = [
+    "DISAGREE_DAYS",
+    "Conservative",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerRow",
+    "MeasureKey",
+    "interval",
+    "ledger",
+    "measure_key",
+]
