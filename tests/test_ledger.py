@@ -275,6 +275,6 @@ def test_the_readme_example_runs(summaries, tmp_path: Path, monkeypatch, capsys)
     records_file(summaries[:half], tmp_path / "monday.jsonl")
     records_file(summaries[half:], tmp_path / "tuesday.jsonl")
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own example
+    exec(compile(block, "README.md", "exec"), {})  # the README's own example
     shown = capsys.readouterr().out
     assert "Varnian soldiers killed or wounded in the battle for Brennik people DISAGREE 2000.0" in shown
