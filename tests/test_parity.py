@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -66,6 +67,9 @@ CASES: dict[str, tuple[list[tuple[dict[str, Any], int]], dict[str, Any]]] = {
 }
 
 
+_PUBLISHED = "2022-11-10"  # both twins date every item alike (the summary compared holds each item's `when`)
+
+
 def _outcome(fake_llm: Any, replies: list[tuple[dict[str, Any], int]], options: dict[str, Any], text: str,
              use_async: bool, on_progress: Any = None) -> dict[str, Any]:
     fake_llm.replies.clear()
@@ -78,12 +82,12 @@ def _outcome(fake_llm: Any, replies: list[tuple[dict[str, Any], int]], options: 
 
             async def run() -> Any:
                 async with summarizer:
-                    return await summarizer.asummarize(text, on_progress=on_progress)
+                    return await summarizer.asummarize(text, published=_PUBLISHED, on_progress=on_progress)
 
             result = asyncio.run(run())
         else:
             with summarizer:
-                result = summarizer.summarize(text, on_progress=on_progress)
+                result = summarizer.summarize(text, published=_PUBLISHED, on_progress=on_progress)
     except SummarizerError as exc:
         spent = (exc.usage, exc.attempts, exc.requests) if isinstance(exc, CallError) else None
         return {"error": type(exc).__name__, "message": str(exc), "spent": spent, "sent": len(fake_llm.requests)}
@@ -92,6 +96,7 @@ def _outcome(fake_llm: Any, replies: list[tuple[dict[str, Any], int]], options: 
     return {
         "summary": result.model_dump(exclude={"provenance"}),
         "counts": (provenance.usage, provenance.attempts, provenance.transient_retries, provenance.chunks),
+        "published": (provenance.published, provenance.published_from),
         "sent": len(fake_llm.requests),
         # chunks go out concurrently, in either twin's own order: compare what was sent, not when
         "messages": sorted(json.dumps(request["messages"], sort_keys=True) for request in fake_llm.requests),
@@ -105,6 +110,8 @@ def test_sync_and_async_twins_behave_alike(fake_llm, seed_text, case):
     async_ = _outcome(fake_llm, replies, options, seed_text, use_async=True)
     assert sync == async_
     assert sync["sent"] >= 1  # each case reached the server
+    if "summary" in sync:
+        assert sync["published"] == (date(2022, 11, 10), "argument")
     if case == "a long article in chunks":
         assert sync["counts"][3] > 1 and sync["sent"] == sync["counts"][3]
 
