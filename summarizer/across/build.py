@@ -3,11 +3,13 @@
 What goes in: summaries (``ArticleSummary``, or ``(id, summary)`` pairs), batch records
 (:class:`~summarizer.BatchResult`), or records files (JSON Lines, as ``summarize_many``,
 ``batch ingest`` and ``summarize --format jsonl`` write them). A file is read one line at
-a time and each record is dropped once its figures are taken, so memory holds the rows
-and their entries (a few hundred bytes each), never the summaries.
+a time and each record is dropped once its figures are taken. Memory is bounded by the
+rows: what a row sums up is kept (its count, wordings and lowest entry), and past
+:data:`SPILL_AT` entries the entries themselves go to a temporary SQLite file, from which
+each row's come back in date order; disagreements are found in one such pass per row.
 
-Only a figure that passed every check is entered (a span, no grounding error): the
-ledger is built from what the articles say. Rows are keyed by
+Only a figure that passed every check is entered (a span, no grounding error, every
+check passed): the ledger is built from what the articles say. Rows are keyed by
 :func:`~summarizer.across.measures.measure_key`.
 
 **Disagreement.** Each entry's value becomes the interval its qualifier allows:
