@@ -179,7 +179,7 @@ def gold_through_modes() -> str:
             if mode != "quote":
                 answer.pop("headline")  # the library reads it in a cited mode
             for name in ("key_claims", "figures", "actors", "peace_talk_conditions"):
-                answer[name] = [{k: v for k, v in item.items() if k not in ("span", "aliases")} for item in raw[name]]
+                answer[name] = [{k: v for k, v in item.items() if k not in ("span", "aliases", "when")} for item in raw[name]]
             sent = _cited_form(answer, text, mode)
             chars += len(json.dumps(sent, ensure_ascii=False))
             best = float("inf")
