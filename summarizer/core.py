@@ -291,7 +291,7 @@ class Summarizer:
             with reporting(None):  # the chunks' parts run concurrently: none reports progress
                 parts = run_chunks(chunks, lambda c: self._summarize_one(c.text, opening=c.index == 0))
             result = merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
-        date_result(result, check_text(text), published)
+        date_result(result, text, published)  # text was checked on the way in
         return result
 
     @overload
@@ -320,7 +320,7 @@ class Summarizer:
             with reporting(None):  # the chunks' parts run concurrently: none reports progress
                 parts = await arun_chunks(chunks, lambda c: self._asummarize_one(c.text, opening=c.index == 0))
             result = merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
-        date_result(result, check_text(text), published)
+        date_result(result, text, published)  # text was checked on the way in
         return result
 
     def _summarize_one(self, text: str, response_model: type[BaseModel] | None = None, opening: bool = True) -> Any:

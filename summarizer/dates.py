@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 __all__ = [
+    "CALENDAR_WORDS",
     "DateLike",
     "DatePhrase",
     "Resolved",
@@ -48,6 +49,11 @@ DateLike = date | str
 PhraseKind = Literal["weekday", "offset", "week", "month", "day_month", "full_date"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CALENDAR_WORDS = frozenset(_WEEKDAYS) | frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"}
+)
+"""The names of the days and months (lower case): capitalised, but never a people or a place."""
 _MONTH_WORDS = (
     r"January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?"

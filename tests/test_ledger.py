@@ -21,7 +21,7 @@ from summarizer.cli import app
 from summarizer.schema import When
 
 from .conftest import ROOT
-from .doubles.responses import completion
+from .doubles.responses import completion, gold_answer
 
 BRENNIK = ROOT / "seeds" / "brennik"
 
@@ -32,12 +32,8 @@ def brennik() -> list[tuple[str, ArticleSummary]]:
     with Summarizer("gpt-4.1-mini", api_key="sk-test-not-sent") as summ:
         for path in sorted(BRENNIK.glob("*.gold.json")):
             gold = load_gold(path)
-            raw = json.loads(path.read_text("utf-8"))
-            answer = {"headline": raw["headline"], "summary": raw["summary"]}
-            for name in ("key_claims", "figures", "actors", "peace_talk_conditions"):
-                answer[name] = [{k: v for k, v in i.items() if k not in ("aliases", "when")} for i in raw[name]]
             given = gold.gold.published if gold.gold.published_from == "argument" else None
-            result = summ.parse(gold.text, completion(arguments=answer), published=given)
+            result = summ.parse(gold.text, completion(arguments=gold_answer(path)), published=given)
             out.append((gold.name, result))
     return out
 

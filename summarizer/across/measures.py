@@ -37,6 +37,8 @@ from functools import lru_cache
 
 import simplemma
 
+from ..dates import CALENDAR_WORDS
+
 __all__ = ["MeasureKey", "measure_key", "unit_class"]
 
 _KILLED = frozenset({"killed", "kill", "dead", "death", "deaths", "died", "die", "fatality", "fatalities", "lives",
@@ -72,9 +74,6 @@ _STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", 
                    "estimate", "some", "about", "over", "more", "than", "least", "up", "around", "nearly", "almost",
                    "both", "sides", "side", "all", "so", "far", "war", "conflict", "fighting", "count", "figure",
                    "reported", "according"})
-_NOT_NAMES = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
-                        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-                        "saturday", "sunday"})
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 # Irregular pairs a suffix rule cannot join (a country and its demonym).
 _ALIASES = {"british": "britain", "uk": "britain", "english": "england", "us": "united states", "u.s.": "united states",
@@ -161,12 +160,12 @@ def measure_key(measure: str, unit: str | None) -> MeasureKey:
         if low in _MILITARY:
             population = "military" if population in (None, "military") else "mixed"
             continue
-        if word[:1].isupper() and (i > 0 or low not in _STOP) and low not in _PEOPLE and low not in _NOT_NAMES:
+        if word[:1].isupper() and (i > 0 or low not in _STOP) and low not in _PEOPLE and low not in CALENDAR_WORDS:
             following = words[i + 1] if i + 1 < len(words) else ""
             qualifies = word.endswith(("'s", "\u2019s")) or (following[:1].islower() and not following.isdigit())
             (peoples if qualifies and not _after_preposition(words, i) else places).add(_name_stem(word))
             continue
-        if low in _STOP or low in _PEOPLE or low in _NOT_NAMES or low.isdigit():
+        if low in _STOP or low in _PEOPLE or low in CALENDAR_WORDS or low.isdigit():
             continue
         content.add(_lemma(low))
     unit_low = (unit or "").casefold()

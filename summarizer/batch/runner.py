@@ -51,7 +51,7 @@ from ..core import Summarizer
 from ..dates import DateLike
 from ..errors import CacheWarning, ConfigurationError, OutputWriteError
 from ..grounding.dating import check_published, date_result
-from ..inputs import Extract, Page, check_text, read_page
+from ..inputs import Extract, Page, read_page
 from ..results import attach, provenance_of
 from ..schema import ArticleSummary, PageInfo
 from .output import JsonlOutput
@@ -237,9 +237,11 @@ class _Run:
                 return dataclasses.replace(
                     done, index=index, elapsed=time.perf_counter() - started, published=_published(done.summary)
                 )
-            summary, result.cached = await self._summarize(text)
+            summary, result.cached = await self._summarize(text, published)
             result.summary = self._annotated(summary, page.info, result.cached)
-            self._dated(result.summary, text, published, page.info)
+            if result.cached or (published is None and page.info is not None and page.info.published):
+                # a cache hit is dated as the call that paid for it was; markup is a date the call did not see
+                self._dated(result.summary, text, published, page.info)
             result.published = _published(result.summary)
         except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
             result.error = BatchError.from_exception(exc)
@@ -274,9 +276,9 @@ class _Run:
             not_started=not_started,
         )
 
-    async def _summarize(self, text: str) -> tuple[BaseModel, bool]:
+    async def _summarize(self, text: str, published: date | None) -> tuple[BaseModel, bool]:
         if self.cache is None:
-            return await self._call(text), False
+            return await self._call(text, published), False
         key = self.summarizer.cache_key(text, self.model_cls)
         while True:
             hit = await self._cache_get(key)
@@ -288,7 +290,7 @@ class _Run:
             await busy.wait()  # the same article is being summarized: wait for its answer
         self.in_flight[key] = event = asyncio.Event()
         try:
-            summary = await self._call(text)
+            summary = await self._call(text, published)
             await self._cache_put(key, summary)  # a write that fails never costs the paid answer
             return summary, False
         finally:
@@ -323,7 +325,7 @@ class _Run:
     @staticmethod
     def _dated(summary: BaseModel, text: str, published: DateLike | None, page: PageInfo | None) -> None:
         """Every item dated against this input's date (a cache hit and a resumed record included)."""
-        date_result(summary, check_text(text), published, page)
+        date_result(summary, text, published, page)
 
     def _annotated(self, summary: BaseModel, page: PageInfo | None, cached: bool) -> BaseModel:
         """Record in provenance, in one copy, what an HTML file's markup declares (a cache hit included)
@@ -340,7 +342,7 @@ class _Run:
             attach(summary, provenance=provenance.model_copy(update=update))
         return summary
 
-    async def _call(self, text: str) -> BaseModel:
+    async def _call(self, text: str, published: date | None) -> BaseModel:
         if self.budget is not None and self.budget.exhausted():  # nothing sent, not even a rate-limit wait
             raise errors.BudgetExhaustedError(self.budget.spent_message())
         estimate = estimate_tokens(text) + (self.summarizer.settings.max_tokens or 0)
@@ -351,7 +353,7 @@ class _Run:
         usage = None
         try:
             with spending(self.budget):
-                summary = await self.summarizer.asummarize(text, response_model=self.model_cls)
+                summary = await self.summarizer.asummarize(text, response_model=self.model_cls, published=published)
             provenance = provenance_of(summary)
             usage = provenance.usage if provenance is not None else None
             return summary

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 # A hand-written, correct summary of the seed article (quotes copied from it).
@@ -100,6 +101,16 @@ def cite_answer(summary: dict[str, Any], text: str, numbers: bool = False) -> di
             else:
                 item["sentence"] = next(i for i, s in enumerate(view.sentences, 1) if s.start <= at < s.end)
     return out
+
+
+def gold_answer(gold_path: Path, summary: str | None = None) -> dict[str, Any]:
+    """A gold annotation (``NAME.gold.json``, made by people, not a model) as a model's answer: its lists without
+    what only gold holds (aliases, expected dates), and ``summary`` (else the gold's own)."""
+    raw = json.loads(gold_path.read_text("utf-8"))
+    answer: dict[str, Any] = {"headline": raw.get("headline"), "summary": summary or raw["summary"]}
+    for name in ("key_claims", "figures", "actors", "peace_talk_conditions"):
+        answer[name] = [{k: v for k, v in item.items() if k not in ("aliases", "when")} for item in raw[name]]
+    return answer
 
 
 def completion(

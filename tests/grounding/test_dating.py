@@ -12,23 +12,15 @@ from summarizer.grounding.dating import date_items, when_of
 from summarizer.schema import Figure, KeyClaim, Span
 
 from ..conftest import ROOT
-from ..doubles.responses import SEED_SUMMARY, completion
+from ..doubles.responses import SEED_SUMMARY, completion, gold_answer
 
 SEED_GOLD = ROOT / "seeds" / "ap-2022-11-milley-ukraine-casualties-peace-talks.gold.json"
 
 
-def gold_answer() -> dict:
-    """The seed's gold annotation as a model's answer (HAND-WRITTEN: annotated by people, not a model)."""
-    raw = json.loads(SEED_GOLD.read_text("utf-8"))
-    answer = {"headline": raw["headline"], "summary": "Milley spoke of losses and talks; Zelensky set conditions."}
-    for name in ("key_claims", "figures", "actors", "peace_talk_conditions"):
-        answer[name] = [{k: v for k, v in i.items() if k not in ("aliases", "when")} for i in raw[name]]
-    return answer
-
-
 def parse(text: str, published: object = None, answer: dict | None = None) -> ArticleSummary:
     with Summarizer("gpt-4.1-mini", api_key="sk-test-not-sent") as summ:
-        result = summ.parse(text, completion(arguments=answer or gold_answer()), published=published)
+        answer = answer or gold_answer(SEED_GOLD, "Milley spoke of losses and talks; Zelensky set conditions.")
+        result = summ.parse(text, completion(arguments=answer), published=published)
     assert isinstance(result, ArticleSummary)
     return result
 
