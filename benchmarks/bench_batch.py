@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 # HAND-WRITTEN: a schema-valid summary, not produced by any model.
 BODY_SUMMARY: dict[str, Any] = {
     "headline": None,  # the articles have no headline line: one the article lacks is refused (and re-asked)
-    "summary": "Officials said talks would resume in Geneva next week. Both sides set conditions.",
+    "summary": "Officials said talks would resume in Geneva next week. As many as 40,000 civilians have been killed or wounded.",
     "key_claims": [
         {"quote": "talks would resume", "statement": "Talks will resume next week.", "speaker": "officials",
          "hedged": False}

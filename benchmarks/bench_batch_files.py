@@ -2,6 +2,7 @@
 
     python benchmarks/bench_batch_files.py files --articles 10000     # prepare + ingest, no server
     python benchmarks/bench_batch_files.py ray --rows 400             # Ray on 2 CPUs vs summarize_many
+    python benchmarks/bench_batch_files.py pool --articles 240        # summarize_many, processes=1 vs 2
 
 ``files``: N articles made from the four gold articles in ``seeds/`` (each with its
 own reference line, so every one is a distinct text), prepared for gpt-4.1-mini
@@ -11,6 +12,10 @@ checks, coverage, records written, one at a time (``iter_ingest``). ``ray``: the
 ``Dataset.map_batches(Summarize)`` on a local Ray (2 CPUs, 2 actors, 8 requests each
 in flight) and through ``summarize_many`` (16 in flight), against one loopback server
 that answers every request after ``--delay`` seconds, as a remote model would.
+``pool``: the same server at ``--delay 0`` (the endpoint is never the limit, the
+CPU is), ``summarize_many`` with ``concurrency=16`` and ``grounding="drop"`` (one
+request an article) in one process, then with ``processes=2`` (two worker processes
+of 8 in flight each; their start-up included).
 """
 
 from __future__ import annotations
@@ -133,6 +138,32 @@ def ray_vs_many(rows: int, delay: float) -> None:
           f"{rows / ray_s:.1f} rows/s, {sum(r['ok'] for r in out)} ok (Ray start-up excluded) |")
 
 
+def _serve(delay: float) -> tuple[ThreadingHTTPServer, str, str, str]:
+    """The loopback server answering every request with the first gold's annotation; (server, base URL, name, text)."""
+    name, text, answer = _golds()[0]
+    _Handler.delay, _Handler.answer = delay, json.dumps(_completion(answer)).encode()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/v1", name, text
+
+
+def pool(n: int, delay: float) -> None:
+    server, base_url, name, text = _serve(delay)
+    # "drop": every check runs, and what fails is dropped, not re-asked: one request an article (the answer's
+    # placeholder summary, "A summary.", is supported by no sentence and would be re-asked twice).
+    options = {"model": "bench-model", "base_url": base_url, "max_retries": 0, "cache": False, "concurrency": 16,
+               "grounding": "drop"}
+    items = [(f"{name}-{i}", f"{text}\nRef. {i:05d}") for i in range(n)]
+    cells = []
+    for processes in (1, 2):
+        started = time.perf_counter()
+        results = summarize_many(items, processes=processes, **options)
+        wall = time.perf_counter() - started
+        cells.append(f"processes={processes}: {wall:.1f} s, {n / wall:.1f} articles/s, {sum(r.ok for r in results)} ok")
+    server.shutdown()
+    print(f"| {n} articles, {delay:g} s a request | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,9 +172,14 @@ def main() -> None:
     r = sub.add_parser("ray")
     r.add_argument("--rows", type=int, default=400)
     r.add_argument("--delay", type=float, default=0.2)
+    p = sub.add_parser("pool")
+    p.add_argument("--articles", type=int, default=240)
+    p.add_argument("--delay", type=float, default=0.0)
     args = parser.parse_args()
     if args.command == "files":
         files(args.articles)
+    elif args.command == "pool":
+        pool(args.articles, args.delay)
     else:
         ray_vs_many(args.rows, args.delay)
 

@@ -158,11 +158,11 @@ def run_trace(n: int, chars: int) -> dict[str, Any]:
 
     # One article's indexes on their own, each built cold (whatever the library calls them).
     from summarizer import sentences as sentences_module
-    from summarizer.grounding import align, fields
+    from summarizer.grounding import align, naming
 
     text = article(n, lead, paragraphs, chars)
     out["text_mb"] = (sys.getsizeof(text)) / MB
-    builders = {"locate": getattr(align, "_index", None), "who": getattr(fields, "_article", None),
+    builders = {"locate": getattr(align, "_index", None), "who": getattr(naming, "article_index", None),
                 "sentences": getattr(sentences_module, "sentences", None)}
     sizes = {}
     for name, build in builders.items():

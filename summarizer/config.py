@@ -18,7 +18,7 @@ import math
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlsplit
 
 from instructor import Mode
@@ -62,13 +62,13 @@ LOCAL_MAX_ITEMS = 3
 """A small model repeats a list item until ``max_tokens`` unless the grammar caps the list,
 so the local model's lists are capped at three items (``maxItems`` in the schema sent)."""
 
-POLICIES: tuple[GroundingPolicy, ...] = ("reask", "flag", "drop")
-EVIDENCE: tuple[Evidence, ...] = ("quote", "sentence", "sentence+numbers")
+POLICIES: tuple[GroundingPolicy, ...] = get_args(GroundingPolicy)
+EVIDENCE: tuple[Evidence, ...] = get_args(Evidence)
 LOCAL_EVIDENCE: Evidence = "sentence+numbers"
 """The evidence mode of the models shipped for ``model="local:..."`` (both bundled models), chosen by
 measurement (README, "Cited evidence"); every other model, a GGUF of one's own included, copies quotes."""
-SUMMARY_STYLES: tuple[SummaryStyle, ...] = ("cited", "written")
-MEASURE_STYLES: tuple[MeasureStyle, ...] = ("read", "written")
+SUMMARY_STYLES: tuple[SummaryStyle, ...] = get_args(SummaryStyle)
+MEASURE_STYLES: tuple[MeasureStyle, ...] = get_args(MeasureStyle)
 DEFAULT_SUMMARY: SummaryStyle = "written"
 """The summary is written by the model (each sentence checked) unless ``summary="cited"``: measured
 better for the local 1.5B model too (README, "Cited evidence"), which then answers the lists better."""
@@ -273,55 +273,65 @@ _ANSWER = {"answer": True}
 
 @dataclass(frozen=True)
 class Settings:
-    """Every option of a :class:`~summarizer.Summarizer`, once.
+    """Every option of a :class:`~summarizer.Summarizer`, once: a frozen value object.
 
-    ``model``: a model name, ``"local"`` (the embedded model) or ``"local:/path.gguf"``.
-    ``base_url``: an OpenAI-compatible server. ``api_key``: never shown in a repr.
-    ``mode``: how structured output is requested ("tools", "json_schema", "json",
-    "md_json"); the default suits the backend. ``temperature=None`` leaves the
-    provider's default (reasoning models reject 0). ``max_retries`` bounds retries of
-    transient API failures per request, ``max_reasks`` re-asks after invalid or
-    ungrounded output, ``retry_max_wait`` any one wait. ``grounding`` says what happens
-    to an item the article does not support: "reask" (what still fails once the
-    re-asks are spent is dropped), "flag" or "drop". ``max_items`` caps every list in
-    the schema sent. An article longer than ``chunk_tokens`` (at four characters a
-    token) is summarized in chunks; ``context_window`` bounds that budget (128k
-    tokens, or ``local_context`` for the local server, per slot; ``local_slots`` is how
-    many requests that server runs at once, default 1). An article longer than
-    ``max_chars`` (None: no limit) is refused before any request. ``evidence`` says
-    where an item's evidence comes from: "quote" (the model copies it), "sentence"
-    (the model cites a numbered sentence, the library fills the quote) or
-    "sentence+numbers" (figures also cite the numbers the library found); see
-    :mod:`summarizer.grounding.cite`. ``prompt_version`` defaults to that mode's prompt.
-
-    None means "the default": :meth:`resolve` fills it from the environment and the
-    backend (the local model gets ``grounding="drop"``, ``max_reasks=1``,
-    ``max_tokens=2048``, a 900 s time-out and three items a list, and ``model="local"``
-    the evidence mode measured best for it).
+    ``None`` means "the default": :meth:`resolve` fills it from the environment and the
+    backend. Each field's own docstring says what it does and its default; options that
+    can change the model's answer are part of :meth:`fingerprint`, and so of every cache key.
     """
 
     model: str | None = field(default=None, metadata=_ANSWER)
+    """A model name, ``"local"`` (the embedded model), ``"local:qwen2.5-coder-0.5b"`` or ``"local:/path.gguf"``.
+    Default: ``SUMMARIZER_MODEL``, else :data:`DEFAULT_OPENAI_MODEL` on OpenAI; never the local model unasked."""
     base_url: str | None = None
+    """An OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp). Default: ``OPENAI_BASE_URL``, else OpenAI."""
     api_key: str | None = field(default=None, repr=False)
+    """The provider's key; never shown in a repr, a log or an error. Default: ``OPENAI_API_KEY``."""
     mode: str | None = field(default=None, metadata=_ANSWER)
+    """How structured output is asked for: ``"tools"``, ``"json_schema"``, ``"json"`` or ``"md_json"``.
+    Default: ``"tools"`` (strict on OpenAI), ``"json_schema"`` on the local server."""
     prompt_version: str | None = field(default=None, metadata=_ANSWER)
+    """The prompt template in ``prompts/``. Default: the evidence mode's own prompt."""
     evidence: Evidence | None = field(default=None, metadata=_ANSWER)
+    """Where an item's evidence comes from: ``"quote"`` (the model copies it), ``"sentence"`` (the model cites a
+    numbered sentence, the library fills the quote) or ``"sentence+numbers"`` (figures also cite the numbers the
+    library found). Default: ``"quote"``; ``"sentence+numbers"`` for the bundled local models."""
     summary: SummaryStyle | None = field(default=None, metadata=_ANSWER)
+    """``"written"`` (the model writes the summary, each sentence checked) or ``"cited"`` (sentences of the
+    article). Default: ``"written"``."""
     measures: MeasureStyle | None = field(default=None, metadata=_ANSWER)
+    """With cited numbers: ``"read"`` (each measure read from its number's words by the library) or ``"written"``
+    (the model's words, checked). Default: ``"read"`` for the local models, ``"written"`` otherwise."""
     temperature: float | None = field(default=0.0, metadata=_ANSWER)
+    """Sampling temperature. Default 0; ``None`` leaves the provider's default (reasoning models reject 0)."""
     max_tokens: int | None = field(default=None, metadata=_ANSWER)
+    """The longest answer asked for. Default: 4096; 2048 for the local model."""
     seed: int | None = field(default=None, metadata=_ANSWER)
+    """Sampling seed, for providers that honour it. Default: none."""
     timeout: float | None = None
+    """Seconds for one request. Default: 120; 900 for the local model."""
     max_retries: int = 4
+    """Retries of a transient API failure (429, 5xx, a dropped connection) per request."""
     max_reasks: int | None = field(default=None, metadata=_ANSWER)
+    """Re-asks after an invalid or ungrounded answer. Default: 2; 1 for the local model."""
     retry_max_wait: float = 30.0
+    """The longest any one wait between retries may be, in seconds (a provider's Retry-After included)."""
     max_items: int | None = field(default=None, metadata=_ANSWER)
+    """A cap on every list in the schema sent. Default: none; 3 for the local model."""
     local_context: int | None = None
+    """The local server's context per slot, in tokens. Default: 8192."""
     local_slots: int | None = None
+    """How many requests the local server runs at once. Default: 1."""
     grounding: GroundingPolicy | None = field(default=None, metadata=_ANSWER)
+    """What happens to an item the article does not support: ``"reask"`` (what still fails once the re-asks are
+    spent is dropped), ``"flag"`` (kept, marked) or ``"drop"``. Default: ``"reask"``; ``"drop"`` for the local model."""
     chunk_tokens: int | None = field(default=None, metadata=_ANSWER)
+    """An article longer than this (at four characters a token) is summarized in chunks and merged.
+    Default: what the context window leaves after the prompt and the answer."""
     context_window: int | None = None
+    """The model's context, in tokens, which bounds ``chunk_tokens``. Default: 128,000; ``local_context`` locally."""
     max_chars: int | None = DEFAULT_MAX_CHARS
+    """An article longer than this many characters is refused before any request. ``None``: no limit."""
 
     @classmethod
     def of(cls, model: str | Settings | None = None, **options: Any) -> Settings:
@@ -341,9 +351,12 @@ class Settings:
             target = dataclasses.replace(target, max_items=self.max_items)
         return target
 
-    def resolve(self) -> Settings:
-        """Every default filled in and every value checked; raises :class:`ConfigurationError`."""
-        target = self.target()
+    def resolve(self, target: Target | None = None) -> Settings:
+        """Every default filled in and every value checked; raises :class:`ConfigurationError`.
+
+        ``target`` (:meth:`target`'s answer) saves resolving it again when the caller holds it.
+        """
+        target = target or self.target()
         if target.base_url is not None:
             _warn_of_credentials(target.base_url)
         local = target.backend == "local"

@@ -1,7 +1,7 @@
 """``summarize``, ``asummarize`` and ``Summarizer``: how an article becomes a typed summary.
 
-The flow for one article: check the text (:func:`~summarizer.inputs.check_text`);
-split it if it is too long for one request (:mod:`summarizer.chunking`); build a
+The flow for one article: check the text (:func:`~summarizer.inputs.check_text`, once:
+the steps after it take the checked text); split it if it is too long for one request (:mod:`summarizer.chunking`); build a
 fresh message list from the versioned prompt; send it through one
 :class:`~summarizer.transport.structured.StructuredCall` (instructor's parse, with
 grounding inside it, over the raw create that retries transient faults and counts
@@ -44,9 +44,10 @@ from .progress import ProgressCallback, current, reporting
 from .prompts import PROMPTS, load_prompt
 from .results import attach, provenance_of
 from .schema import ArticleSummary, Evidence, Provenance, schema_sha256, schema_version_of
-from .transport.http import RetryPolicy, stream_limit
+from .transport.http import RetryPolicy
 from .transport.limits import HEADERS, answer_limit, async_hooks, sync_hooks
 from .transport.local import local_server
+from .transport.streaming import stream_limit
 from .transport.structured import StructuredCall
 
 __all__ = ["Summarizer", "asummarize", "provenance_of", "summarize"]
@@ -71,8 +72,9 @@ class Summarizer:
     """
 
     def __init__(self, model: str | Settings | None = None, **options: Any) -> None:
-        self.settings = Settings.of(model, **options).resolve()
-        self._target: Target = self.settings.target()
+        given = Settings.of(model, **options)
+        self._target: Target = given.target()  # resolved once: the resolved settings name the same backend
+        self.settings = given.resolve(self._target)
         self._fingerprint = self.settings.fingerprint(self._target)
         self._evidence: Evidence = self.settings.evidence or "quote"
         self._prompt = load_prompt(self.settings.prompt_version or PROMPTS[self._evidence])
@@ -150,12 +152,12 @@ class Summarizer:
     def _prepare(
         self, text: str, response_model: type[BaseModel] | None, opening: bool = True, offline: bool = False
     ) -> tuple[StructuredCall, str | None]:
-        """One request's call, and the base URL to send it to (starting a local server on first use).
+        """One request's call for ``text`` (already checked), and the base URL to send it to (starting a local
+        server on first use).
 
         ``opening`` is false for a chunk after the first: it does not hold the article's headline.
         ``offline``: for a batch file, nothing is sent and nothing is started; no re-asks.
         """
-        text = check_text(text)
         base_url, model_name = self._offline_endpoint() if offline else self._endpoint()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         s = self.settings
@@ -213,25 +215,24 @@ class Summarizer:
         return result
 
     def _chunks(self, text: str, response_model: type[BaseModel] | None) -> list[Chunk]:
-        """Only ``ArticleSummary`` is merged; a user's own model is sent whole."""
+        """The chunks of ``text`` (already checked); only ``ArticleSummary`` is merged, a user's own model is sent whole."""
         s = self.settings
         whole = response_model not in (None, ArticleSummary)
-        return plan_chunks(check_text(text), s.chunk_tokens or 0, s.max_chars, whole)
+        return plan_chunks(text, s.chunk_tokens or 0, s.max_chars, whole)
 
     # -- batch files: the request a live call sends, and its answer parsed the same way ----
 
     def plan(self, text: str, *, response_model: type[BaseModel] | None = None) -> list[Chunk]:
         """The parts this article is sent in: itself alone when it fits one request, else its chunks."""
-        chunks = self._chunks(text, response_model)
         checked = check_text(text)
-        return chunks or [Chunk(0, 0, len(checked), checked)]
+        return self._chunks(checked, response_model) or [Chunk(0, 0, len(checked), checked)]
 
     def request(
         self, text: str, *, response_model: type[BaseModel] | None = None, opening: bool = True
     ) -> dict[str, Any]:
         """The body a live call sends first for ``text`` (one part of :meth:`plan`): model, messages,
         the structured-output request and the sampling settings. Nothing is sent."""
-        call, _ = self._prepare(text, response_model, opening, offline=True)
+        call, _ = self._prepare(check_text(text), response_model, opening, offline=True)
         return call.capture()
 
     def parse(
@@ -248,7 +249,7 @@ class Summarizer:
         dropped or flagged as ``grounding`` says), and dated (``published``: as for :meth:`summarize`).
         Raises as :meth:`summarize` does."""
         check_published(published)  # a date that is none fails before the answer is read
-        call, _ = self._prepare(text, response_model, opening, offline=True)
+        call, _ = self._prepare(check_text(text), response_model, opening, offline=True)
         started = time.perf_counter()
         result = self._finish(call.replay(completion), call, started)
         date_result(result, call.text, published)
@@ -280,6 +281,13 @@ class Summarizer:
         from this thread.
         """
         check_published(published)  # a date that is none fails before any request
+        return self._summarize(check_text(text), response_model, published, on_progress)
+
+    def _summarize(
+        self, text: str, response_model: type[BaseModel] | None, published: DateLike | None,
+        on_progress: ProgressCallback | None,
+    ) -> Any:
+        """:meth:`summarize` of a text already checked."""
         chunks = self._chunks(text, response_model)
         if not chunks:
             with _listening(on_progress):
@@ -289,9 +297,9 @@ class Summarizer:
             base_url, _ = self._endpoint()  # start a local server, and the client, once: not from each thread
             self._sync_client(base_url)
             with reporting(None):  # the chunks' parts run concurrently: none reports progress
-                parts = run_chunks(chunks, lambda c: self._summarize_one(c.text, opening=c.index == 0))
+                parts = run_chunks(chunks, lambda c: self._summarize_one(check_text(c.text), opening=c.index == 0))
             result = merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
-        date_result(result, text, published)  # text was checked on the way in
+        date_result(result, text, published)
         return result
 
     @overload
@@ -311,6 +319,13 @@ class Summarizer:
     ) -> Any:
         """Async twin of :meth:`summarize`, on the async openai client (``on_progress`` is called from the loop)."""
         check_published(published)
+        return await self._asummarize(check_text(text), response_model, published, on_progress)
+
+    async def _asummarize(
+        self, text: str, response_model: type[BaseModel] | None, published: DateLike | None,
+        on_progress: ProgressCallback | None,
+    ) -> Any:
+        """:meth:`asummarize` of a text already checked."""
         chunks = self._chunks(text, response_model)
         if not chunks:
             with _listening(on_progress):
@@ -318,9 +333,11 @@ class Summarizer:
         else:
             started = time.perf_counter()
             with reporting(None):  # the chunks' parts run concurrently: none reports progress
-                parts = await arun_chunks(chunks, lambda c: self._asummarize_one(c.text, opening=c.index == 0))
+                parts = await arun_chunks(
+                    chunks, lambda c: self._asummarize_one(check_text(c.text), opening=c.index == 0)
+                )
             result = merge_results(text, chunks, parts, self.settings.grounding or "reask", started)
-        date_result(result, text, published)  # text was checked on the way in
+        date_result(result, text, published)
         return result
 
     def _summarize_one(self, text: str, response_model: type[BaseModel] | None = None, opening: bool = True) -> Any:
@@ -399,10 +416,10 @@ def summarize(
 ) -> Any:
     """Summarize one article. ``options`` are :class:`~summarizer.Settings` fields; ``published`` and
     ``on_progress``: see :meth:`Summarizer.summarize`."""
-    check_text(text)  # fail before any configuration or server start-up
+    checked = check_text(text)  # fail before any configuration or server start-up
     check_published(published)
     with Summarizer(model, base_url=base_url, **options) as summarizer:
-        return summarizer.summarize(text, response_model=response_model, published=published, on_progress=on_progress)
+        return summarizer._summarize(checked, response_model, published, on_progress)
 
 
 @overload
@@ -428,9 +445,7 @@ async def asummarize(
     **options: Any,
 ) -> Any:
     """Async twin of :func:`summarize`."""
-    check_text(text)
+    checked = check_text(text)
     check_published(published)
     async with Summarizer(model, base_url=base_url, **options) as summarizer:
-        return await summarizer.asummarize(
-            text, response_model=response_model, published=published, on_progress=on_progress
-        )
+        return await summarizer._asummarize(checked, response_model, published, on_progress)

@@ -33,6 +33,8 @@
     OutputWarning (UserWarning)       the output file was deleted during the run and was written again
     BatchFileWarning (UserWarning)    results lines that answer no request of the batch were skipped
 
+    BatchError                        not an exception: the record of one input's failure in a batch
+
 Every error says what went wrong and what to do. A message that names a setting
 writes it as ``{how:NAME}``; ``str(error)`` names it as Python code does
 (``model=``), and :meth:`SummarizerError.describe` can name it otherwise: the command
@@ -47,6 +49,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -56,6 +59,7 @@ __all__ = [
     "PYTHON_NAMES",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
     "BatchFileError",
     "BatchFileWarning",
     "BudgetExhaustedError",
@@ -313,6 +317,49 @@ class OutputWarning(UserWarning):
 class BatchFileWarning(UserWarning):
     """Lines of a results file that answer no request of this batch (unreadable, no or a foreign custom_id) were
     skipped: one stray line must not make every paid answer of a batch unreadable."""
+
+
+# -- a failure as a batch records it ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchError:
+    """Why one input of a batch failed: the exception's type name, its message, and whether trying again may help.
+
+    Not an exception (a batch never raises for one input): the record of one, kept here
+    beside the classes it is made from, so what an error is lives in one module.
+    ``usage`` (prompt, completion and total tokens), ``attempts`` (model answers) and
+    ``requests`` (HTTP requests, retries included) are what the failed call spent.
+    """
+
+    type: str
+    message: str
+    retryable: bool
+    attempts: int = 0
+    requests: int = 0
+    usage: dict[str, int] | None = None
+    template: str = field(default="", repr=False, compare=False)  # the message before settings were named
+
+    def describe(self, names: Mapping[str, str] = PYTHON_NAMES) -> str:
+        """The message, naming settings as ``names`` does (see :meth:`SummarizerError.describe`)."""
+        return render(self.template, names) if self.template else self.message
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> BatchError:
+        if isinstance(exc, ProviderError):
+            retryable = exc.retryable
+        else:  # another sample may validate, a later run has budget; file and input errors will not change
+            retryable = isinstance(exc, (OutputValidationError, BudgetExhaustedError))
+        spent = exc if isinstance(exc, CallError) else None
+        return cls(
+            type(exc).__name__,
+            str(exc),
+            retryable,
+            attempts=spent.attempts if spent else 0,
+            requests=spent.requests if spent else 0,
+            usage=spent.usage.model_dump() if spent and spent.usage is not None else None,
+            template=exc.template if isinstance(exc, SummarizerError) else "",
+        )
 
 
 # -- signals inside the transport (never raised to a caller) ------------------------------

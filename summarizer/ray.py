@@ -36,10 +36,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .batch import BatchResult, summarize_many
-from .batch.records import BatchError, ItemId, json_text
+from .batch.records import ItemId, json_text
 from .config import Settings
 from .core import Summarizer
-from .errors import ConfigurationError, EmptyInputError, InputError, SummarizerError
+from .errors import BatchError, ConfigurationError, EmptyInputError, InputError, SummarizerError
 from .grounding.dating import check_published
 from .inputs import decode_article
 

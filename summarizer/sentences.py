@@ -166,7 +166,7 @@ class Sentences:
         return out
 
     def every(self) -> list[Sentence]:
-        """Every sentence of the text, in order (what :mod:`~summarizer.grounding.cite` numbers from 1)."""
+        """Every sentence of the text, in order (what :mod:`~summarizer.grounding.numbered` numbers from 1)."""
         return [s for p in range(len(self.paragraphs)) for s in self.of_paragraph(p)]
 
     def at(self, offset: int) -> Sentence | None:

@@ -82,7 +82,7 @@ def test_bad_retry_bounds_are_rejected():
 
 def test_openai_gets_a_strict_tool_built_once_and_copied_per_request():
     from summarizer import ArticleSummary
-    from summarizer.transport.structured import _strict_tool, shape_tools
+    from summarizer.transport.shaping import _strict_tool, shape_tools
 
     target = resolve_target(None, None, "sk-test-000000000000", None)
     sent = {"tools": [{"type": "function", "function": {"name": "ArticleSummary", "parameters": {}}}]}

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from summarizer import ArticleSummary, BatchResult, InputError, Summarizer, ledger, load_gold, render_html
 from summarizer.across import interval, measure_key
-from summarizer.across.build import LedgerEntry, disagree
+from summarizer.across.conflicts import disagree
+from summarizer.across.entries import LedgerEntry
 from summarizer.cli import app
 from summarizer.schema import When
 
@@ -264,13 +265,13 @@ def test_a_report_has_an_item_for_every_figure_the_ledger_links(summaries) -> No
 
 
 
-def test_the_readme_example_runs(summaries, tmp_path: Path, monkeypatch, capsys) -> None:
-    readme = (ROOT / "README.md").read_text("utf-8")
+def test_the_docs_example_runs(summaries, tmp_path: Path, monkeypatch, capsys) -> None:
+    readme = (ROOT / "docs" / "how-to" / "ledger.md").read_text("utf-8")
     block = next(b for b in readme.split("```python\n")[1:] if "book = ledger(" in b).split("```")[0]
     half = len(summaries) // 2
     records_file(summaries[:half], tmp_path / "monday.jsonl")
     records_file(summaries[half:], tmp_path / "tuesday.jsonl")
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, "README.md", "exec"), {})  # the README's own example
+    exec(compile(block, "docs/how-to/ledger.md", "exec"), {})  # the docs' own example
     shown = capsys.readouterr().out
     assert "Varnian soldiers killed or wounded in the battle for Brennik people DISAGREE 2000.0" in shown

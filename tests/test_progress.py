@@ -348,7 +348,7 @@ def test_no_progress_when_standard_error_is_not_a_terminal(llm):
 
 @pytest.mark.usefixtures("_cache_dir")
 def test_on_a_terminal_the_answer_streams_and_standard_output_stays_json(llm, monkeypatch):
-    monkeypatch.setattr("summarizer.cli._on_terminal", lambda: True)
+    monkeypatch.setattr("summarizer.cli.summarize.on_terminal", lambda: True)
     llm.reply(completion(arguments=SEED_SUMMARY))
     result = _cli(llm)
     assert result.exit_code == 0, result.stderr
@@ -358,7 +358,7 @@ def test_on_a_terminal_the_answer_streams_and_standard_output_stays_json(llm, mo
 
 @pytest.mark.usefixtures("_cache_dir")
 def test_no_progress_turns_the_live_line_off_on_a_terminal(llm, monkeypatch):
-    monkeypatch.setattr("summarizer.cli._on_terminal", lambda: True)
+    monkeypatch.setattr("summarizer.cli.summarize.on_terminal", lambda: True)
     llm.reply(completion(arguments=SEED_SUMMARY))
     result = _cli(llm, "--no-progress")
     assert result.exit_code == 0, result.stderr
@@ -366,9 +366,9 @@ def test_no_progress_turns_the_live_line_off_on_a_terminal(llm, monkeypatch):
 
 
 def test_the_live_line_reads_tokens_speed_items_and_time():
-    from summarizer.cli import _Line
+    from summarizer.cli.live import Line
 
-    line = _Line()
+    line = Line()
     assert line.text(line.started + 2.0) == "model: waiting for the first token · 2.0 s"
     line.update(Progress(tokens=0, tokens_per_second=0.0, items=0, elapsed_s=0.1))  # the request is sent
     assert line.text(line.started + 9.0) == "model: waiting for the first token · 9.0 s"
@@ -398,11 +398,12 @@ def test_what_the_command_says_meanwhile_is_printed_above_the_live_line(capsys):
     from rich.console import Console
     from rich.live import Live
 
-    from summarizer.cli import _Line, _say
+    from summarizer.cli.live import Line
+    from summarizer.cli.messages import say
 
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=120)
-    with Live(_Line(), console=console, transient=True, redirect_stdout=False):
-        _say("the embedded model is small", prefix="warning")
+    with Live(Line(), console=console, transient=True, redirect_stdout=False):
+        say("the embedded model is small", prefix="warning")
     assert "warning: the embedded model is small" in screen.getvalue()  # through rich, above the line
     assert "warning" not in capsys.readouterr().err  # not written past it

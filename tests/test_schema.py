@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from summarizer import ArticleSummary, Figure, Summarizer
 from summarizer.config import Target
-from summarizer.transport.structured import shape_tools
+from summarizer.transport.shaping import shape_tools
 
 from .doubles.responses import SEED_SUMMARY, completion
 

@@ -341,7 +341,7 @@ def test_a_live_answer_that_is_not_a_completion_shows_no_piece_of_the_key(fake_l
     "the middle der-h4-key-0123 of it",
 ])
 def test_a_piece_of_the_configured_key_is_taken_out_too(echo):
-    from summarizer.transport.provider_errors import redact
+    from summarizer.transport.redact import redact
 
     key = "placeholder-h4-key-0123456789"  # not key-shaped: caught because it is the configured key
     shown = redact(echo, key)

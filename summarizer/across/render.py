@@ -19,13 +19,17 @@ import math
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from ..files import OutputKind
-from .build import Ledger, LedgerEntry, LedgerRow, TextSink
+from .build import Ledger, LedgerRow, TextSink
+from .entries import LedgerEntry
 
-__all__ = ["KINDS", "csv_rows", "write"]
+__all__ = ["KINDS", "LedgerFormat", "csv_rows", "write"]
+
+LedgerFormat = Literal["json", "csv", "md", "html"]
+"""What a ledger is written as (:func:`write`; ``summarizer ledger --format`` offers these)."""
 
 HTML_MARK = '<meta name="generator" content="summarizer ledger">'
 MARKDOWN_MARK = "<!-- a summarizer ledger -->"

@@ -1,9 +1,9 @@
 """Provider batch jobs: a requests file uploaded, run by the provider's Batch API, and collected as records.
 
-:func:`batch_submit` uploads a requests file (:func:`~summarizer.batch.files.batch_prepare`)
+:func:`batch_submit` uploads a requests file (:func:`~summarizer.batch.prepare.batch_prepare`)
 through the Files API and creates the batch; :func:`batch_status` asks how it is going;
 :func:`batch_collect` downloads its output and error files once it has ended and reads
-them with :func:`~summarizer.batch.files.batch_ingest`. Everything goes through the same
+them with :func:`~summarizer.batch.ingest.batch_ingest`. Everything goes through the same
 ``openai`` client as a live call (its ``base_url``, never following redirects).
 
 The job file (JSON) records each step as it is done: the uploaded file's id, then the
@@ -35,11 +35,13 @@ import openai
 from ..config import Settings, Target, safe_url
 from ..errors import BatchFileError, OutputLockedError, OutputPathError, ProviderUnavailableError
 from ..files import check_ours, write_atomic
-from ..transport.http import CallStats
 from ..transport.logs import redacted_logs
 from ..transport.provider_errors import provider_error
-from .files import articles_path, iter_ingest, read_articles
-from .lines import batch_state, job_fields, loads, provider_id, regular_file
+from ..transport.stats import CallStats
+from .files import articles_path, read_articles
+from .ingest import iter_ingest
+from .job_lines import batch_state, job_fields, provider_id
+from .lines import loads, regular_file
 from .output import RECORDS, check_output_path
 from .records import BatchResult, ItemId, json_text
 
@@ -160,7 +162,7 @@ class _Api:
             with redacted_logs(self.target.api_key):
                 return what()
         except openai.APIError as exc:
-            raise provider_error(exc, self.target, CallStats(tries=1)) from None
+            raise provider_error(exc, self.target, CallStats.unanswered()) from None
         except (ValueError, RecursionError) as exc:  # a 200 the client cannot read: not JSON, nested past the stack
             raise self.not_a(f"an answer it cannot read ({type(exc).__name__})") from None
 

@@ -1,4 +1,5 @@
-"""One check of everything a batch reads back: results lines, the articles file, the job file, a provider's batch.
+"""One check of everything a batch reads back: results lines, the articles file (the job file and a provider's
+batch by the same rules and helpers, in ``batch/job_lines.py``).
 
 These come from a provider, a download or an editor, so nothing in them is trusted.
 Each is read here, bounded and checked, and comes out as values of the types the
@@ -11,14 +12,14 @@ rest of the batch code expects, or as a typed error saying what is wrong and whe
   ``response`` that is a string, a ``status_code`` of ``"500"``, token counts below
   zero or past what the request allows, a line larger than ``max_tokens`` allows an
   answer, nested past :data:`MAX_DEPTH`) is that article's
-  :class:`~summarizer.batch.records.BatchError`, as a live answer of that shape is:
+  :class:`~summarizer.errors.BatchError`, as a live answer of that shape is:
   ``ProviderUnavailableError``, retryable;
 - a results line that answers no request of the batch (unreadable, no
   ``custom_id``, a foreign one) is :class:`Skipped`: reported, never the batch's end.
 
 Every text that came from outside (a provider's message, a custom_id, a model name,
 a status) passes :func:`outside` before it is stored or shown: redacted by the one
-:func:`~summarizer.transport.provider_errors.redact`, stripped of control
+:func:`~summarizer.transport.redact.redact`, stripped of control
 characters, cut to a length.
 """
 
@@ -34,28 +35,28 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import BatchFileError
+from ..errors import BatchError, BatchFileError
 from ..text import printable
 from ..transport.limits import answer_limit
-from ..transport.provider_errors import redact
-from .records import BatchError
+from ..transport.redact import redact
 
 __all__ = [
     "ENVELOPE",
     "MAX_DEPTH",
     "MAX_PROMPT_TOKENS",
+    "SAFE_ID",
     "SETTING_KINDS",
+    "SHA256",
     "ResultLine",
     "Skipped",
     "article_fields",
-    "batch_state",
     "error_fields",
     "header_fields",
-    "job_fields",
+    "is_count",
+    "kind_of",
     "line_limit",
     "loads",
     "outside",
-    "provider_id",
     "read_bounded",
     "regular_file",
     "result_line",
@@ -71,8 +72,10 @@ MAX_PROMPT_TOKENS = 10_000_000
 """More prompt tokens than any context window holds: a larger count is not a provider's bill."""
 _ID_PREFIX = 4096  # how much of an unreadable line is searched for its custom_id
 _TEXT_WINDOW = 16 * 1024  # how much of an outside text is redacted: more than is ever shown of it
-_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}")
+"""An id a provider gives (a file, a batch): plain enough to put in a URL path."""
+SHA256 = re.compile(r"[0-9a-f]{64}")
+"""A sha256 as the files record it."""
 _CUSTOM_ID = re.compile(rb'"custom_id"\s*:\s*("(?:[^"\\\n]|\\.){1,200}")')
 _INT_BOUND = 2**63
 
@@ -100,16 +103,18 @@ def outside(value: Any, secret: str | None, limit: int = 300) -> str:
         try:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (ValueError, RecursionError):  # nested past the stack, or circular: say what it is
-            text = f"({_kind(value)})"
+            text = f"({kind_of(value)})"
     text = printable(redact(text[:_TEXT_WINDOW], secret))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _count(value: Any, lowest: int = 0, highest: int = _INT_BOUND) -> bool:
+def is_count(value: Any, lowest: int = 0, highest: int = _INT_BOUND) -> bool:
+    """Whether ``value`` is a whole number (never a bool) from ``lowest`` to ``highest``."""
     return isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= highest
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """What a JSON value is, in words for a message (\"a string\", \"null\")."""
     return "null" if value is None else {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
                                          int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
@@ -232,13 +237,13 @@ def _usage_problem(usage: Any, max_tokens: int) -> str | None:
     if usage is None:
         return None
     if not isinstance(usage, dict):
-        return f"usage is {_kind(usage)}, not an object"
+        return f"usage is {kind_of(usage)}, not an object"
     bounds = {"prompt_tokens": MAX_PROMPT_TOKENS, "completion_tokens": max_tokens,
               "total_tokens": MAX_PROMPT_TOKENS + max_tokens}
     for name, highest in bounds.items():
         value = usage.get(name)
-        if value is not None and not _count(value, 0, highest):
-            shown = value if _count(value, -_INT_BOUND) else _kind(value)
+        if value is not None and not is_count(value, 0, highest):
+            shown = value if is_count(value, -_INT_BOUND) else kind_of(value)
             return f"usage.{name} is {shown}, not a count from 0 to {highest:,}"
     return None
 
@@ -249,19 +254,19 @@ def result_line(value: Any, known: Container[str], max_tokens: int, secret: str 
     Raises :class:`BatchFileError` for a line of a requests file: the wrong file was given.
     """
     if not isinstance(value, dict):
-        return Skipped(f"{_kind(value)}, not a JSON object")
+        return Skipped(f"{kind_of(value)}, not a JSON object")
     custom_id = value.get("custom_id")
     if not isinstance(custom_id, str):
-        return Skipped("no custom_id" if custom_id is None else f"its custom_id is {_kind(custom_id)}")
+        return Skipped("no custom_id" if custom_id is None else f"its custom_id is {kind_of(custom_id)}")
     if custom_id not in known:
         return Skipped(f"custom_id {outside(custom_id, secret, 80)!r} is not a request of this batch")
     if "response" not in value and "error" not in value and "body" in value and "method" in value:
         raise BatchFileError("is a request, not an answer: give the Batch API's output (and error) files")
     response, error = value.get("response"), value.get("error")
     if response is not None and not isinstance(response, dict):
-        return _malformed(custom_id, f"its response is {_kind(response)}, not an object")
+        return _malformed(custom_id, f"its response is {kind_of(response)}, not an object")
     status = response.get("status_code") if response is not None else None
-    if status is not None and not _count(status, 100, 599):
+    if status is not None and not is_count(status, 100, 599):
         return _malformed(custom_id, f"its status_code is {outside(json.dumps(status), secret, 40)}, not an HTTP status")
     body = response.get("body") if response is not None else None
     if error:
@@ -271,7 +276,7 @@ def result_line(value: Any, known: Container[str], max_tokens: int, secret: str 
     if status != 200:
         return _failed(custom_id, status, body.get("error") if isinstance(body, dict) else None, secret)
     if not isinstance(body, dict):
-        return _malformed(custom_id, f"its body is {_kind(body)}, not a chat completion")
+        return _malformed(custom_id, f"its body is {kind_of(body)}, not a chat completion")
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
         return _malformed(custom_id, "its body names no model")
@@ -306,9 +311,9 @@ def _setting(name: str, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, kinds):
-        raise ValueError(f"setting {name} is {_kind(value)}")
+        raise ValueError(f"setting {name} is {kind_of(value)}")
     highest = MAX_PROMPT_TOKENS if name == "max_tokens" else _INT_BOUND  # max_tokens bounds what is read
-    if isinstance(value, int) and not _count(value, -_INT_BOUND, highest):
+    if isinstance(value, int) and not is_count(value, -_INT_BOUND, highest):
         raise ValueError(f"setting {name} is out of range")
     return value
 
@@ -319,17 +324,17 @@ def header_fields(value: Any) -> dict[str, Any]:
         raise ValueError("its header is not a JSON object")
     settings = value.get("settings", {})
     if not isinstance(settings, dict):
-        raise ValueError(f"its settings are {_kind(settings)}, not an object")
+        raise ValueError(f"its settings are {kind_of(settings)}, not an object")
     for name in ("response_model", "schema_version"):
         if not isinstance(value.get(name), str):
-            raise ValueError(f"its header's {name} is {_kind(value.get(name))}, not a string")
+            raise ValueError(f"its header's {name} is {kind_of(value.get(name))}, not a string")
     return {**value, "settings": {name: _setting(name, v) for name, v in settings.items()}}
 
 
 def error_fields(value: Any) -> dict[str, Any]:
     """A recorded :class:`BatchError`, checked (``ValueError`` if not): what ``BatchError(**fields)`` takes."""
     if not isinstance(value, dict):
-        raise ValueError(f"its error is {_kind(value)}, not an object")
+        raise ValueError(f"its error is {kind_of(value)}, not an object")
     extra = sorted(set(value) - {"type", "message", "retryable", "attempts", "requests", "usage"})
     if extra:
         raise ValueError(f"its error has unknown field(s) {outside(', '.join(map(str, extra)), None, 80)}")
@@ -338,11 +343,11 @@ def error_fields(value: Any) -> dict[str, Any]:
     if not isinstance(value.get("retryable"), bool):
         raise ValueError("its error's retryable is not true or false")
     for name in ("attempts", "requests"):
-        if name in value and not _count(value[name]):
+        if name in value and not is_count(value[name]):
             raise ValueError(f"its error's {name} is not a count")
     usage = value.get("usage")
     if usage is not None and (not isinstance(usage, dict) or not all(
-            isinstance(k, str) and _count(v) for k, v in usage.items())):
+            isinstance(k, str) and is_count(v) for k, v in usage.items())):
         raise ValueError("its error's usage is not token counts")
     return dict(value)
 
@@ -355,22 +360,22 @@ def article_fields(value: Any) -> dict[str, Any]:
     an article with neither requests nor a recorded error.
     """
     if not isinstance(value, dict):
-        raise ValueError(f"{_kind(value)}, not a JSON object")
+        raise ValueError(f"{kind_of(value)}, not a JSON object")
     article_id = value.get("id")
     if isinstance(article_id, bool) or not isinstance(article_id, (str, int)):
-        raise ValueError(f"its id is {_kind(article_id)}, not a string or a number")
+        raise ValueError(f"its id is {kind_of(article_id)}, not a string or a number")
     digest, text = value.get("input_sha256"), value.get("text", "")
-    if digest is not None and not (isinstance(digest, str) and _SHA256.fullmatch(digest)):
+    if digest is not None and not (isinstance(digest, str) and SHA256.fullmatch(digest)):
         raise ValueError("its input_sha256 is not a sha256")
     if not isinstance(text, str):
-        raise ValueError(f"its text is {_kind(text)}, not a string")
+        raise ValueError(f"its text is {kind_of(text)}, not a string")
     raw_parts = value.get("parts", [])
     if not isinstance(raw_parts, list):
-        raise ValueError(f"its parts are {_kind(raw_parts)}, not a list")
+        raise ValueError(f"its parts are {kind_of(raw_parts)}, not a list")
     parts = []
     for part in raw_parts:
         if not (isinstance(part, list) and len(part) == 3 and isinstance(part[0], str) and 0 < len(part[0]) <= 200
-                and _count(part[1], 0, len(text)) and _count(part[2], part[1], len(text))):
+                and is_count(part[1], 0, len(text)) and is_count(part[2], part[1], len(text))):
             raise ValueError(f"a part is not [custom_id, start, end] within its text of {len(text):,} characters")
         parts.append((part[0], part[1], part[2]))
     error = value.get("error")
@@ -378,7 +383,7 @@ def article_fields(value: Any) -> dict[str, Any]:
         error = error_fields(error)
     page = value.get("page")
     if page is not None and not isinstance(page, dict):
-        raise ValueError(f"its page is {_kind(page)}, not an object")
+        raise ValueError(f"its page is {kind_of(page)}, not an object")
     if bool(parts) == (error is not None):
         raise ValueError("an article has either requests (parts) or a recorded error, and this one has "
                          + ("both" if parts else "neither"))
@@ -394,94 +399,6 @@ def article_fields(value: Any) -> dict[str, Any]:
             raise ValueError("its published is not an ISO date (YYYY-MM-DD)")
     return {"id": article_id, "input_sha256": digest, "text": text, "parts": tuple(parts), "page": page,
             "error": error, "published": published}
-
-
-# -- job files and a provider's batch ---------------------------------------------------------------------
-
-_JOB_TEXT = ("status",)
-_JOB_IDS = ("input_file_id", "batch_id", "output_file_id", "error_file_id")
-_JOB_OPTIONAL_TEXT = ("base_url", "submitted_at", "checked_at")
-
-
-def provider_id(value: Any) -> str:
-    """An id a provider gave (file, batch), fit to put in a URL path; ``ValueError`` if it is not."""
-    if not isinstance(value, str) or not _SAFE_ID.fullmatch(value):
-        raise ValueError(f"an id that is {_kind(value) if not isinstance(value, str) else 'not a plain name'}")
-    return value
-
-
-def job_fields(data: Any) -> dict[str, Any]:
-    """A job file's fields, checked (``ValueError`` says which is wrong): what ``Job(path=..., **fields)`` takes."""
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    known = {"requests", "requests_sha256", "request_counts", "errors", "downloaded", "collected",
-             *_JOB_TEXT, *_JOB_IDS, *_JOB_OPTIONAL_TEXT}
-    extra = sorted(set(data) - known)
-    if extra:
-        raise ValueError(f"unknown field(s) {outside(', '.join(map(str, extra)), None, 120)}")
-    if not isinstance(data.get("requests"), str) or not data["requests"]:
-        raise ValueError("requests is not the path of a requests file")
-    if not isinstance(data.get("requests_sha256"), str) or not _SHA256.fullmatch(data["requests_sha256"]):
-        raise ValueError("requests_sha256 is not a sha256")
-    for name in _JOB_TEXT:
-        if name in data and not isinstance(data[name], str):
-            raise ValueError(f"{name} is {_kind(data[name])}, not a string")
-    for name in _JOB_OPTIONAL_TEXT:
-        if data.get(name) is not None and not isinstance(data[name], str):
-            raise ValueError(f"{name} is {_kind(data[name])}, not a string")
-    for name in _JOB_IDS:
-        if data.get(name) is not None:
-            try:
-                provider_id(data[name])
-            except ValueError as exc:
-                raise ValueError(f"{name} is {exc}") from None
-    counts = data.get("request_counts", {})
-    if not isinstance(counts, dict) or not all(isinstance(k, str) and _count(v) for k, v in counts.items()):
-        raise ValueError("request_counts is not counts")
-    errors = data.get("errors", [])
-    if not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
-        raise ValueError("errors is not a list of messages")
-    downloaded = data.get("downloaded", {})
-    if not isinstance(downloaded, dict) or not all(
-        kind in ("output", "errors") and isinstance(d, dict) and isinstance(d.get("path"), str)
-        and isinstance(d.get("sha256"), str) for kind, d in downloaded.items()
-    ):
-        raise ValueError("downloaded is not the files this job downloaded")
-    if data.get("collected") is not None and not isinstance(data["collected"], dict):
-        raise ValueError(f"collected is {_kind(data['collected'])}, not an object")
-    return dict(data)
-
-
-def _field(thing: Any, name: str) -> Any:
-    """A field of the provider's object, whichever shape the client gave it (a model, a dict, anything)."""
-    return thing.get(name) if isinstance(thing, dict) else getattr(thing, name, None)
-
-
-def batch_state(batch: Any, secret: str | None, max_errors: int = 20) -> dict[str, Any]:
-    """What a provider said of a batch, checked and redacted: the job fields ``status``, ``request_counts``,
-    ``output_file_id``, ``error_file_id`` and ``errors``; ``ValueError`` when it is not a batch."""
-    status = _field(batch, "status")
-    if not isinstance(status, str) or not status:
-        raise ValueError(f"a batch whose status is {_kind(status)}")
-    counts_in = _field(batch, "request_counts")
-    counts = {name: value for name in ("total", "completed", "failed")
-              if _count(value := _field(counts_in, name))}
-    files = {}
-    for name in ("output_file_id", "error_file_id"):
-        value = _field(batch, name)
-        try:
-            files[name] = None if value is None else provider_id(value)
-        except ValueError as exc:
-            raise ValueError(f"a batch whose {name} is {exc}") from None
-    found = _field(_field(batch, "errors"), "data")
-    messages = []
-    for item in found if isinstance(found, list) else []:
-        message = outside(_field(item, "message") or _field(item, "code") or "no message", secret)
-        line = _field(item, "line")
-        messages.append(f"line {line}: {message}" if _count(line, 1) else message)
-    if len(messages) > max_errors:
-        messages = [*messages[:max_errors], f"and {len(messages) - max_errors} more"]
-    return {"status": outside(status, secret, 60), "request_counts": counts, "errors": messages, **files}
 
 
 def skipped_summary(path: Path, skipped: Iterable[tuple[int, str]], count: int) -> str:

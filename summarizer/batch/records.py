@@ -1,21 +1,20 @@
-"""What a batch yields and writes: one :class:`BatchResult` per input, a summary or a :class:`BatchError`."""
+"""What a batch yields and writes: one :class:`BatchResult` per input, a summary or a
+:class:`~summarizer.errors.BatchError` (which lives with the errors it records)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 
-from .. import errors
-from ..errors import PYTHON_NAMES, render
+from ..errors import BatchError
 from ..results import provenance_of
 
-__all__ = ["BatchError", "BatchResult", "ItemId", "json_text"]
+__all__ = ["BatchResult", "ItemId", "json_text"]
 
 ItemId = str | int
 
@@ -33,44 +32,6 @@ def json_text(value: Any, indent: int | None = None) -> str:
     except UnicodeEncodeError:
         text = json.dumps(value, ensure_ascii=True, indent=indent, default=str)
     return text
-
-
-@dataclass(frozen=True)
-class BatchError:
-    """Why one input failed: the exception's type name, its message, and whether trying again may help.
-
-    ``usage`` (prompt, completion and total tokens), ``attempts`` (model answers) and
-    ``requests`` (HTTP requests, retries included) are what the failed call spent.
-    """
-
-    type: str
-    message: str
-    retryable: bool
-    attempts: int = 0
-    requests: int = 0
-    usage: dict[str, int] | None = None
-    template: str = field(default="", repr=False, compare=False)  # the message before settings were named
-
-    def describe(self, names: Mapping[str, str] = PYTHON_NAMES) -> str:
-        """The message, naming settings as ``names`` does (see :meth:`SummarizerError.describe`)."""
-        return render(self.template, names) if self.template else self.message
-
-    @classmethod
-    def from_exception(cls, exc: BaseException) -> BatchError:
-        if isinstance(exc, errors.ProviderError):
-            retryable = exc.retryable
-        else:  # another sample may validate, a later run has budget; file and input errors will not change
-            retryable = isinstance(exc, (errors.OutputValidationError, errors.BudgetExhaustedError))
-        spent = exc if isinstance(exc, errors.CallError) else None
-        return cls(
-            type(exc).__name__,
-            str(exc),
-            retryable,
-            attempts=spent.attempts if spent else 0,
-            requests=spent.requests if spent else 0,
-            usage=spent.usage.model_dump() if spent and spent.usage is not None else None,
-            template=exc.template if isinstance(exc, errors.SummarizerError) else "",
-        )
 
 
 @dataclass

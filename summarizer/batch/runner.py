@@ -28,17 +28,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import hashlib
 import os
 import sqlite3
-import sys
 import time
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import date
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -46,155 +43,24 @@ from .. import errors
 from ..budget import Budget, spending
 from ..cache import Cache
 from ..chunking import estimate_tokens
-from ..config import Settings, check_count, check_rate
 from ..core import Summarizer
 from ..dates import DateLike
-from ..errors import CacheWarning, ConfigurationError, OutputWriteError
-from ..grounding.dating import check_published, date_result
-from ..inputs import Extract, Page, read_page
+from ..errors import BatchError, CacheWarning, OutputWriteError
+from ..grounding.dating import date_result
+from ..inputs import Extract
 from ..results import attach, provenance_of
-from ..schema import ArticleSummary, PageInfo
+from ..schema import PageInfo
+from .items import item_id, load_input, published_of
 from .output import JsonlOutput
 from .ratelimit import TokenBucket
-from .records import BatchError, BatchResult, ItemId
+from .records import BatchResult
 
-__all__ = [
-    "BatchOptions",
-    "Input",
-    "asummarize_many",
-    "item_id",
-    "iter_summaries",
-    "load_input",
-    "published_of",
-    "summarize_many",
-]
-
-Source = str | os.PathLike[str] | Page
-Input = (
-    Source
-    | tuple[Any, Source]
-    | tuple[Any, Source, DateLike | None]
-    | Mapping[str, Any]
-)
-"""An article: its text, a file, a :class:`Page`; an ``(id, text)`` or ``(id, text, published)`` tuple; or a
-mapping with the keys ``"text"`` and optionally ``"id"`` and ``"published"``."""
-ProgressCallback = Callable[[int, int, "BatchResult"], object]
+__all__ = ["Run", "open_cache", "warn_cache"]
 
 
-@dataclass(frozen=True)
-class BatchOptions:
-    """How a batch runs (the :class:`~summarizer.Settings` say how each article is summarized).
+class Run:
+    """One batch's state: each article through resume, the cache, the rate limits and the budget, into the output."""
 
-    ``concurrency``: articles in flight at once. ``output``: a JSON Lines file to append
-    each result to and resume from. ``cache``: True (the default location), False, a
-    directory, or a :class:`~summarizer.Cache`. ``order``: "input" returns results in
-    input order, "completed" as they finished (:func:`iter_summaries` always yields as
-    they finish). ``progress``: a callback ``(done, total, result)``, True for a rich
-    bar on stderr, or None for a bar only when stderr is a terminal. ``rpm``, ``tpm``:
-    requests and tokens per minute. ``fsync``: force each output line to disk.
-    ``extract``: how HTML files are reduced to text, "visible" (every block a reader
-    sees) or "main" (the main text, with the ``[html]`` extra; see :func:`~summarizer.html_to_page`).
-    ``max_requests``, ``max_total_tokens``: the run's budget, re-asks and retries
-    included (see :mod:`summarizer.budget`); once spent, nothing more is sent and every
-    article not done is recorded as a retryable :class:`~summarizer.BudgetExhaustedError`.
-    """
-
-    concurrency: int = 8
-    output: str | os.PathLike[str] | None = None
-    cache: bool | str | os.PathLike[str] | Cache = True
-    order: Literal["input", "completed"] = "input"
-    progress: bool | ProgressCallback | None = None
-    rpm: float | None = None
-    tpm: float | None = None
-    fsync: bool = False
-    extract: Extract = "visible"
-    max_requests: int | None = None
-    max_total_tokens: int | None = None
-
-    def __post_init__(self) -> None:
-        check_count("concurrency", self.concurrency, 1)
-        Budget(self.max_requests, self.max_total_tokens)  # checks them
-        check_rate("rpm", self.rpm)
-        check_rate("tpm", self.tpm)
-        if self.order not in ("input", "completed"):
-            raise ConfigurationError(f'order must be "input" or "completed", not {self.order!r}')
-        if self.extract not in ("visible", "main"):
-            raise ConfigurationError(f'extract must be "visible" or "main", not {self.extract!r}')
-
-
-_BATCH_FIELDS = frozenset(f.name for f in dataclasses.fields(BatchOptions))
-
-
-def _split(summarizer: Summarizer | None, options: dict[str, Any]) -> tuple[BatchOptions, Summarizer, bool]:
-    """Batch options apart from :class:`~summarizer.Settings` fields, the ``Summarizer`` to use, and whether it is ours.
-
-    Without ``summarizer=`` the batch makes its own from the settings fields (and closes it).
-    """
-    batch = BatchOptions(**{k: v for k, v in options.items() if k in _BATCH_FIELDS})
-    rest = {k: v for k, v in options.items() if k not in _BATCH_FIELDS}
-    if summarizer is not None:
-        if rest:
-            raise TypeError(f"pass options to your Summarizer, not with summarizer=: {sorted(rest)}")
-        return batch, summarizer, False
-    return batch, Summarizer(Settings.of(**rest)), True
-
-
-# -- inputs ------------------------------------------------------------------
-
-
-def _fields(item: object) -> tuple[object, object, object] | None:
-    """(id, source, published) of a tuple or mapping input, None for a bare source."""
-    if isinstance(item, tuple) and len(item) in (2, 3):
-        return item[0], item[1], item[2] if len(item) == 3 else None
-    if isinstance(item, Mapping):
-        if "text" not in item:
-            raise TypeError(f'a mapping input needs a "text" key, not only {sorted(map(str, item))}')
-        return item.get("id", _NO_ID), item["text"], item.get("published")
-    return None
-
-
-_NO_ID = object()
-
-
-def item_id(index: int, item: object) -> ItemId:
-    try:
-        fields = _fields(item)
-    except TypeError:
-        fields = None
-    if fields is not None and fields[0] is not _NO_ID:
-        raw = fields[0]
-        return raw if isinstance(raw, (str, int)) and not isinstance(raw, bool) else str(raw)
-    if isinstance(item, os.PathLike):
-        return str(os.fspath(item))
-    return index
-
-
-def published_of(item: object) -> date | None:
-    """The date an input gives its article (a tuple's third part, a mapping's "published"), checked; None if none."""
-    fields = _fields(item)
-    return check_published(fields[2]) if fields is not None else None
-
-
-def load_input(item: object, extract: Extract) -> Page:
-    """The article of one input; raises for anything unreadable (which becomes that item's error)."""
-    fields = _fields(item)
-    source = fields[1] if fields is not None else item
-    if isinstance(source, str):
-        return Page(source)
-    if isinstance(source, Page):
-        return source
-    if isinstance(source, os.PathLike):
-        return read_page(source, extract=extract)  # decoded, HTML reduced to text: the text the spans index
-    raise TypeError(
-        "an input must be a str, a path, a Page, an (id, text) or (id, text, published) tuple or a mapping with "
-        f'"text", not {type(item).__name__}'
-    )
-
-
-# -- one run -------------------------------------------------------------------
-
-
-class _Run:
     def __init__(
         self,
         summarizer: Summarizer,
@@ -230,13 +96,9 @@ class _Run:
             text = page.text
             # "surrogatepass": text that cannot be sent still gets a hash; summarizing it says why it cannot
             result.input_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-            done = self.previous.get((name, result.input_sha256))
-            if done is not None and done.summary is not None:
-                # dated again: this run may give the article another date than the run that wrote it
-                self._dated(done.summary, text, published, page.info)
-                return dataclasses.replace(
-                    done, index=index, elapsed=time.perf_counter() - started, published=_published(done.summary)
-                )
+            done = self._resume(result, text, published, page.info, started)
+            if done is not None:
+                return done
             summary, result.cached = await self._summarize(text, published)
             result.summary = self._annotated(summary, page.info, result.cached)
             if result.cached or (published is None and page.info is not None and page.info.published):
@@ -246,10 +108,77 @@ class _Run:
         except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
             result.error = BatchError.from_exception(exc)
         result.elapsed = time.perf_counter() - started
-        self._write(result)
+        self.write(result)
         return result
 
-    def _write(self, result: BatchResult) -> None:
+    def _resume(
+        self, result: BatchResult, text: str, published: date | None, page: PageInfo | None, started: float
+    ) -> BatchResult | None:
+        """The success the output already holds for this (id, input hash), dated again; None to summarize it."""
+        done = self.previous.get((result.id, result.input_sha256 or ""))
+        if done is None or done.summary is None:
+            return None
+        # dated again: this run may give the article another date than the run that wrote it
+        self._dated(done.summary, text, published, page)
+        return dataclasses.replace(
+            done, index=result.index, elapsed=time.perf_counter() - started, published=_published(done.summary)
+        )
+
+    def resumed(self, index: int, item: object) -> BatchResult | None:
+        """:meth:`one` for an input the output already holds a success for, without a call; None for any other
+        (unreadable inputs included: :meth:`one` records why). What a process pool's parent keeps to itself."""
+        if not self.previous:
+            return None
+        started = time.perf_counter()
+        try:
+            published = published_of(item)
+            page = load_input(item, self.extract)
+        except Exception:  # noqa: BLE001 - its error is recorded where it is summarized
+            return None
+        digest = hashlib.sha256(page.text.encode("utf-8", "surrogatepass")).hexdigest()
+        found = BatchResult(item_id(index, item), index, digest, published=published)
+        return self._resume(found, page.text, published, page.info, started)
+
+    async def stream(
+        self, pairs: Iterable[tuple[int, object]], concurrency: int, stop: Callable[[], bool] | None = None
+    ) -> AsyncGenerator[BatchResult, None]:
+        """Every (index, input) through :meth:`one`, ``concurrency`` at a time, yielded as each completes.
+
+        Nothing more starts once the output cannot be written (or ``stop()`` says so):
+        what is in flight finishes. Leaving early cancels what is in flight.
+        """
+        queue: asyncio.Queue[BatchResult | BaseException | None] = asyncio.Queue()
+        pending = iter(pairs)
+        halt = stop or (lambda: False)
+
+        async def work() -> None:
+            try:
+                for index, item in pending:  # shared: each worker takes the next input
+                    queue.put_nowait(await self.one(index, item))
+                    if self.write_failed is not None or halt():
+                        break  # the output cannot be written: send nothing more, finish what is in flight
+            except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+                queue.put_nowait(exc)
+            finally:
+                queue.put_nowait(None)  # this worker is done
+
+        workers = [asyncio.create_task(work()) for _ in range(concurrency)]
+        try:
+            running = len(workers)
+            while running:
+                got = await queue.get()
+                if got is None:
+                    running -= 1
+                    continue
+                if isinstance(got, BaseException):
+                    raise got
+                yield got
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    def write(self, result: BatchResult) -> None:
         """Append to the output; after a failed write, only count what is not written (the run is stopping)."""
         if self.output is None:
             return
@@ -320,7 +249,7 @@ class _Run:
         """Warn once, then go on without the cache for the rest of the batch."""
         if self.cache is not None:
             self.cache = None
-            self.cache_error = _warn_cache(exc)
+            self.cache_error = warn_cache(exc)
 
     @staticmethod
     def _dated(summary: BaseModel, text: str, published: DateLike | None, page: PageInfo | None) -> None:
@@ -370,7 +299,7 @@ def _published(summary: BaseModel) -> date | None:
     return provenance.published if provenance is not None else None
 
 
-def _warn_cache(exc: BaseException) -> str:
+def warn_cache(exc: BaseException) -> str:
     """Warn that the cache cannot be used; returns the reason, which provenance keeps."""
     reason = f"{type(exc).__name__}: {exc}"
     warnings.warn(
@@ -382,7 +311,7 @@ def _warn_cache(exc: BaseException) -> str:
     return reason
 
 
-def _open_cache(cache: bool | str | os.PathLike[str] | Cache) -> tuple[Cache | None, bool, str | None]:
+def open_cache(cache: bool | str | os.PathLike[str] | Cache) -> tuple[Cache | None, bool, str | None]:
     """The cache to use, whether this run opened it (and so closes it), and why it cannot be used, if so."""
     if cache is False or cache is None:
         return None, False, None
@@ -391,189 +320,6 @@ def _open_cache(cache: bool | str | os.PathLike[str] | Cache) -> tuple[Cache | N
     try:
         return Cache(None if cache is True else cache), True, None
     except (sqlite3.Error, OSError) as exc:  # a corrupt file, a folder that cannot be made or written
-        return None, False, _warn_cache(exc)
+        return None, False, warn_cache(exc)
 
 
-class _Progress:
-    """The ``progress`` argument: a callback, a rich bar, or nothing."""
-
-    def __init__(self, progress: bool | ProgressCallback | None, total: int) -> None:
-        self._callback = progress if callable(progress) else None
-        self._bar: Any = None
-        show = progress is True or (progress is None and sys.stderr.isatty())
-        if show and total:
-            # rich costs 50 ms to import: only for a bar that is shown.
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self._bar = Progress(console=Console(stderr=True), transient=False)
-            self._task = self._bar.add_task("summarizing", total=total)
-            self._bar.start()
-
-    def __call__(self, done: int, total: int, result: BatchResult) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=done)
-        if self._callback is not None:
-            self._callback(done, total, result)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
-async def iter_summaries(
-    inputs: Iterable[Input],
-    *,
-    response_model: type[BaseModel] | None = None,
-    summarizer: Summarizer | None = None,
-    **options: Any,
-) -> AsyncIterator[BatchResult]:
-    """Yield one :class:`BatchResult` per input, as each completes (see :func:`asummarize_many`).
-
-    To stop early, iterate inside ``contextlib.aclosing(iter_summaries(...))``: leaving
-    it cancels the requests still in flight at once (an abandoned generator is only
-    closed when the event loop shuts down). Results already yielded are in ``output``.
-    """
-    batch, summ, own = _split(summarizer, options)
-    items = list(inputs)
-    total = len(items)
-    opened_cache, close_cache, cache_error = _open_cache(batch.cache)
-    out: JsonlOutput | None = None
-    bar: _Progress | None = None
-    workers: list[asyncio.Task[None]] = []
-    try:
-        sources = (item[1] if isinstance(item, tuple) and len(item) == 2 else item for item in items)
-        read = [source for source in sources if isinstance(source, os.PathLike)]  # never the output too
-        out = JsonlOutput(batch.output, batch.fsync, inputs=read) if batch.output is not None else None
-        run = _Run(
-            summ,
-            response_model or ArticleSummary,
-            opened_cache,
-            out,
-            TokenBucket(batch.rpm) if batch.rpm else None,
-            TokenBucket(batch.tpm) if batch.tpm else None,
-            cache_error,
-            batch.extract,
-            Budget(batch.max_requests, batch.max_total_tokens) if batch.max_requests is not None
-            or batch.max_total_tokens is not None else None,
-        )
-        bar = _Progress(batch.progress, total)
-        queue: asyncio.Queue[BatchResult | BaseException | None] = asyncio.Queue()
-        pending = iter(enumerate(items))
-
-        async def work() -> None:
-            try:
-                for index, item in pending:  # shared: each worker takes the next input
-                    queue.put_nowait(await run.one(index, item))
-                    if run.write_failed is not None:
-                        break  # the output cannot be written: send nothing more, finish what is in flight
-            except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
-                queue.put_nowait(exc)
-            finally:
-                queue.put_nowait(None)  # this worker is done
-
-        workers = [asyncio.create_task(work()) for _ in range(min(batch.concurrency, total))]
-        running, done = len(workers), 0
-        while running:
-            got = await queue.get()
-            if got is None:
-                running -= 1
-                continue
-            if isinstance(got, BaseException):
-                raise got
-            done += 1
-            bar(done, total, got)
-            yield got
-        if run.write_failed is not None:
-            raise run.stopped(total - done)
-        if out is not None:
-            out.compact()
-    finally:
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        if bar is not None:
-            bar.close()
-        if out is not None:
-            out.close()
-        if opened_cache is not None and close_cache:
-            opened_cache.close()
-        if own:
-            await summ.aclose()
-
-
-async def asummarize_many(
-    inputs: Iterable[Input],
-    *,
-    response_model: type[BaseModel] | None = None,
-    summarizer: Summarizer | None = None,
-    **options: Any,
-) -> list[BatchResult]:
-    """Summarize every input, ``concurrency`` at a time; one :class:`BatchResult` per input.
-
-    Inputs are article strings (id: their index), paths (read with :func:`~summarizer.read_page`:
-    decoded, HTML reduced to its text as ``extract=`` says, and what its markup declares
-    kept in ``provenance.page``; id: the path), :class:`~summarizer.Page` objects, or
-    ``(id, text_path_or_page)`` pairs; ids should be str or int (others become str).
-    ``options`` are :class:`BatchOptions` fields (``concurrency=``, ``output=``,
-    ``cache=``, ``order=``, ``progress=``, ``rpm=``, ``tpm=``, ``fsync=``, ``extract=``,
-    ``max_requests=``, ``max_total_tokens=``)
-    and, without ``summarizer=``, :class:`~summarizer.Settings` fields (``model=``,
-    ``base_url=``, ...) for the ``Summarizer`` the batch makes.
-    """
-    order = options.get("order", "input")
-    results: list[BatchResult] = []
-    try:
-        async for result in iter_summaries(inputs, response_model=response_model, summarizer=summarizer, **options):
-            results.append(result)
-    except OutputWriteError as exc:
-        exc.results = _ordered(results, order)  # what was paid for is returned even though the file failed
-        raise
-    return _ordered(results, order)
-
-
-def _ordered(results: list[BatchResult], order: str) -> list[BatchResult]:
-    return sorted(results, key=lambda result: result.index) if order == "input" else results
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _blocking(function: Callable[P, Awaitable[R]]) -> Callable[P, R]:
-    """The blocking twin of an async batch function: same arguments, run with :func:`asyncio.run`."""
-
-    @functools.wraps(function)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise RuntimeError(
-                f"{function.__name__.removeprefix('a')}() cannot run inside a running event loop (async code or "
-                f"Jupyter); use `await {function.__name__}(...)` there"
-            )
-
-        async def main() -> R:
-            try:
-                return await function(*args, **kwargs)
-            finally:
-                summarizer = kwargs.get("summarizer")
-                if isinstance(summarizer, Summarizer):
-                    # Its async client belongs to this loop, which is about to close; it is
-                    # rebuilt on the summarizer's next use.
-                    await summarizer.aclose()
-
-        return asyncio.run(main())
-
-    return run
-
-
-summarize_many = _blocking(asummarize_many)
-summarize_many.__name__ = summarize_many.__qualname__ = "summarize_many"
-summarize_many.__doc__ = """Blocking :func:`asummarize_many` (same arguments), run with :func:`asyncio.run`.
-
-It starts its own event loop, so it cannot be called where one is already running
-(async code, Jupyter): there, ``await asummarize_many(...)`` instead.
-"""

@@ -6,6 +6,18 @@ states), and :mod:`~summarizer.grounding.policy` grounds a whole result and deci
 what happens to an item that fails (:func:`ground`, :func:`reask_message`,
 :func:`ungrounded`). The types they fill (:class:`Span`, :class:`GroundingReport`,
 ...) live in :mod:`summarizer.schema`.
+
+The checks policy runs, one module an idea:
+
+- the item's fields (:mod:`~.fields`): a figure's number and qualifier (:mod:`~.figures`),
+  who said it (:mod:`~.attribution`), whether a region names a party (:mod:`~.naming`);
+- the model's own words (:mod:`~.words`): statements (:mod:`~.statements`,
+  :mod:`~.polarity`), measures and units (:mod:`~.measures`), roles and affiliations
+  (:mod:`~.roles`), who must meet a condition (:mod:`~.conditions`), the summary
+  (:mod:`~.summary`), over the words as lemmas (:mod:`~.lemmas`) and the names written
+  (:mod:`~.parties`); every check reports through :mod:`~.checks`;
+- the cited modes (:mod:`~.cite`): the numbered article (:mod:`~.numbered`) and what the
+  library reads in it (:mod:`~.reading`, :mod:`~.counts`).
 """
 
 from ..results import grounding_of

@@ -38,7 +38,7 @@ from ..errors import InputError
 from ..results import attach, provenance_of
 from ..schema import DateRange, PageInfo, PublishedFrom, Span, When
 from ..sentences import Sentence, TextCache, sentences
-from .fields import REPORTING_VERBS
+from .attribution import REPORTING_VERBS
 from .reading import body_start, party
 
 __all__ = ["article_date", "check_published", "date_items", "date_result", "when_of"]

@@ -43,7 +43,8 @@ from .align import locate
 from .coverage import uncovered
 from .fields import check_evidence, check_fields, check_headline
 from .meaning import compare, describe
-from .words import check_summary, check_words, own_words_fields, summary_sentences
+from .summary import check_summary, summary_sentences
+from .words import check_words, own_words_fields
 
 __all__ = ["GROUNDING_VERSION", "check_quote", "ground", "reask_message", "ungrounded"]
 

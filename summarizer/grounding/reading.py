@@ -3,15 +3,12 @@
 A small model names the wrong speaker, gives a number the unit "people" and another
 number's measure, and cannot tell a chairman from a president. Where the article's own
 words settle a field, the library reads it, with the same readers the checks use
-(:mod:`~summarizer.grounding.fields`, :mod:`~summarizer.grounding.words`):
+(:mod:`~summarizer.grounding.attribution`, :mod:`~summarizer.grounding.parties`):
 
 :func:`party`
     who a sentence attributes words to ("Milley said", "He said" after a paragraph
     naming him, "chairman of the Joint Chiefs of Staff claims"), when it names exactly
     one party, by the fullest name the article gives it.
-:func:`unit_of`, :func:`measure_of`
-    what a number counts: the counted noun, the currency or "percent"; and its scope (the
-    noun phrase after it, the participles said of it, the verb it is the object of).
 :func:`names`
     the people, places, bodies and countries the article names, each with the sentence
     that introduces it and the role and affiliation written beside it ("Army Gen. Mark
@@ -20,6 +17,7 @@ words settle a field, the library reads it, with the same readers the checks use
 :func:`headline_of`
     the article's first line, when it is a headline.
 
+What a number counts (its unit and measure) is read by :mod:`~summarizer.grounding.counts`.
 Each reader returns None (or nothing) where the words do not settle it; the model's
 label is then kept, and checked like any other.
 """
@@ -31,47 +29,44 @@ from dataclasses import dataclass
 
 from ..sentences import Sentence, TextCache, sentences
 from ..text import fold
-from .fields import REPORTING_VERBS, TITLE_WORDS, attributed_to, speakers_in, titled
-from .words import names_written
+from .attribution import REPORTING_VERBS, TITLE_WORDS, attributed_to, speakers_in, titled
+from .parties import names_written
 
 __all__ = [
+    "HEADLINE_WORDS",
+    "OPENING_PARAGRAPHS",
     "FoundName",
     "body_start",
     "byline_paragraph",
     "full_name",
     "headline_of",
-    "measure_of",
     "names",
     "own_voice",
     "party",
-    "unit_of",
+    "word_key",
 ]
 
 HEADLINE_WORDS = 25
 """Longest first line read as a headline; a longer one is the article's first paragraph."""
-
-_WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*\.?")
 _TITLE_KEYS = TITLE_WORDS | {"gen.", "lt.", "col.", "sgt.", "adm.", "maj.", "capt.", "sen.", "rep.", "gov.", "dr."}
 _DEMONYM = re.compile(r"(?:ian|ians|ean|eans|ese|ish|an|ans|ic|i|is|ern)$")
 _LEADING = frozenset({"the", "a", "an", "read", "but", "and", "when", "while", "as", "if", "of", "in", "on", "for"})
 
 
-def _key(word: str) -> str:
+def word_key(word: str) -> str:
+    """A word as the readers compare it: folded, lower case, with a straight apostrophe."""
     return fold(word).lower().replace("\u2019", "'")
 
 
 def _is_title(word: str) -> bool:
-    k = _key(word)
+    k = word_key(word)
     return k in _TITLE_KEYS or k.rstrip(".") in TITLE_WORDS
-
-
-# -- who ----------------------------------------------------------------------------------
 
 
 def full_name(text: str, who: str) -> str:
     """``who`` by the fullest name the article gives: titles aside, a surname with its first name."""
     words = who.split()
-    if any(w[:1].islower() and _key(w) not in ("of", "the", "for", "and") for w in words):
+    if any(w[:1].islower() and word_key(w) not in ("of", "the", "for", "and") for w in words):
         people = titled(text, who)  # "chairman of the Joint Chiefs of Staff": the person holding it
         if people:
             return full_name(text, people[0])
@@ -89,7 +84,7 @@ def full_name(text: str, who: str) -> str:
 def _find_first_names(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for m in re.finditer(r"(?=\b([A-Z][a-z][\w'\u2019-]*)[ \u00a0]+([A-Z][\w'\u2019-]*)\b)", text):
-        if not _is_title(m[1]) and _key(m[1]) not in _LEADING and not _DEMONYM.search(m[1]):
+        if not _is_title(m[1]) and word_key(m[1]) not in _LEADING and not _DEMONYM.search(m[1]):
             found.setdefault(m[2], m[1])
     return found
 
@@ -117,7 +112,7 @@ def _as_written(body: str, name: str) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    return _key(a.split()[-1]) == _key(b.split()[-1]) if a and b else False
+    return word_key(a.split()[-1]) == word_key(b.split()[-1]) if a and b else False
 
 
 _SUBJECT_BREAK = re.compile(r";")
@@ -172,138 +167,6 @@ def _party_of(text: str, sentence: Sentence, lo: int, hi: int) -> str | None:
     return distinct[0] if len(distinct) == 1 else None
 
 
-# -- what a number counts ------------------------------------------------------------------
-
-_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP"}
-_AUX = frozenset(
-    {"have", "has", "had", "been", "be", "were", "was", "are", "is", "being", "will", "would", "could", "may", "might",
-     "reportedly", "already", "now", "also", "all", "since"}
-)
-_STOPS = frozenset(
-    {"and", "or", "but", "in", "of", "on", "at", "to", "for", "from", "by", "with", "since", "during", "who", "that",
-     "which", "than", "as", "over", "into", "across", "near", "according", "said", "says", "a", "an", "the", "this",
-     "per", "each", "more", "less", "fewer", "about", "around", "without", "within", "after", "before", "against",
-     "under", "among", "between", "if", "when", "because", "unless", "until", "while", "so", "it", "its", "they",
-     "them", "their", "we", "our", "my", "his", "her", "he", "she", "you", "i", "once", "away", "ago", "later",
-     "earlier", "there", "here", "not", "only", "just", "still", "too", "say", "then"} | _AUX
-)
-_PARTICIPLES = frozenset(
-    {"killed", "wounded", "injured", "displaced", "detained", "arrested", "missing", "taken", "held", "captured",
-     "evacuated", "left", "lost", "fled", "sent", "deployed", "stationed", "amassed", "destroyed", "damaged", "freed",
-     "released", "exchanged", "returned", "shot", "downed", "launched", "fired", "raised", "pledged", "spent"}
-)
-_COUNT_NOUNS = frozenset({"people", "police", "personnel", "staff", "infantry", "livestock", "cattle", "aid", "fuel"})
-"""Counted nouns that do not end in "s"; any other unit read must be a plural (one that reads like a verb is not)."""
-_SCALES = frozenset({"thousand", "million", "billion", "trillion", "hundred", "dozen"})
-
-
-def _words_after(text: str, at: int, limit: int = 12) -> list[tuple[str, int, int]]:
-    """The words after ``at`` up to the first punctuation or line break: (word, start, end)."""
-    out: list[tuple[str, int, int]] = []
-    for m in _WORD.finditer(text, at):
-        gap = text[out[-1][2] if out else at : m.start()]
-        if len(out) >= limit or re.search(r"[,;:!?()\u201c\u201d\"\n]|\.\s", gap):
-            break
-        out.append((m[0], m.start(), m.end()))
-    return out
-
-
-def _noun_phrase(text: str, end: int, limit: int = 4) -> list[tuple[str, int, int]]:
-    """The words right after a number that say what it counts: "Ukrainian civilians", "Russian soldiers"."""
-    glued = re.match(r"[-\u2010\u2011]([a-z]+)", text[end:])
-    if glued:  # "30-day", "600-kilometre"
-        return [(glued[1], end + 1, end + glued.end())]
-    phrase: list[tuple[str, int, int]] = []
-    for word, lo, hi in _words_after(text, end, limit + 2):
-        k = _key(word).rstrip(".")
-        if k in _STOPS or (k in _PARTICIPLES and phrase) or re.fullmatch(r"[\d.,]+", k) or k.endswith("ing"):
-            break
-        if k in _SCALES and not phrase:
-            continue
-        if k.endswith("ed") or (phrase and word[:1].isupper() and not phrase[-1][0][:1].isupper()):
-            break  # a verb, or a capitalised word after a common noun: the next clause ("people Engineers say")
-        phrase.append((word.rstrip("."), lo, hi))
-        if len(phrase) >= limit:
-            break
-    return phrase
-
-
-def unit_of(text: str, start: int, end: int) -> str | None:
-    """The unit of the number at ``text[start:end]``: a currency code, "percent", or the counted noun; None if unread."""
-    written = text[start:end]
-    before = text[max(0, start - 2) : start]
-    for sign, code in _CURRENCY.items():
-        if sign in written or sign in before:
-            return code
-    after = text[end : end + 14].lower()
-    if "%" in written or re.match(r"\s*(?:%|percent\b|per cent\b)", after):
-        return "percent"
-    words = _words_after(text, end, 3)
-    for word, _, _ in words[:2]:
-        currency = _CURRENCY_WORDS.get(_key(word))
-        if currency:
-            return currency
-    phrase = _noun_phrase(text, end)
-    if not phrase:
-        return None
-    head = phrase[-1][0]
-    glued = text[end : end + 1] in "-\u2010\u2011"
-    counted = glued or head.endswith("s") or _key(head) in _COUNT_NOUNS
-    return head if counted and not head[:1].isupper() else None
-
-
-def _predicate(text: str, at: int) -> list[str]:
-    """The participles said of a noun phrase ending at ``at``: "have been killed or wounded" -> killed, or, wounded."""
-    out: list[str] = []
-    for word, _, _ in _words_after(text, at, 8):
-        k = _key(word)
-        if k in _AUX and not out:
-            continue
-        if k in _PARTICIPLES or (k.endswith("ed") and len(k) > 4) or (k in ("or", "and") and out):
-            out.append(k)
-        else:
-            break
-    while out and out[-1] in ("or", "and"):
-        out.pop()
-    return out
-
-
-def _chain_end(text: str, hi: int, limit: int) -> int:
-    """Past the numbers listed with this one ("40,000 civilians and 100,000 soldiers"): where its predicate starts."""
-    m = re.match(r"\s*(?:,|and|or)\s+(?:\S+\s+){0,3}?[\d$€£¥][\d,.]*(?:\s+(?:thousand|million|billion))?", text[hi:limit])
-    if not m:
-        return hi
-    nxt = hi + m.end()
-    phrase = _noun_phrase(text, nxt)
-    return _chain_end(text, phrase[-1][2] if phrase else nxt, limit)
-
-
-def measure_of(text: str, start: int, end: int, limit: int) -> str | None:
-    """What the number at ``text[start:end]`` counts, from the words of its clause (ending at ``limit``), or None.
-
-    The noun phrase after it, the participles its clause says of it (after the numbers
-    listed with it: "40,000 civilians and 100,000 soldiers have been killed"), the verb
-    it is the object of ("had amassed 20,000 troops"), and a place right after it ("in Kherson").
-    """
-    phrase = _noun_phrase(text, end)
-    if not phrase:
-        return None
-    words = [w for w, _, _ in phrase]
-    after = phrase[-1][2]
-    verbs = _predicate(text, _chain_end(text, after, limit))
-    if not verbs:
-        before = re.search(r"([a-z]+)\s+(?:(?:as many as|more than|well over|at least|about|around|nearly|some|up to|"
-                           r"almost|over|roughly|an estimated)\s+)?[\u201c\u201d\"]?$", text[max(0, start - 40) : start])
-        if before and (before[1] in _PARTICIPLES or (before[1].endswith("ed") and len(before[1]) > 4)):
-            verbs = [before[1]]
-    place = re.match(r"\s+((?:in|from|at|near)\s+(?:the\s+)?[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)*)", text[after:limit])
-    return " ".join([*words, *verbs, *([place[1]] if place else [])])
-
-
-# -- names ---------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class FoundName:
     """One name the article gives, as the model may cite it."""
@@ -327,9 +190,9 @@ def _written_span(body: str, name: str) -> tuple[int, int] | None:
 def _is_demonym(word: str, all_names: list[str]) -> bool:
     if " " in word or not _DEMONYM.search(word):
         return False
-    k = _key(word)
+    k = word_key(word)
     return k in ("western", "eastern") or any(
-        len(n) >= 4 and " " not in n and _key(n) != k and _key(n)[:4] == k[:4] for n in all_names
+        len(n) >= 4 and " " not in n and word_key(n) != k and word_key(n)[:4] == k[:4] for n in all_names
     )
 
 
@@ -363,16 +226,16 @@ def _prefix(text: str, name: str) -> tuple[str | None, str | None]:
 
 def _country_for(nation: str, all_names: list[str]) -> str:
     """"Ukrainian" -> "Ukraine" when the article names that country; else the word as written."""
-    k = _key(nation)
+    k = word_key(nation)
     for n in all_names:
-        if " " not in n and _key(n) != k and _key(n)[:4] == k[:4]:
+        if " " not in n and word_key(n) != k and word_key(n)[:4] == k[:4]:
             return n
     return nation
 
 
 def _party_key(name: str) -> str:
     """One key for the forms of one name: "U.S." and "US"; a person's surname."""
-    return _key(name).replace(".", "")
+    return word_key(name).replace(".", "")
 
 
 _BODY_WORDS = frozenset(
@@ -388,7 +251,7 @@ def _is_person(text: str, name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 3 or any(not w[:1].isupper() or "-" in w or w.isupper() for w in words):
         return False
-    return not any(_key(w) in _BODY_WORDS for w in words)
+    return not any(word_key(w) in _BODY_WORDS for w in words)
 
 
 def _nation_in(words: str, all_names: list[str]) -> str | None:
@@ -414,7 +277,7 @@ _NOT_BETWEEN = REPORTING_VERBS | {"his", "her", "its", "their", "the", "to", "of
 def _note(text: str, written: str, n: int, plain: list[str], first_seen: dict[str, tuple[str, int]]) -> None:
     """Add one mention to ``first_seen`` (key -> fullest name, first sentence), or join it to its party."""
     words = written.split()
-    while words and (_key(words[0]) in _LEADING or (len(words) > 1 and _opens(text, words[0]))):
+    while words and (word_key(words[0]) in _LEADING or (len(words) > 1 and _opens(text, words[0]))):
         words = words[1:]  # "Read Russia", "In Kessin", "Waves of Varnian"
     if not words or _is_demonym(" ".join(words), plain):
         return
@@ -455,7 +318,7 @@ def names(text: str, every: tuple[Sentence, ...] | None = None) -> tuple[FoundNa
         for m in _BODY.finditer(text, s.start, s.end):
             owner = re.sub(r"^(?:The|A|An)\s+", "", m[1])
             between = m[3].split()[:-1]
-            if _opens(text, owner) or len(owner.split()) > 3 or any(_key(w) in _NOT_BETWEEN for w in between):
+            if _opens(text, owner) or len(owner.split()) > 3 or any(word_key(w) in _NOT_BETWEEN for w in between):
                 continue
             name = f"{owner}{m[2] or ''} {m[3]}"
             first_seen.setdefault(_party_key(name), (name, n))
@@ -486,9 +349,6 @@ def names(text: str, every: tuple[Sentence, ...] | None = None) -> tuple[FoundNa
         found.append(FoundName(f"A{i}", name, first, role, affiliation, person))
     return tuple(found)
 
-
-# -- the headline and the opening lines ----------------------------------------------------
-
 _BYLINE = re.compile(r"(?:By|From)\s+[A-Z]")
 OPENING_PARAGRAPHS = 4
 """A byline is looked for in this many first paragraphs."""
@@ -513,7 +373,6 @@ def body_start(text: str) -> int:
     if headline_of(text) is not None:
         return s.paragraphs[1][0]
     return 0
-
 
 
 def headline_of(text: str) -> str | None:

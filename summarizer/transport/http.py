@@ -12,11 +12,8 @@ re-asking would only burn tokens. Invalid output is the other layer's business
 When someone listens to the call's progress (:mod:`summarizer.progress`), the same
 request is sent with ``stream=True`` (and ``stream_options.include_usage``, which OpenAI
 and the embedded llama.cpp server both take; a server that rejects it is asked again
-without it, and never sent it again). The chunks are reported as they arrive and put
-back together into the one chat completion the server would have sent whole, so that
-everything above (instructor's parse, re-asks, grounding, the budget, truncation and
-refusals) reads it exactly as it reads an answer sent whole. A stream that ends before
-its answer did (no ``finish_reason``) is retried like a connection lost mid-body.
+without it, and never sent it again); :mod:`summarizer.transport.streaming` reads the
+stream back into the one chat completion the server would have sent whole.
 """
 
 from __future__ import annotations
@@ -28,10 +25,9 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import httpx2
 import openai
 from tenacity import (
     AsyncRetrying,
@@ -48,54 +44,22 @@ from ..budget import Ticket, metered
 from ..config import Target
 from ..errors import NotACompletion, Stalled
 from ..progress import Tracker
-from ..schema import Usage
-from .limits import answer_limit
-from .provider_errors import is_transient, provider_error, redact
+from .provider_errors import is_transient, provider_error
+from .redact import redact
+from .stats import CallStats
+from .streaming import astream_answer, stream_answer
 
 __all__ = [
-    "STREAM_BYTES_PER_TOKEN",
-    "CallStats",
     "RetryPolicy",
     "async_create",
     "capture_create",
     "raw_output",
     "replay_create",
-    "stream_limit",
     "sync_create",
 ]
 
 Shape = Callable[[dict[str, Any]], dict[str, Any]]
 """Adjusts the request instructor built (on a copy) before it is sent."""
-
-
-@dataclass
-class CallStats:
-    """What one summarize call spent, gathered at the raw transport."""
-
-    usage: Usage = field(default_factory=Usage)
-    attempts: int = 0  # model answers
-    transient_retries: int = 0
-    requests: int = 0  # HTTP requests sent: answers, failures and retries alike
-    tries: int = 0  # of the request in progress (or the last one)
-    last_response: Any = None
-
-    def record(self, response: Any) -> None:
-        self.attempts += 1
-        self.last_response = response
-        self.add_usage(response)
-
-    def add_usage(self, response: Any) -> None:
-        usage = getattr(response, "usage", None)
-        if usage is not None:
-            self.usage = self.usage + Usage(
-                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
-                total_tokens=getattr(usage, "total_tokens", 0) or 0,
-            )
-
-    def spent(self) -> dict[str, Any]:
-        """The keyword arguments every :class:`~summarizer.errors.CallError` takes."""
-        return {"usage": self.usage, "attempts": self.attempts, "requests": self.requests}
 
 
 @dataclass(frozen=True)
@@ -275,21 +239,7 @@ def _translated(target: Target, stats: CallStats) -> Iterator[None]:
         raise
 
 
-# -- streamed answers (only when the call's progress is listened to) -----------------------
-
-STREAM_BYTES_PER_TOKEN = 512
-"""Room per output token in a streamed body: each token comes in its own event, with the
-completion's id, model, timestamps and field names around it (about 250 bytes at OpenAI
-and llama.cpp's server)."""
-
-
-def stream_limit(max_tokens: int) -> int:
-    """The most bytes of a streamed response body read for one request of ``max_tokens`` (2.3 MiB for 4096).
-
-    The answer put back together is still held to :func:`~summarizer.transport.limits.answer_limit`.
-    """
-    return answer_limit(max_tokens) + STREAM_BYTES_PER_TOKEN * max_tokens
-
+# -- streamed requests: stream_options, unless the endpoint refused it ---------------------
 
 _WITHOUT_STREAM_OPTIONS: set[str] = set()
 """Endpoints (host and port) that refused ``stream_options``: never sent it again in this process."""
@@ -312,152 +262,6 @@ def _refused_stream_options(exc: openai.APIStatusError, body: dict[str, Any], ta
     return refused
 
 
-@dataclass
-class _Answer:
-    """A streamed answer put back together, chunk by chunk, as the chat completion the server would have sent whole."""
-
-    limit: int
-    id: str = ""
-    model: str = ""
-    created: int = 0
-    system_fingerprint: str | None = None
-    content: list[str] = field(default_factory=list)
-    refusal: list[str] = field(default_factory=list)
-    calls: dict[int, dict[str, str]] = field(default_factory=dict)
-    function: dict[str, str] | None = None  # a legacy function_call
-    finish_reason: str | None = None
-    usage: Any = None
-    choices: int = 0  # chunks that carried the first choice
-    size: int = 0
-
-    def add(self, chunk: Any) -> tuple[str, str, int | None]:
-        """Take one chunk; return its content and tool-call argument deltas, and the server's token count if given."""
-        self.id = self.id or str(getattr(chunk, "id", "") or "")
-        self.model = self.model or str(getattr(chunk, "model", "") or "")
-        self.created = self.created or int(getattr(chunk, "created", 0) or 0)
-        self.system_fingerprint = self.system_fingerprint or getattr(chunk, "system_fingerprint", None)
-        usage = getattr(chunk, "usage", None)
-        if usage is not None:
-            self.usage = usage
-        content, arguments = "", ""
-        for choice in getattr(chunk, "choices", None) or []:
-            if getattr(choice, "index", 0) != 0:  # one answer is asked for (n=1)
-                continue
-            self.choices += 1
-            self.finish_reason = getattr(choice, "finish_reason", None) or self.finish_reason
-            delta = getattr(choice, "delta", None)
-            if delta is None:
-                continue
-            said = _text(getattr(delta, "content", None))
-            content += said
-            self.content.append(said)
-            self.refusal.append(_text(getattr(delta, "refusal", None)))
-            for call in getattr(delta, "tool_calls", None) or []:
-                whole = self.calls.setdefault(int(getattr(call, "index", 0) or 0), {"id": "", "name": "", "arguments": ""})
-                whole["id"] = whole["id"] or _text(getattr(call, "id", None))
-                function = getattr(call, "function", None)
-                whole["name"] += _text(getattr(function, "name", None))
-                piece = _text(getattr(function, "arguments", None))
-                whole["arguments"] += piece
-                arguments += piece
-            legacy = getattr(delta, "function_call", None)
-            if legacy is not None:
-                self.function = self.function or {"name": "", "arguments": ""}
-                self.function["name"] += _text(getattr(legacy, "name", None))
-                piece = _text(getattr(legacy, "arguments", None))
-                self.function["arguments"] += piece
-                arguments += piece
-        self.size += len(content.encode("utf-8", "surrogatepass")) + len(arguments.encode("utf-8", "surrogatepass"))
-        if self.size > self.limit:
-            raise NotACompletion(f"a streamed answer larger than {self.limit:,} bytes, more than max_tokens allows")
-        return content, arguments, getattr(usage, "completion_tokens", None) if usage is not None else None
-
-    def completion(self) -> openai.types.chat.ChatCompletion:
-        """The chat completion, built as the openai client builds one it is sent whole (not validated)."""
-        if not self.choices:
-            raise NotACompletion("a stream without choices")
-        if self.finish_reason is None:  # closed before the answer was: retried like a connection lost mid-body
-            raise NotACompletion("a stream that ended before its answer did (no finish_reason)")
-        message: dict[str, Any] = {"role": "assistant", "content": "".join(self.content) or None}
-        if any(self.refusal):
-            message["refusal"] = "".join(self.refusal)
-        if self.calls:
-            message["tool_calls"] = [
-                {"id": call["id"], "type": "function", "function": {"name": call["name"], "arguments": call["arguments"]}}
-                for _, call in sorted(self.calls.items())
-            ]
-        if self.function is not None:
-            message["function_call"] = self.function
-        usage = self.usage.model_dump() if hasattr(self.usage, "model_dump") else self.usage
-        return openai.types.chat.ChatCompletion.construct(
-            id=self.id,
-            object="chat.completion",
-            created=self.created,
-            model=self.model,
-            system_fingerprint=self.system_fingerprint,
-            choices=[{"index": 0, "finish_reason": self.finish_reason, "message": message, "logprobs": None}],
-            usage=usage,
-        )
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _is_event_stream(response: httpx2.Response) -> bool:
-    return response.headers.get("content-type", "").split(";")[0].strip().lower() == "text/event-stream"
-
-
-def _whole(data: Any) -> Any:
-    """A server that ignored ``stream=True`` and sent the answer whole: read as the client reads one."""
-    if not isinstance(data, dict):
-        raise NotACompletion(str(data))
-    return openai.types.chat.ChatCompletion.construct(**data)
-
-
-@contextmanager
-def _reading(response: httpx2.Response) -> Iterator[None]:
-    """The transport's failures while a stream is read, as the openai client reports them for a body read whole."""
-    try:
-        yield
-    except httpx2.TimeoutException:
-        raise openai.APITimeoutError(request=response.request) from None
-    except httpx2.RequestError as exc:
-        raise openai.APIConnectionError(request=response.request) from exc
-
-
-def _stream(client: openai.OpenAI, args: Any, body: dict[str, Any], progress: Tracker, stats: CallStats) -> Any:
-    """Send ``body`` streamed; report each chunk; return the answer whole."""
-    progress.begin(stats.attempts + 1)
-    answer = _Answer(answer_limit(int(body.get("max_tokens") or 0)))
-    with client.chat.completions.create(*args, **body) as stream, _reading(stream.response):
-        if not _is_event_stream(stream.response):
-            return _whole(json.loads(stream.response.read()))
-        for chunk in stream:
-            progress.chunk(*answer.add(chunk))
-    whole = answer.completion()
-    progress.end()
-    return whole
-
-
-async def _astream(
-    client: openai.AsyncOpenAI, args: Any, body: dict[str, Any], progress: Tracker, stats: CallStats
-) -> Any:
-    """The async twin of :func:`_stream`."""
-    progress.begin(stats.attempts + 1)
-    answer = _Answer(answer_limit(int(body.get("max_tokens") or 0)))
-    stream = await client.chat.completions.create(*args, **body)
-    async with stream:
-        with _reading(stream.response):
-            if not _is_event_stream(stream.response):
-                return _whole(json.loads(await stream.response.aread()))
-            async for chunk in stream:
-                progress.chunk(*answer.add(chunk))
-    whole = answer.completion()
-    progress.end()
-    return whole
-
-
 # -- the raw creates ------------------------------------------------------------------------
 
 
@@ -474,7 +278,7 @@ def sync_create(
     def send(args: Any, body: dict[str, Any]) -> Any:
         for attempt in Retrying(**_transient_kwargs(policy, stats)):
             with attempt, _one_try(stats, body) as ticket, _readable():
-                sent = client.chat.completions.create(*args, **body) if progress is None else _stream(
+                sent = client.chat.completions.create(*args, **body) if progress is None else stream_answer(
                     client, args, body, progress, stats
                 )
                 response = _check_shape(_settled(ticket, sent), stats)
@@ -511,7 +315,7 @@ def async_create(
     async def one_request(args: Any, body: dict[str, Any]) -> Any:
         # httpx's time-out is per read: a server trickling its answer a byte at a time
         # never trips it. A whole-request deadline bounds that, here where asyncio can.
-        sending = client.chat.completions.create(*args, **body) if progress is None else _astream(
+        sending = client.chat.completions.create(*args, **body) if progress is None else astream_answer(
             client, args, body, progress, stats
         )
         try:

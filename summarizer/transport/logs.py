@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .provider_errors import redact
+from .redact import redact
 
 __all__ = ["redacted_logs", "silenced_logs"]
 

@@ -326,7 +326,7 @@ def test_concurrent_waiters_are_spaced_too():
 
 def test_per_call_schema_work_is_done_once_per_model():
     # See benchmarks/README.md: building it per call made instructor's cost larger than the request.
-    from summarizer.transport.structured import response_schema
+    from summarizer.transport.shaping import response_schema
 
     assert response_schema(ArticleSummary) is response_schema(ArticleSummary)
     assert issubclass(response_schema(ArticleSummary), ArticleSummary)

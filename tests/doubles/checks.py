@@ -29,12 +29,12 @@ def check_grounded(result: ArticleSummary, text: str, policy: str = "drop") -> N
 def deny_open_for_root(monkeypatch: Any) -> None:
     """Root reads a file with no permissions: make opening it fail, as it would for anyone else."""
     if os.geteuid() == 0:
-        import summarizer.inputs
+        import summarizer.inputs.decoding
 
         def denied(name: Any, *args: Any, **kwargs: Any) -> Any:
             raise PermissionError(13, "Permission denied", name)
 
-        monkeypatch.setattr(summarizer.inputs, "open", denied, raising=False)
+        monkeypatch.setattr(summarizer.inputs.decoding, "open", denied, raising=False)
 
 
 def fifo_fed_later(path: Any, seconds: float = 3.0) -> Any:

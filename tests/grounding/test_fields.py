@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from summarizer import Actor, ArticleSummary, Figure, KeyClaim, PeaceTalkCondition
 from summarizer.grounding import check_quote, ground
-from summarizer.grounding.fields import REPORTING_VERBS, attributed_to, check_fields, speakers_in
+from summarizer.grounding.attribution import REPORTING_VERBS, attributed_to, speakers_in
+from summarizer.grounding.fields import check_fields
 
 from ..conftest import SHARED
 

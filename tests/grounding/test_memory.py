@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from summarizer import ArticleSummary
 from summarizer.grounding import ground
 from summarizer.grounding.align import _WORDS, _index
-from summarizer.grounding.fields import _article, _tokens
-from summarizer.grounding.words import _article_words, _sentence_index
+from summarizer.grounding.naming import article_index, name_keys
+from summarizer.grounding.parties import _article_words
+from summarizer.grounding.summary import _sentence_index
 from summarizer.sentences import TEXT_CHARS_KEPT, TEXTS_KEPT, TextCache, sentences
 from summarizer.text import fold_char
 
@@ -32,7 +33,7 @@ from .test_grounding import TEXTS
 ARTICLES = TEXTS + [p.read_text(encoding="utf-8") for p in sorted((SHARED / "articles").glob("*.txt"))
                     if (SHARED / "articles").is_dir()]
 CACHES = {
-    "locate": _index, "who": _article, "sentences": sentences, "own words": _article_words,
+    "locate": _index, "who": article_index, "sentences": sentences, "own words": _article_words,
     "summary sources": _sentence_index,
 }
 
@@ -184,10 +185,10 @@ def _same_locate_index(text: str) -> None:
 
 
 def _same_who_index(text: str) -> None:
-    art = _article.__wrapped__(text)  # type: ignore[attr-defined]
+    art = article_index.__wrapped__(text)  # type: ignore[attr-defined]
     where: dict[str, list[int]] = {}
     for i, (lo, hi) in enumerate(sentences(text).paragraphs):
-        keys = frozenset(_tokens(text[lo:hi]))
+        keys = frozenset(name_keys(text[lo:hi]))
         assert art.tokens(i) == keys
         for k in keys:
             where.setdefault(k, []).append(i)

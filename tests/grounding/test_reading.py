@@ -8,7 +8,8 @@ from __future__ import annotations
 from summarizer import ArticleSummary
 from summarizer.grounding import ground
 from summarizer.grounding.cite import citable, cited_model, fill
-from summarizer.grounding.reading import full_name, headline_of, measure_of, names, party, unit_of
+from summarizer.grounding.counts import measure_of, unit_of
+from summarizer.grounding.reading import full_name, headline_of, names, party
 from summarizer.sentences import sentences
 
 ARTICLE = (

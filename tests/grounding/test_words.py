@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from summarizer import Actor, ArticleSummary, Figure, KeyClaim, OwnWords, PeaceTalkCondition
 from summarizer.grounding import ground, reask_message
-from summarizer.grounding.words import check_summary, own_words_fields
+from summarizer.grounding.summary import check_summary
+from summarizer.grounding.words import own_words_fields
 from summarizer.report import render_html, render_markdown
 
 TEXT = (
