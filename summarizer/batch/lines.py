@@ -1,5 +1,7 @@
-"""One check of everything a batch reads back: results lines, the articles file (the job file and a provider's
-batch by the same rules and helpers, in ``batch/job_lines.py``).
+"""One check of everything a batch reads back: results lines and the articles file.
+
+The job file and a provider's batch are checked by the same rules and helpers, in
+``batch/job_lines.py``.
 
 These come from a provider, a download or an editor, so nothing in them is trusted.
 Each is read here, bounded and checked, and comes out as values of the types the

@@ -1,5 +1,7 @@
-"""What a batch yields and writes: one :class:`BatchResult` per input, a summary or a
-:class:`~summarizer.errors.BatchError` (which lives with the errors it records)."""
+"""What a batch yields and writes: one :class:`BatchResult` per input, a summary or an error.
+
+The error is a :class:`~summarizer.errors.BatchError`, which lives with the errors it records.
+"""
 
 from __future__ import annotations
 

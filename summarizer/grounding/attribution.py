@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..schema import FieldCheck, Span
 from ..sentences import CLAUSE_BREAK, Sentence, sentences
@@ -138,8 +139,17 @@ _NOT_A_CLAUSE = rf"(?:(?!\b{_ATTRIBUTION}\b)[^,]){{1,90}}"
 _APPOSITION = re.compile(rf"({_PARTY_RUN}),{_NOT_A_CLAUSE},\s+{_ATTRIBUTION}\b")
 
 
+CACHED_REGION = 1000
+"""Regions up to this length (a sentence, most windows) have their speakers remembered; a longer one (a whole
+one-line article) is read again, so this cache never holds an article alive."""
+
+
 def speakers_in(region: str) -> list[str]:
     """Who a sentence says spoke: "Milley added", "said Zelensky", "Mark Milley, chairman of ..., said"."""
+    return list(_speakers_cached(region) if len(region) <= CACHED_REGION else _speakers_of(region))
+
+
+def _speakers_of(region: str) -> tuple[str, ...]:
     out = []
     for m in [*_NAMED_SPEAKER.finditer(region), *_APPOSITION.finditer(region)]:
         name = next(g for g in m.groups() if g)
@@ -148,7 +158,10 @@ def speakers_in(region: str) -> list[str]:
         words = [w for w in name.split() if w.lower() not in NOT_NAMES and w.lower().strip(".") not in _WHEN]
         if words:
             out.append(" ".join(words).rstrip("."))
-    return out
+    return tuple(out)
+
+
+_speakers_cached = lru_cache(maxsize=4096)(_speakers_of)  # every item of an answer reads its window again
 
 
 TITLE_WORDS = frozenset(

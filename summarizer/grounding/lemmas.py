@@ -11,13 +11,14 @@ so no cache holds an article alive.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 import simplemma
 
+from ..sentences import TextCache
 from ..text import fold
 from .attribution import TITLE_WORDS
 
@@ -103,9 +104,9 @@ def _same_lemma(a: str, b: str) -> bool:
     return len(short) >= 5 and long.startswith(short[:-1] if len(short) > 5 else short) and len(long) - len(short) <= 5
 
 
-@dataclasses.dataclass(frozen=True)
-class Token:
-    """One word of a text: as written, folded, its lemma, and where it starts."""
+class Token(NamedTuple):
+    """One word of a text: as written, folded, its lemma, and where it starts (a tuple: an article makes thousands)."""
+
     raw: str
     low: str
     lemma: str
@@ -113,30 +114,36 @@ class Token:
 
 
 _PHRASAL = (
-    (re.compile(r"\b(?:step|steps|stepped|stepping|ramp|ramps|ramped|scale|scales|scaled)\s+up\b", re.I), "intensify"),
-    (re.compile(r"\b(?:pull|pulls|pulled|pulling|draw|draws|drew|drawn)\s+(?:\w+\s+){0,3}?back\b", re.I), "withdraw"),
-    (re.compile(r"\b(?:scale|scales|scaled|cut|cuts)\s+back\b", re.I), "reduce"),
-    (re.compile(r"\b(?:hand|hands|handed|handing|turn|turns|turned)\s+over\b", re.I), "hand"),
+    (re.compile(r"\b(?:step|steps|stepped|stepping|ramp|ramps|ramped|scale|scales|scaled)\s+up\b", re.I), "intensify",
+     ("up",)),
+    (re.compile(r"\b(?:pull|pulls|pulled|pulling|draw|draws|drew|drawn)\s+(?:\w+\s+){0,3}?back\b", re.I), "withdraw",
+     ("back",)),
+    (re.compile(r"\b(?:scale|scales|scaled|cut|cuts)\s+back\b", re.I), "reduce", ("back",)),
+    (re.compile(r"\b(?:hand|hands|handed|handing|turn|turns|turned)\s+over\b", re.I), "hand", ("over",)),
     (re.compile(r"\b(?:move|moves|moved|moving|push|pushes|pushed)\s+(?:\w+\s+){0,5}?(?:closer|forward|nearer)\b", re.I),
-     "advance"),
-    (re.compile(r"\b(?:turn|turns|turned|turning)\s+down\b", re.I), "reject"),
-    (re.compile(r"\b(?:call|calls|called|calling)\s+off\b", re.I), "cancel"),
+     "advance", ("closer", "forward", "nearer")),
+    (re.compile(r"\b(?:turn|turns|turned|turning)\s+down\b", re.I), "reject", ("down",)),
+    (re.compile(r"\b(?:call|calls|called|calling)\s+off\b", re.I), "cancel", ("off",)),
 )
-"""Verbs of two words, read as the one verb they mean, so "steps up" is the opposite of "halt"."""
+"""Verbs of two words, read as the one verb they mean, so "steps up" is the opposite of "halt"; each with the
+words it ends in, looked for first (a pattern is run only on a text that holds one of them)."""
 
 CACHED_CHARS = 1000
-"""Texts up to this length (a sentence, most paragraphs) have their words kept in a small cache; longer ones (a
-whole one-paragraph article) are read again, so no cache holds an article alive."""
+"""Texts up to this length (a sentence, most paragraphs) have their words kept in a cache of many entries; longer
+ones (a whole one-paragraph article) in a :class:`~summarizer.sentences.TextCache`, which keeps only the last few
+texts, so every item of one answer reads them once and no cache holds many articles alive."""
 
 
 def tokens(text: str) -> list[Token]:
     """The words of ``text``, a verb of two words read as the one it means ("steps up": "intensify")."""
-    return list(_toks_cached(text)) if len(text) <= CACHED_CHARS else _toks_of(text)
+    return list(_toks_cached(text) if len(text) <= CACHED_CHARS else _toks_long(text))
 
 
 def _toks_of(text: str) -> list[Token]:
-    for pattern, verb in _PHRASAL:
-        text = pattern.sub(verb, text)
+    folded = text.casefold()  # what re.IGNORECASE matches, as plain text to look in
+    for pattern, verb, ends in _PHRASAL:
+        if any(end in folded for end in ends):
+            text = pattern.sub(verb, text)
     out = []
     for m in TOKEN.finditer(text):
         raw = m[0]
@@ -150,12 +157,13 @@ def _toks_of(text: str) -> list[Token]:
 
 
 _toks_cached = lru_cache(maxsize=8192)(lambda text: tuple(_toks_of(text)))
+_toks_long: TextCache[tuple[Token, ...]] = TextCache(lambda text: tuple(_toks_of(text)))
 _low = lru_cache(maxsize=65536)(lambda word: fold(word).replace("\u2019", "'"))
 
 
 def lemma_keys(region: str) -> frozenset[str]:
     """Every lemma and word form of a region, as one set (kept for short regions, as :func:`tokens` is)."""
-    return _keys_cached(region) if len(region) <= CACHED_CHARS else _keys_of(region)
+    return _keys_cached(region) if len(region) <= CACHED_CHARS else _keys_long(region)
 
 
 def _keys_of(region: str) -> frozenset[str]:
@@ -163,6 +171,7 @@ def _keys_of(region: str) -> frozenset[str]:
 
 
 _keys_cached = lru_cache(maxsize=4096)(_keys_of)
+_keys_long: TextCache[frozenset[str]] = TextCache(_keys_of)
 
 
 def content_words(toks: list[Token]) -> list[Token]:

@@ -90,7 +90,9 @@ def same_name(a: str, b: str) -> bool:
     """One name in two spellings: "Zelensky"/"Zelenskyy"/"Zelenskiy", "Ukraine"/"Ukrainian", "Russia"/"Russian"."""
     if a == b:
         return True
-    short, long = sorted((a, b), key=len)
+    if a[:4] != b[:4]:  # every spelling below shares its first four letters: most pairs end here
+        return False
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) < 4:
         return False
     stem = short[:-1] if short[-1] in "eaiy" else short

@@ -26,6 +26,9 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+
+from ..sentences import TextCache
 
 __all__ = ["RANGE_GAP", "Mention", "fraction_readings", "mentions", "numbers_in", "same_number", "states_number"]
 
@@ -278,14 +281,28 @@ def mentions(text: str) -> list[Mention]:
     """Every number ``text`` states, in numerals or in words, in the order written.
 
     A fraction is read as its value, and the words or digits inside it ("two" of
-    "two-thirds", "1" and "3" of "1/3") are not read apart from it.
+    "two-thirds", "1" and "3" of "1/3") are not read apart from it. Remembered: every
+    item of an answer reads the same sentences and paragraphs again.
     """
+    return list(_mentions_short(text) if len(text) <= _SHORT else _mentions_long(text))
+
+
+_SHORT = 1000
+"""Texts up to this length (sentences, most paragraphs) are remembered in a cache of many entries; longer ones in
+a :class:`~summarizer.sentences.TextCache` of a few texts."""
+
+
+def _mentions_of(text: str) -> tuple[Mention, ...]:
     fractions = list(_fractions(text))
     spans = [(f.start, f.end) if isinstance(f, Mention) else f for f in fractions]
     others = [*_numerals(text), *_spelled(text)]
     out = [m for m in others if not any(_overlaps(m, s, e) and not _within(s, e, m) for s, e in spans)]
     out += [f for f in fractions if isinstance(f, Mention) and not any(_within(f.start, f.end, m) for m in others)]
-    return sorted(out, key=lambda m: (m.start, m.end))
+    return tuple(sorted(out, key=lambda m: (m.start, m.end)))
+
+
+_mentions_short = lru_cache(maxsize=8192)(_mentions_of)
+_mentions_long: TextCache[tuple[Mention, ...]] = TextCache(_mentions_of)
 
 
 def numbers_in(text: str) -> list[float]:

@@ -207,8 +207,8 @@ def _find_descriptors(text: str, name: str) -> tuple[list[str], str]:
         lo = paragraphs.paragraphs[p][0] if p is not None else max(0, m.start() - 300)
         origin = max(lo, m.start() - 300)
         before = text[origin : m.start()]
-        cut = [c for c in _BEFORE_STOP.finditer(before) if not _abbreviation(before, c)]
-        start = origin + (cut[-1].end() if cut else 0)
+        cut = next((c for c in reversed(list(_BEFORE_STOP.finditer(before))) if not _abbreviation(before, c)), None)
+        start = origin + (cut.end() if cut else 0)
         before = " ".join(text[start : m.start()].split()[-8:])
         if re.match(r"(?:its|his|her|their)\b", before, re.IGNORECASE):  # "Its spokesman, X,": what "its" refers to
             previous = paragraphs.at(max(lo, start - 2))

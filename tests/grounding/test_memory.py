@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -20,11 +21,14 @@ from hypothesis import strategies as st
 from summarizer import ArticleSummary
 from summarizer.grounding import ground
 from summarizer.grounding.align import _WORDS, _index
+from summarizer.grounding.lemmas import _keys_long, _toks_long
 from summarizer.grounding.naming import article_index, name_keys
+from summarizer.grounding.numbers import _mentions_long
 from summarizer.grounding.parties import _article_words
 from summarizer.grounding.summary import _sentence_index
 from summarizer.sentences import TEXT_CHARS_KEPT, TEXTS_KEPT, TextCache, sentences
-from summarizer.text import fold_char
+from summarizer.text import _FOLD as _FOLD_TABLE
+from summarizer.text import fold, fold_char
 
 from ..conftest import SHARED
 from ..doubles.responses import SEED_SUMMARY
@@ -36,6 +40,9 @@ CACHES = {
     "locate": _index, "who": article_index, "sentences": sentences, "own words": _article_words,
     "summary sources": _sentence_index,
 }
+LONG_TEXTS = {"words": _toks_long, "lemmas": _keys_long, "numbers": _mentions_long}
+"""Caches of what is read from a paragraph too long for the many-entry caches (a one-line article)."""
+EVERY = {**CACHES, **LONG_TEXTS}
 
 
 def _answer() -> ArticleSummary:
@@ -54,12 +61,12 @@ def _distinct(seed_text: str, n: int, repeat: int = 1) -> list[str]:
 
 
 def test_grounding_many_distinct_articles_keeps_only_the_last_few(seed_text):
-    for cache in CACHES.values():
+    for cache in EVERY.values():
         cache.cache_clear()
     for text in _distinct(seed_text, 3 * TEXTS_KEPT):
         report = ground(_answer(), text, policy="flag")
         assert (report.exact, report.normalized) == (4, 1)  # the answer was really grounded there
-        for name, cache in CACHES.items():
+        for name, cache in EVERY.items():
             info = cache.cache_info()
             assert info.texts <= TEXTS_KEPT, name
             assert info.chars <= TEXT_CHARS_KEPT + len(text), name
@@ -85,6 +92,22 @@ def test_big_articles_are_bounded_by_characters_and_the_one_in_use_is_always_kep
         assert cache.cache_info() == (1, len(texts[0])), name
 
 
+def test_one_line_articles_are_read_once_and_only_the_last_few_are_kept(seed_text):
+    """A one-line article is one paragraph: its words, lemmas and numbers are read once for every item, and kept
+    only for the last few articles."""
+    texts = [f"Dispatch {i}. " + " ".join(seed_text.split("\n")) for i in range(3 * TEXTS_KEPT)]
+    for cache in LONG_TEXTS.values():
+        cache.cache_clear()
+    for text in texts:
+        report = ground(_answer(), text, policy="flag")
+        assert report.exact >= 4
+        for name, cache in LONG_TEXTS.items():
+            info = cache.cache_info()
+            assert 1 <= info.texts <= TEXTS_KEPT, name
+            assert info.chars <= TEXT_CHARS_KEPT + len(text), name
+    assert len(texts) > TEXTS_KEPT  # so the bound above was reached, not merely approached
+
+
 def test_no_other_cache_keeps_an_article_alive(seed_text):
     """Every cache keyed by text (surnames, titles, folded strings, paragraphs) lets the article go with its index.
 
@@ -92,14 +115,14 @@ def test_no_other_cache_keeps_an_article_alive(seed_text):
     a cache keyed by a paragraph or by (text, surname) would hold a reference to it.
     """
     text = " ".join(seed_text.split("\n")) + " The dispatch of a one-line article ends here."
-    for cache in CACHES.values():
+    for cache in EVERY.values():
         cache.cache_clear()
     gc.collect()
     before = sys.getrefcount(text)
     report = ground(_answer(), text, policy="flag")
     assert (report.exact, report.normalized) == (4, 1)
     assert sys.getrefcount(text) > before  # held by the indexes...
-    for cache in CACHES.values():
+    for cache in EVERY.values():
         cache.cache_clear()
     gc.collect()
     assert sys.getrefcount(text) == before  # ... and by nothing else
@@ -216,3 +239,16 @@ _SPECIAL = (
 @given(st.text(alphabet=st.sampled_from(_SPECIAL), max_size=40))
 def test_compact_fold_is_the_old_one_on_special_characters(text):
     _same_locate_index(text)
+
+
+def _fold_by_decomposition(text: str) -> str:
+    """:func:`summarizer.text.fold` without its shortcut for plain ASCII: the one way it reads every other text."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_fold_of_ascii_text_takes_a_shortcut_to_the_same_result(text):
+    assert text.isascii()
+    assert fold(text) == _fold_by_decomposition(text)
