@@ -3,6 +3,7 @@
     python benchmarks/bench_batch_files.py files --articles 10000     # prepare + ingest, no server
     python benchmarks/bench_batch_files.py ray --rows 400             # Ray on 2 CPUs vs summarize_many
     python benchmarks/bench_batch_files.py pool --articles 240        # summarize_many, processes=1 vs 2
+    python benchmarks/bench_batch_files.py ground --articles 400      # grounding alone [--profile]
 
 ``files``: N articles made from the four gold articles in ``seeds/`` (each with its
 own reference line, so every one is a distinct text), prepared for gpt-4.1-mini
@@ -12,6 +13,9 @@ checks, coverage, records written, one at a time (``iter_ingest``). ``ray``: the
 ``Dataset.map_batches(Summarize)`` on a local Ray (2 CPUs, 2 actors, 8 requests each
 in flight) and through ``summarize_many`` (16 in flight), against one loopback server
 that answers every request after ``--delay`` seconds, as a remote model would.
+``ground``: grounding alone (``grounding.ground``, every check, dates included), the
+four gold answers on N distinct copies of their articles, no parsing and no files; with
+``--profile``, cProfile's top entries by own time.
 ``pool``: the same server at ``--delay 0`` (the endpoint is never the limit, the
 CPU is), ``summarize_many`` with ``concurrency=16`` and ``grounding="drop"`` (one
 request an article) in one process, then with ``processes=2`` (two worker processes
@@ -21,7 +25,10 @@ of 8 in flight each; their start-up included).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import cProfile
 import json
+import pstats
 import resource
 import sys
 import tempfile
@@ -164,6 +171,27 @@ def pool(n: int, delay: float) -> None:
     print(f"| {n} articles, {delay:g} s a request | " + " | ".join(cells) + " |")
 
 
+def ground_only(n: int, profile: bool) -> None:
+    from summarizer import ArticleSummary
+    from summarizer.grounding import ground
+
+    golds = [(text, ArticleSummary.model_validate(answer)) for _, text, answer in _golds()]
+    items = sum(len(a.key_claims) + len(a.figures) + len(a.actors) + len(a.peace_talk_conditions) for _, a in golds)
+    for text, answer in golds:  # warm: word lists, lemma dictionary, compiled patterns
+        ground(answer, f"{text}\nWarm-up.")
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    with profiler if profile else contextlib.nullcontext():
+        for i in range(n):
+            text, answer = golds[i % 4]
+            ground(answer, f"{text}\nRef. {i:05d}")
+    ms = (time.perf_counter() - started) / n * 1000
+    print(f"| {n:,} articles | {ms:.1f} ms an article | {ms / (items / 4):.2f} ms an item ({items / 4:.1f} items "
+          f"an answer) |{' (under cProfile)' if profile else ''}")
+    if profile:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,9 +203,14 @@ def main() -> None:
     p = sub.add_parser("pool")
     p.add_argument("--articles", type=int, default=240)
     p.add_argument("--delay", type=float, default=0.0)
+    g = sub.add_parser("ground")
+    g.add_argument("--articles", type=int, default=400)
+    g.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.command == "files":
         files(args.articles)
+    elif args.command == "ground":
+        ground_only(args.articles, args.profile)
     elif args.command == "pool":
         pool(args.articles, args.delay)
     else:

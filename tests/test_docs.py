@@ -169,7 +169,7 @@ def _run(block: Block, namespace: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=[str(p.relative_to(ROOT)) for p in PAGES_WITH_CODE])
 def test_every_python_example_runs(page: Path, workspace: DocsLLM) -> None:
-    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    namespace: dict[str, Any] = {"__name__": "__main__"}  # as a script runs: guarded examples (processes=) run too
     for block in python_blocks(page):
         _resolve_imports(block)
         if block.compile_only is None:
