@@ -24,6 +24,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import typing
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -35,6 +36,7 @@ from pydantic import (
     FiniteFloat,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import SkipJsonSchema
 
 from .audit import (
@@ -116,6 +118,15 @@ class OwnWords:
 
 
 # -- the summary ------------------------------------------------------------------------
+
+
+def library_fills(info: FieldInfo) -> bool:
+    """Whether a field is one the model never sees (``SkipJsonSchema``: span, checks, provenance, ...): the library
+    fills it. Both twins the model is sent (the wire model, the cited model) leave these fields out."""
+    return any(isinstance(m, _SKIPPED) for m in info.metadata)
+
+
+_SKIPPED = typing.cast("type", SkipJsonSchema)  # a class at run time; its stub makes it an alias
 
 
 def _require_text(value: str) -> str:

@@ -33,10 +33,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError, create_model
 from pydantic.fields import FieldInfo
-from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import ConfigurationError
-from ..schema import Evidence, GroundingIssue, Span, SummaryStyle
+from ..schema import Evidence, GroundingIssue, Span, SummaryStyle, library_fills
 from ..sentences import Sentence, clause_at
 from .fields import WHO_FIELDS, check_fields, hedges_in, is_english
 from .figures import qualifiers_at
@@ -73,12 +72,6 @@ _FIGURE_FIELDS = ("text", "value", "low", "high")  # what a figure citing a foun
 _CITES = ("sentence", "number")
 
 
-_SKIPPED = typing.cast("type", SkipJsonSchema)  # a class at run time; its stub makes it an alias
-
-
-def _hidden(info: FieldInfo) -> bool:
-    """A field the model never sees (span, checks, provenance, ...): the library fills it."""
-    return any(isinstance(m, _SKIPPED) for m in info.metadata)
 
 
 def _quoted(cls: type[BaseModel]) -> bool:
@@ -115,7 +108,7 @@ def _cited(cls: type[BaseModel], numbers: bool, summary: SummaryStyle) -> type[B
     figure = numbers and _is_figure(cls)
     actor = _is_actor(cls)
     for name, info in cls.model_fields.items():
-        if _hidden(info):
+        if library_fills(info):
             changed = True
             continue
         if name in _CITES and _quoted(cls):

@@ -32,19 +32,13 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationInfo, create_model, field_validator, model_validator
-from pydantic.fields import FieldInfo
-from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticUndefined
+
+from ..schema import library_fills
 
 __all__ = ["full", "wire_model"]
 
-_SKIPPED = typing.cast("type", SkipJsonSchema)  # a class at run time; its stub makes it an alias
 _ORIGINAL: dict[type[BaseModel], type[BaseModel]] = {}  # twin -> the caller's class it stands for
-
-
-def _hidden(info: FieldInfo) -> bool:
-    """A field the model never sees (span, checks, provenance, ...): the library fills it."""
-    return any(isinstance(m, _SKIPPED) for m in info.metadata)
 
 
 def _wire_annotation(annotation: Any) -> Any:
@@ -125,7 +119,7 @@ def _twin_of(cls: type[BaseModel]) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     changed = False
     for name, info in cls.model_fields.items():
-        if _hidden(info):
+        if library_fills(info):
             if info.is_required():  # only what the model sends could fill it: the class is sent as it is
                 return cls
             changed = True
@@ -180,7 +174,7 @@ def _defaults(model_cls: type[BaseModel]) -> tuple[tuple[str, Callable[[], Any]]
     time whether a default factory takes the validated data, by reading its signature."""
     out: list[tuple[str, Callable[[], Any]]] = []
     for name, info in model_cls.model_fields.items():
-        if not _hidden(info):
+        if not library_fills(info):
             continue
         if info.default_factory is None:
             out.append((name, functools.partial(info.get_default, call_default_factory=False)))
