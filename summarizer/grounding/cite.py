@@ -72,8 +72,6 @@ _FIGURE_FIELDS = ("text", "value", "low", "high")  # what a figure citing a foun
 _CITES = ("sentence", "number")
 
 
-
-
 def _quoted(cls: type[BaseModel]) -> bool:
     return "quote" in cls.model_fields
 

@@ -5,8 +5,9 @@ word, and so are "withdraw" and "withdrawal" (:func:`lemma_in`); a verb of two w
 as the verb it means ("steps up": "intensify"). :func:`content_words` leaves out function and
 reporting words (:data:`STOP`), numbers, negations and names, which are checked apart;
 :func:`support` is the share of the rest that a region holds (:data:`SUPPORT` at least, for a
-statement). Short texts have their words kept in small caches; a longer one is read again,
-so no cache holds an article alive.
+statement). Short texts have their words kept in caches of many entries; a longer one (a
+one-line article) in a text cache of the last few texts, so each is read once per answer and
+no cache holds many articles alive.
 """
 
 from __future__ import annotations
