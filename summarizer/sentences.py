@@ -40,6 +40,7 @@ __all__ = [
     "Sentence",
     "Sentences",
     "TextCache",
+    "TextMemo",
     "clause_at",
     "sentences",
 ]
@@ -52,7 +53,8 @@ TEXT_CHARS_KEPT = 2_000_000
 """... and for at most this many characters of text in all, the text used last aside (an index costs a
 multiple of its text: grounding's, a few bytes per character)."""
 CACHED_PARAGRAPH = 1_000
-"""Longer paragraphs are segmented again in another text rather than kept (a one-line article is one paragraph)."""
+"""Texts up to this length (a sentence, most paragraphs) are kept in caches of many entries; a longer one (a
+one-line article is one paragraph) is read again, or kept in a :class:`TextCache` of the last few texts."""
 
 
 class CacheInfo(NamedTuple):
@@ -102,6 +104,20 @@ class TextCache(Generic[T]):
         with self._lock:
             self._kept.clear()
             self._size = 0
+
+
+class TextMemo(Generic[T]):
+    """``build(text)`` remembered by length: a text up to :data:`CACHED_PARAGRAPH` in an LRU cache of ``entries``,
+    a longer one in a :class:`TextCache` (``long``), so every item of an answer reads a one-line article once and
+    no cache holds more than the last few articles."""
+
+    def __init__(self, build: Callable[[str], T], *, entries: int = 4096) -> None:
+        self.short = lru_cache(maxsize=entries)(build)
+        self.long: TextCache[T] = TextCache(build)
+        update_wrapper(self, build)
+
+    def __call__(self, text: str) -> T:
+        return self.short(text) if len(text) <= CACHED_PARAGRAPH else self.long(text)
 
 
 @dataclass(frozen=True, slots=True)

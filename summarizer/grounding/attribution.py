@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 
 from ..schema import FieldCheck, Span
-from ..sentences import CLAUSE_BREAK, Sentence, sentences
+from ..sentences import CACHED_PARAGRAPH, CLAUSE_BREAK, Sentence, sentences
 from .checks import failed, passed
 from .naming import (
     NOT_NAMES,
@@ -139,14 +139,9 @@ _NOT_A_CLAUSE = rf"(?:(?!\b{_ATTRIBUTION}\b)[^,]){{1,90}}"
 _APPOSITION = re.compile(rf"({_PARTY_RUN}),{_NOT_A_CLAUSE},\s+{_ATTRIBUTION}\b")
 
 
-CACHED_REGION = 1000
-"""Regions up to this length (a sentence, most windows) have their speakers remembered; a longer one (a whole
-one-line article) is read again, so this cache never holds an article alive."""
-
-
 def speakers_in(region: str) -> list[str]:
     """Who a sentence says spoke: "Milley added", "said Zelensky", "Mark Milley, chairman of ..., said"."""
-    return list(_speakers_cached(region) if len(region) <= CACHED_REGION else _speakers_of(region))
+    return list(_speakers_cached(region) if len(region) <= CACHED_PARAGRAPH else _speakers_of(region))
 
 
 def _speakers_of(region: str) -> tuple[str, ...]:

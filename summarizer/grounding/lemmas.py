@@ -19,12 +19,11 @@ from typing import NamedTuple
 
 import simplemma
 
-from ..sentences import TextCache
+from ..sentences import TextMemo
 from ..text import fold
 from .attribution import TITLE_WORDS
 
 __all__ = [
-    "CACHED_CHARS",
     "NEGATION",
     "STOP",
     "SUPPORT",
@@ -129,15 +128,9 @@ _PHRASAL = (
 """Verbs of two words, read as the one verb they mean, so "steps up" is the opposite of "halt"; each with the
 words it ends in, looked for first (a pattern is run only on a text that holds one of them)."""
 
-CACHED_CHARS = 1000
-"""Texts up to this length (a sentence, most paragraphs) have their words kept in a cache of many entries; longer
-ones (a whole one-paragraph article) in a :class:`~summarizer.sentences.TextCache`, which keeps only the last few
-texts, so every item of one answer reads them once and no cache holds many articles alive."""
-
-
 def tokens(text: str) -> list[Token]:
     """The words of ``text``, a verb of two words read as the one it means ("steps up": "intensify")."""
-    return list(_toks_cached(text) if len(text) <= CACHED_CHARS else _toks_long(text))
+    return list(_toks(text))
 
 
 def _toks_of(text: str) -> list[Token]:
@@ -157,22 +150,20 @@ def _toks_of(text: str) -> list[Token]:
     return out
 
 
-_toks_cached = lru_cache(maxsize=8192)(lambda text: tuple(_toks_of(text)))
-_toks_long: TextCache[tuple[Token, ...]] = TextCache(lambda text: tuple(_toks_of(text)))
+_toks: TextMemo[tuple[Token, ...]] = TextMemo(lambda text: tuple(_toks_of(text)), entries=8192)
 _low = lru_cache(maxsize=65536)(lambda word: fold(word).replace("\u2019", "'"))
 
 
 def lemma_keys(region: str) -> frozenset[str]:
     """Every lemma and word form of a region, as one set (kept for short regions, as :func:`tokens` is)."""
-    return _keys_cached(region) if len(region) <= CACHED_CHARS else _keys_long(region)
+    return _keys(region)
 
 
 def _keys_of(region: str) -> frozenset[str]:
     return frozenset(k for t in tokens(region) for k in (t.lemma, t.low))
 
 
-_keys_cached = lru_cache(maxsize=4096)(_keys_of)
-_keys_long: TextCache[frozenset[str]] = TextCache(_keys_of)
+_keys: TextMemo[frozenset[str]] = TextMemo(_keys_of)
 
 
 def content_words(toks: list[Token]) -> list[Token]:

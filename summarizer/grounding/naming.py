@@ -19,7 +19,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import TypeVar
 
-from ..sentences import TextCache, sentences
+from ..sentences import CACHED_PARAGRAPH, TextCache, sentences
 from ..text import fold
 
 __all__ = [
@@ -53,12 +53,9 @@ NOT_NAMES = frozenset(
 """Capitalised words that are no name: articles, pronouns, and words that open a sentence ("When", "Instead")."""
 
 
-_CACHED = 1_000  # longer strings (a whole paragraph, a region) are folded again rather than kept in a cache
-
-
 def plain(text: str) -> str:
     """Folded, quotation marks removed, spaces collapsed: how a phrase (a name, a title, a figure's text) is looked for."""
-    return _plain_cached(text) if len(text) <= _CACHED else _plain_of(text)
+    return _plain_cached(text) if len(text) <= CACHED_PARAGRAPH else _plain_of(text)
 
 
 def _plain_of(text: str) -> str:

@@ -26,9 +26,8 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ..sentences import TextCache
+from ..sentences import TextMemo
 
 __all__ = ["RANGE_GAP", "Mention", "fraction_readings", "mentions", "numbers_in", "same_number", "states_number"]
 
@@ -284,12 +283,7 @@ def mentions(text: str) -> list[Mention]:
     "two-thirds", "1" and "3" of "1/3") are not read apart from it. Remembered: every
     item of an answer reads the same sentences and paragraphs again.
     """
-    return list(_mentions_short(text) if len(text) <= _SHORT else _mentions_long(text))
-
-
-_SHORT = 1000
-"""Texts up to this length (sentences, most paragraphs) are remembered in a cache of many entries; longer ones in
-a :class:`~summarizer.sentences.TextCache` of a few texts."""
+    return list(_mentions(text))
 
 
 def _mentions_of(text: str) -> tuple[Mention, ...]:
@@ -301,8 +295,7 @@ def _mentions_of(text: str) -> tuple[Mention, ...]:
     return tuple(sorted(out, key=lambda m: (m.start, m.end)))
 
 
-_mentions_short = lru_cache(maxsize=8192)(_mentions_of)
-_mentions_long: TextCache[tuple[Mention, ...]] = TextCache(_mentions_of)
+_mentions: TextMemo[tuple[Mention, ...]] = TextMemo(_mentions_of, entries=8192)
 
 
 def numbers_in(text: str) -> list[float]:

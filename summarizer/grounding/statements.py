@@ -16,11 +16,11 @@ import re
 from functools import lru_cache
 
 from ..schema import FieldCheck, Span
-from ..sentences import Sentence, sentences
+from ..sentences import CACHED_PARAGRAPH, Sentence, sentences
 from ..text import fold
 from .attribution import REPORTING_VERBS, attribution_window, speakers_in
 from .checks import failed, passed
-from .lemmas import CACHED_CHARS, STOP, SUPPORT, TITLES, WHEN, support_of, tokens
+from .lemmas import STOP, SUPPORT, TITLES, WHEN, support_of, tokens
 from .numbers import mentions, same_number
 from .parties import NAME_RUN, descriptors, names_written, same_nation, unnamed, within
 from .polarity import check_hedges, check_polarity
@@ -47,7 +47,7 @@ _ORDINALS.update({"thirtieth": 30.0, "fortieth": 40.0, "fiftieth": 50.0, "hundre
 
 def _numbers(words: str) -> list[tuple[str, tuple[float, ...]]]:
     """(as written, values) of each number the words state; ordinals too; "one" alone is a pronoun, left out."""
-    return list(_numbers_cached(words)) if len(words) <= CACHED_CHARS else _numbers_of(words)
+    return list(_numbers_cached(words)) if len(words) <= CACHED_PARAGRAPH else _numbers_of(words)
 
 
 def _numbers_of(words: str) -> list[tuple[str, tuple[float, ...]]]:

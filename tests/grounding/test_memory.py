@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from summarizer import ArticleSummary
 from summarizer.grounding import ground
 from summarizer.grounding.align import _WORDS, _index
-from summarizer.grounding.lemmas import _keys_long, _toks_long
+from summarizer.grounding.lemmas import _keys, _toks
 from summarizer.grounding.naming import article_index, name_keys
-from summarizer.grounding.numbers import _mentions_long
+from summarizer.grounding.numbers import _mentions
 from summarizer.grounding.parties import _article_words
 from summarizer.grounding.summary import _sentence_index
 from summarizer.sentences import TEXT_CHARS_KEPT, TEXTS_KEPT, TextCache, sentences
@@ -40,7 +40,7 @@ CACHES = {
     "locate": _index, "who": article_index, "sentences": sentences, "own words": _article_words,
     "summary sources": _sentence_index,
 }
-LONG_TEXTS = {"words": _toks_long, "lemmas": _keys_long, "numbers": _mentions_long}
+LONG_TEXTS = {"words": _toks.long, "lemmas": _keys.long, "numbers": _mentions.long}
 """Caches of what is read from a paragraph too long for the many-entry caches (a one-line article)."""
 EVERY = {**CACHES, **LONG_TEXTS}
 
